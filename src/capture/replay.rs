@@ -1,0 +1,214 @@
+//! Replaying a recording: one image, a folder of images in name order, or a video decoded by ffmpeg.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use image::RgbImage;
+
+use super::{CaptureError, Frame, FrameSource};
+
+/// Frame rate assumed for image folders (and the keypoint-file default): a typical webcam.
+pub const DEFAULT_FPS: f64 = 30.0;
+
+const IMAGE_EXTENSIONS: [&str; 3] = ["jpg", "jpeg", "png"];
+
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Opens `path` as the replay source it looks like: a folder of images, one image, or a video.
+pub fn open_replay(path: &Path) -> Result<Box<dyn FrameSource + Send>, CaptureError> {
+    if !path.exists() {
+        return Err(CaptureError::NotFound(path.to_path_buf()));
+    }
+    if path.is_dir() {
+        Ok(Box::new(ImageFolder::open(path, DEFAULT_FPS)?))
+    } else if is_image_path(path) {
+        Ok(Box::new(ImageFolder::from_paths(vec![path.to_path_buf()], DEFAULT_FPS)))
+    } else {
+        Ok(Box::new(Video::open(path)?))
+    }
+}
+
+/// Images replayed in file-name order at a fixed frame rate.
+pub struct ImageFolder {
+    paths: Vec<PathBuf>,
+    next: usize,
+    fps: f64,
+}
+
+impl ImageFolder {
+    pub fn open(dir: &Path, fps: f64) -> Result<Self, CaptureError> {
+        let io = |source| CaptureError::Io { path: dir.to_path_buf(), source };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.is_file() && is_image_path(&path) {
+                paths.push(path);
+            }
+        }
+        if paths.is_empty() {
+            return Err(CaptureError::EmptyFolder(dir.to_path_buf()));
+        }
+        paths.sort();
+        Ok(Self::from_paths(paths, fps))
+    }
+
+    pub fn from_paths(paths: Vec<PathBuf>, fps: f64) -> Self {
+        ImageFolder { paths, next: 0, fps }
+    }
+
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
+impl FrameSource for ImageFolder {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        let Some(path) = self.paths.get(self.next) else { return Ok(None) };
+        let index = self.next as u64;
+        self.next += 1;
+        let image = image::open(path).map_err(|e| CaptureError::BadFrame {
+            index,
+            what: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Some(Frame { index, t: index as f64 / self.fps, image: image.to_rgb8() }))
+    }
+
+    fn fps(&self) -> f64 {
+        self.fps
+    }
+
+    fn describe(&self) -> String {
+        match self.paths.as_slice() {
+            [one] => format!("image {}", one.display()),
+            many => format!("{} images from {}", many.len(), many[0].parent().unwrap_or(Path::new(".")).display()),
+        }
+    }
+}
+
+/// A video file decoded to raw RGB by ffmpeg (any container and codec ffmpeg reads: mp4, webm, mkv, avi).
+pub struct Video {
+    path: PathBuf,
+    child: Child,
+    stdout: ChildStdout,
+    width: u32,
+    height: u32,
+    fps: f64,
+    next: u64,
+}
+
+impl Video {
+    pub fn open(path: &Path) -> Result<Self, CaptureError> {
+        let video_err = |reason: String| CaptureError::Video { path: path.to_path_buf(), reason };
+        let missing = |tool: &str, e: std::io::Error| {
+            video_err(format!("could not run {tool} ({e}); install ffmpeg to replay videos (Debian: apt-get install ffmpeg), or replay a folder of images"))
+        };
+        let probe = Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=width,height,r_frame_rate",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(path)
+            .output()
+            .map_err(|e| missing("ffprobe", e))?;
+        if !probe.status.success() {
+            let msg = String::from_utf8_lossy(&probe.stderr).trim().to_string();
+            return Err(video_err(format!("not a readable video ({msg})")));
+        }
+        let text = String::from_utf8_lossy(&probe.stdout);
+        let (width, height, fps) = parse_probe(text.trim())
+            .ok_or_else(|| video_err(format!("no video stream found (ffprobe said {:?})", text.trim())))?;
+        let mut child = Command::new("ffmpeg")
+            .args(["-v", "error", "-nostdin", "-i"])
+            .arg(path)
+            .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| missing("ffmpeg", e))?;
+        let stdout = child.stdout.take().expect("stdout was piped");
+        Ok(Video { path: path.to_path_buf(), child, stdout, width, height, fps, next: 0 })
+    }
+}
+
+/// Parses ffprobe's `W,H,NUM/DEN` line.
+fn parse_probe(line: &str) -> Option<(u32, u32, f64)> {
+    let mut it = line.lines().next()?.split(',');
+    let width: u32 = it.next()?.trim().parse().ok()?;
+    let height: u32 = it.next()?.trim().parse().ok()?;
+    let rate = it.next().unwrap_or("30/1").trim();
+    let fps = match rate.split_once('/') {
+        Some((n, d)) => n.parse::<f64>().ok()? / d.parse::<f64>().ok()?,
+        None => rate.parse().ok()?,
+    };
+    let fps = if fps.is_finite() && fps > 0.0 { fps } else { DEFAULT_FPS };
+    (width > 0 && height > 0).then_some((width, height, fps))
+}
+
+impl FrameSource for Video {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        let mut buf = vec![0u8; self.width as usize * self.height as usize * 3];
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.stdout.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(source) => return Err(CaptureError::Io { path: self.path.clone(), source }),
+            }
+        }
+        if filled < buf.len() {
+            // End of stream (a truncated last frame is dropped with it).
+            return Ok(None);
+        }
+        let index = self.next;
+        self.next += 1;
+        let image = RgbImage::from_raw(self.width, self.height, buf).expect("buffer sized to the frame");
+        Ok(Some(Frame { index, t: index as f64 / self.fps, image }))
+    }
+
+    fn fps(&self) -> f64 {
+        self.fps
+    }
+
+    fn describe(&self) -> String {
+        format!("video {} ({}x{} at {:.1} fps)", self.path.display(), self.width, self.height, self.fps)
+    }
+}
+
+impl Drop for Video {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_lines_parse() {
+        assert_eq!(parse_probe("640,360,30/1"), Some((640, 360, 30.0)));
+        assert_eq!(parse_probe("640,360,30000/1001\n").map(|p| (p.2 * 1000.0).round()), Some(29970.0));
+        assert_eq!(parse_probe("640,360,0/0").map(|p| p.2), Some(DEFAULT_FPS));
+        assert_eq!(parse_probe("0,360,30/1"), None);
+        assert_eq!(parse_probe("garbage"), None);
+    }
+}

@@ -1,0 +1,119 @@
+//! One coach for every stretch: picks the single prompt to show (safety > set-up > form > guidance),
+//! and decides when it is spoken so that the same words are not repeated within a few seconds.
+
+use serde::Serialize;
+
+use crate::exercise::definition::{Category, Kind};
+use crate::exercise::judge::PhaseState;
+use crate::exercise::{Exercise, Judgement};
+
+/// The same prompt is not spoken again within this many seconds.
+pub const REPEAT_AFTER: f64 = 6.0;
+/// Shown, and spoken once, when a session starts.
+pub const SAFETY_NOTE: &str = "Move slowly and gently, and stop if you feel any pain. If you have chronic or severe lower back pain, see a doctor or physical therapist.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Safety,
+    Setup,
+    Form,
+    Guide,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prompt {
+    /// Stable identity (a fault id or a guidance kind), for repetition rules and clients.
+    pub id: String,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Advice {
+    pub prompt: Option<Prompt>,
+    /// Say it now (new, or a lasting fault not said for [`REPEAT_AFTER`] seconds).
+    pub speak: bool,
+}
+
+#[derive(Default)]
+pub struct Coach {
+    last_spoken: Vec<(String, f64)>,
+    current: Option<String>,
+    spoken_count: u32,
+}
+
+impl Coach {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn spoken_count(&self) -> u32 {
+        self.spoken_count
+    }
+
+    pub fn advise(&mut self, ex: &Exercise, j: &Judgement) -> Advice {
+        let prompt = choose(ex, j);
+        let speak = match &prompt {
+            None => false,
+            Some(p) => {
+                let last = self.last_spoken.iter().find(|(id, _)| *id == p.id).map(|(_, t)| *t);
+                let changed = self.current.as_deref() != Some(p.id.as_str());
+                let due = last.is_none_or(|t| j.t - t >= REPEAT_AFTER);
+                // Guidance (countdowns) is said when it changes, never nagged; faults are repeated when due.
+                (changed || p.level < Level::Guide) && due
+            }
+        };
+        if speak {
+            let p = prompt.as_ref().expect("speak implies a prompt");
+            self.last_spoken.retain(|(id, _)| *id != p.id);
+            self.last_spoken.push((p.id.clone(), j.t));
+            self.spoken_count += 1;
+        }
+        self.current = prompt.as_ref().map(|p| p.id.clone());
+        Advice { prompt, speak }
+    }
+}
+
+fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
+    let p = |id: &str, level, text: String| Some(Prompt { id: id.into(), level, text });
+    if !j.person {
+        return p("no-person", Level::Setup, "I can't see you. Move into view of the camera".into());
+    }
+    if !j.in_frame {
+        let text = match ex.view {
+            crate::exercise::definition::CameraView::Side => "Step back so I can see all of you, side-on to the camera",
+            _ => "Step back so I can see all of you",
+        };
+        return p("not-in-frame", Level::Setup, text.into());
+    }
+    if let Some(f) = j.faults.first() {
+        let level = match f.category {
+            Category::Safety => Level::Safety,
+            Category::Setup => Level::Setup,
+            Category::Form => Level::Form,
+        };
+        return p(&f.id, level, f.prompt.clone());
+    }
+    let hold = ex.hold_seconds.unwrap_or(0.0) as f64;
+    let left = (hold - j.hold_progress).ceil().max(0.0);
+    let countdown = |left: f64| match left as u32 {
+        1 => "Good, hold it, 1 second left".to_string(),
+        n => format!("Good, hold it, {n} seconds left"),
+    };
+    match (ex.kind, j.phase, &ex.phase) {
+        (Kind::Reps, Some(PhaseState::Down), Some(phase)) => {
+            let target = ex.rep_target.unwrap_or(0);
+            if j.reps >= target {
+                p("done", Level::Guide, format!("That's {target} reps. Well done, rest now"))
+            } else {
+                p("cue", Level::Guide, format!("{} (rep {} of {target})", phase.cue, j.reps + 1))
+            }
+        }
+        (Kind::Reps, Some(PhaseState::Up), Some(phase)) if left <= 0.0 => {
+            p("release", Level::Guide, phase.release.clone().unwrap_or_else(|| "Good. Now release slowly".into()))
+        }
+        (_, _, _) if left > 0.0 => p("hold", Level::Guide, countdown(left)),
+        _ => p("done", Level::Guide, "Well done. Come out of the stretch slowly".into()),
+    }
+}

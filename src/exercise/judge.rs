@@ -1,0 +1,325 @@
+//! Judging one stretch, frame by frame: which checks fail (with hysteresis and persistence), which phase
+//! the movement is in, reps counted and seconds held in good form. No prompt wording lives here.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::definition::{Category, Check, During, Exercise, Kind, Outcome};
+use crate::measure::{near_side, Side, View};
+use crate::pose::Pose;
+
+/// Mean joint score below which nobody is taken to be in view.
+const MIN_PERSON_SCORE: f32 = 0.15;
+/// Seconds the set-up problems "nobody in view" / "not all of you in view" must last before they count.
+const SETUP_PERSIST: f64 = 1.0;
+/// A longer gap between frames than this adds no hold time (the stream stalled; we saw nothing).
+const MAX_DT: f64 = 0.5;
+/// A fault already told survives this long while a joint it needs flickers to "unknown"; after that the
+/// check is unknown and its fault is dropped (unknown is never a fault).
+const UNKNOWN_GRACE: f64 = 0.5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseState {
+    Down,
+    Up,
+}
+
+/// A fault that has lasted long enough to be told to the user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fault {
+    pub id: String,
+    pub check: String,
+    pub category: Category,
+    pub priority: u8,
+    pub prompt: String,
+    pub since: f64,
+}
+
+/// What the judge saw in one frame.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judgement {
+    pub t: f64,
+    pub exercise: String,
+    /// Somebody is in view.
+    pub person: bool,
+    /// All joints the stretch needs are seen (after the person has been missing them for a while, false).
+    pub in_frame: bool,
+    pub side: Option<Side>,
+    pub phase: Option<PhaseState>,
+    /// Check id -> measured value (None: a joint it needs is unknown this frame).
+    pub measures: BTreeMap<String, Option<f32>>,
+    /// Faults, persisted, most important first.
+    pub faults: Vec<Fault>,
+    pub reps: u32,
+    /// Seconds held in good form, all told.
+    pub held: f64,
+    /// Seconds held in good form in the current hold (reps: this rep's top; hold: the whole stretch).
+    pub hold_progress: f64,
+}
+
+impl Judgement {
+    pub fn setup_ok(&self) -> bool {
+        self.person && self.in_frame && !self.faults.iter().any(|f| f.category <= Category::Setup)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Dir {
+    Below,
+    Above,
+}
+
+#[derive(Debug, Default, Clone)]
+struct CheckState {
+    /// Failing on this side since this time.
+    failing: Option<(Dir, f64)>,
+    /// The failure has been counted (it persisted).
+    counted: bool,
+    /// A joint the check needs has been unknown since this time.
+    unknown_since: Option<f64>,
+}
+
+pub struct Judge {
+    exercise: Exercise,
+    states: Vec<CheckState>,
+    phase: PhaseState,
+    last_t: Option<f64>,
+    missing_since: Option<f64>,
+    absent_since: Option<f64>,
+    reps: u32,
+    held: f64,
+    hold_progress: f64,
+    fault_counts: BTreeMap<String, u32>,
+}
+
+impl Judge {
+    pub fn new(exercise: Exercise) -> Self {
+        Judge {
+            states: vec![CheckState::default(); exercise.checks.len()],
+            exercise,
+            phase: PhaseState::Down,
+            last_t: None,
+            missing_since: None,
+            absent_since: None,
+            reps: 0,
+            held: 0.0,
+            hold_progress: 0.0,
+            fault_counts: BTreeMap::new(),
+        }
+    }
+
+    pub fn exercise(&self) -> &Exercise {
+        &self.exercise
+    }
+
+    /// How many times each fault reached the user, by fault id.
+    pub fn fault_counts(&self) -> &BTreeMap<String, u32> {
+        &self.fault_counts
+    }
+
+    pub fn reps(&self) -> u32 {
+        self.reps
+    }
+
+    pub fn held(&self) -> f64 {
+        self.held
+    }
+
+    /// Judges one frame; `pose` is None when the model saw nothing usable.
+    pub fn update(&mut self, pose: Option<&Pose>, t: f64) -> Judgement {
+        let dt = self.last_t.map(|lt| (t - lt).clamp(0.0, MAX_DT)).unwrap_or(0.0);
+        self.last_t = Some(t);
+        let pose = pose.filter(|p| p.mean_score() >= MIN_PERSON_SCORE);
+        let person = since(&mut self.absent_since, pose.is_none(), t) < SETUP_PERSIST;
+
+        let mut judgement = Judgement {
+            t,
+            exercise: self.exercise.id.clone(),
+            person,
+            in_frame: true,
+            side: None,
+            phase: self.exercise.phase.as_ref().map(|_| self.phase),
+            measures: BTreeMap::new(),
+            faults: Vec::new(),
+            reps: self.reps,
+            held: self.held,
+            hold_progress: self.hold_progress,
+        };
+        let Some(pose) = pose else {
+            self.reset_checks();
+            self.hold_progress = 0.0;
+            judgement.hold_progress = 0.0;
+            return judgement;
+        };
+        let view = View { pose, side: near_side(pose) };
+        judgement.side = Some(view.side);
+
+        // Phase first: it decides which checks apply.
+        let phase_value = self.exercise.phase.as_ref().and_then(|p| p.measure.eval(&view, &p.joints));
+        let values: Vec<Option<f32>> = self.exercise.checks.iter().map(|c| c.measure.eval(&view, &c.joints)).collect();
+        let missing = phase_value.is_none() && self.exercise.phase.is_some() || values.iter().any(|v| v.is_none());
+        judgement.in_frame = since(&mut self.missing_since, missing, t) < SETUP_PERSIST;
+
+        // Set-up checks, then phase, then form: form is judged only once set-up holds.
+        let mut setup_ok = judgement.in_frame;
+        for pass in [Pass::Setup, Pass::Form] {
+            if pass == Pass::Form {
+                if let (Some(p), Some(v)) = (&self.exercise.phase, phase_value) {
+                    let was = self.phase;
+                    self.phase = match self.phase {
+                        PhaseState::Down if v >= p.up && setup_ok => PhaseState::Up,
+                        PhaseState::Up if v < p.down => PhaseState::Down,
+                        s => s,
+                    };
+                    if was == PhaseState::Down && self.phase == PhaseState::Up {
+                        self.reps += 1;
+                        self.hold_progress = 0.0;
+                    }
+                    judgement.phase = Some(self.phase);
+                }
+            }
+            for (i, check) in self.exercise.checks.iter().enumerate() {
+                let is_setup = check.category <= Category::Setup;
+                if is_setup != (pass == Pass::Setup) {
+                    continue;
+                }
+                judgement.measures.insert(check.id.clone(), values[i]);
+                let applies = match check.during {
+                    During::Always => true,
+                    During::Up => self.phase == PhaseState::Up,
+                    During::Down => self.phase == PhaseState::Down,
+                } && (is_setup || setup_ok);
+                let state = &mut self.states[i];
+                let reading = match (applies, values[i]) {
+                    (false, _) => Reading::NotApplicable,
+                    (true, None) => Reading::Unknown,
+                    (true, Some(v)) => Reading::Value(v),
+                };
+                if let Some(fault) = step_check(check, state, reading, t) {
+                    if !state.counted {
+                        state.counted = true;
+                        *self.fault_counts.entry(fault.id.clone()).or_default() += 1;
+                    }
+                    if is_setup {
+                        setup_ok = false;
+                    }
+                    judgement.faults.push(fault);
+                }
+            }
+        }
+        judgement.faults.sort_by_key(|f| (f.category, f.priority));
+
+        // Good form: set up, no check failing right now (persisted or not), in the working phase.
+        let failing_now = self.states.iter().any(|s| s.failing.is_some());
+        let working = match self.exercise.kind {
+            Kind::Reps => self.phase == PhaseState::Up,
+            Kind::Hold => true,
+        };
+        if !working || !setup_ok {
+            self.hold_progress = 0.0;
+        } else if !failing_now {
+            self.hold_progress += dt;
+            self.held += dt;
+        }
+        judgement.reps = self.reps;
+        judgement.held = self.held;
+        judgement.hold_progress = self.hold_progress;
+        judgement
+    }
+
+    fn reset_checks(&mut self) {
+        self.states.iter_mut().for_each(|s| *s = CheckState::default());
+    }
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum Pass {
+    Setup,
+    Form,
+}
+
+/// Seconds a condition has held (0 when it does not), tracking when it started.
+fn since(start: &mut Option<f64>, condition: bool, t: f64) -> f64 {
+    if !condition {
+        *start = None;
+        return 0.0;
+    }
+    t - *start.get_or_insert(t)
+}
+
+enum Reading {
+    Value(f32),
+    /// A joint the check needs is unknown this frame.
+    Unknown,
+    /// The check does not apply now (wrong phase, or set-up not done).
+    NotApplicable,
+}
+
+/// Advances one check's state machine; returns its fault once it has persisted.
+fn step_check(check: &Check, state: &mut CheckState, reading: Reading, t: f64) -> Option<Fault> {
+    let v = match reading {
+        Reading::Value(v) => {
+            state.unknown_since = None;
+            v
+        }
+        Reading::Unknown if t - *state.unknown_since.get_or_insert(t) < UNKNOWN_GRACE => {
+            // A flicker: keep the state as it was, neither advancing nor clearing it.
+            return state.failing.and_then(|(dir, start)| persisted(check, dir, start, t));
+        }
+        Reading::Unknown | Reading::NotApplicable => {
+            *state = CheckState::default();
+            return None;
+        }
+    };
+    let [lo, hi] = check.range;
+    let h = check.hysteresis();
+    let outcome = |dir| match dir {
+        Dir::Below => check.below.as_ref(),
+        Dir::Above => check.above.as_ref(),
+    };
+    let now = if v < lo && outcome(Dir::Below).is_some() {
+        Some(Dir::Below)
+    } else if v > hi && outcome(Dir::Above).is_some() {
+        Some(Dir::Above)
+    } else {
+        None
+    };
+    state.failing = match (state.failing, now) {
+        (Some((d, s)), Some(n)) if d == n => Some((d, s)),
+        (_, Some(n)) => {
+            state.counted = false;
+            Some((n, t))
+        }
+        // Back in range: clear only once clearly inside (hysteresis).
+        (Some((Dir::Below, s)), None) if v < lo + h => Some((Dir::Below, s)),
+        (Some((Dir::Above, s)), None) if v > hi - h => Some((Dir::Above, s)),
+        (_, None) => {
+            state.counted = false;
+            None
+        }
+    };
+    let (dir, start) = state.failing?;
+    persisted(check, dir, start, t)
+}
+
+/// The fault of a check failing in `dir` since `start`, once it has lasted `persist` seconds.
+fn persisted(check: &Check, dir: Dir, start: f64, t: f64) -> Option<Fault> {
+    if t - start + 1e-9 < check.persist as f64 {
+        return None;
+    }
+    let outcome = match dir {
+        Dir::Below => check.below.as_ref(),
+        Dir::Above => check.above.as_ref(),
+    };
+    let Outcome { fault, prompt } = outcome?;
+    Some(Fault {
+        id: fault.clone(),
+        check: check.id.clone(),
+        category: check.category,
+        priority: check.priority,
+        prompt: prompt.clone(),
+        since: start,
+    })
+}

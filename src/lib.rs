@@ -1,0 +1,16 @@
+//! stretchcoach: watches back-pain stretches through a camera and coaches form, all on this machine.
+//!
+//! Data flows one way: frame ([`capture`]) -> pose ([`pose`]) -> measurements ([`measure`]) ->
+//! judgement ([`exercise`]) -> prompt ([`coach`]) -> outputs ([`session`], [`server`]).
+
+pub mod capture;
+pub mod coach;
+pub mod exercise;
+pub mod keypoint_file;
+pub mod measure;
+pub mod pipeline;
+pub mod pose;
+pub mod runtime;
+pub mod server;
+pub mod session;
+pub mod synth;

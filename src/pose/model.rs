@@ -1,0 +1,196 @@
+//! The pose model: an ONNX file run through ONNX Runtime, MoveNet's I/O convention
+//! (input NHWC square RGB 0-255, int32 or float32; output [1,1,17,3] of (y, x, score) in 0..1).
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use ort::session::{builder::GraphOptimizationLevel, Session};
+use ort::value::{TensorElementType, TensorRef};
+use sha2::{Digest, Sha256};
+
+use super::keypoints::{Keypoint, Pose};
+use super::preprocess::{sample_into, InputMap};
+use crate::runtime::{self, RuntimeError};
+
+pub const BUNDLED_MODEL_FILE: &str = "movenet-singlepose-lightning.onnx";
+pub const BUNDLED_MODEL_SHA256: &str = "f9c0eb8f4439340344b337bb5b69b9b8663528879d9890fe161aff10646e729b";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("pose model not found at {}.\nFix: run from the stretchcoach checkout (the model ships in models/), or pass --model PATH", .0.display())]
+    Missing(PathBuf),
+    #[error("pose model {} could not be read: {source}", path.display())]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("pose model {} is corrupt or not the bundled one: sha256 {found}, expected {expected}.\nFix: restore it with `git checkout -- models/` (see models/README.md for how it was made)", path.display())]
+    Checksum { path: PathBuf, expected: String, found: String },
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("ONNX Runtime could not load {}: {reason}", path.display())]
+    Load { path: PathBuf, reason: String },
+    #[error("{} is not a pose model this program understands: {reason}", path.display())]
+    Signature { path: PathBuf, reason: String },
+    #[error("inference failed: {0}")]
+    Inference(String),
+}
+
+/// Where the bundled model is: ./models, the checkout it was built from, or beside the executable.
+pub fn bundled_model_path() -> PathBuf {
+    let mut dirs = vec![PathBuf::from("models"), Path::new(env!("CARGO_MANIFEST_DIR")).join("models")];
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        dirs.push(dir.join("models"));
+    }
+    let candidates: Vec<PathBuf> = dirs.into_iter().map(|d| d.join(BUNDLED_MODEL_FILE)).collect();
+    candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[1]).clone()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum InputType {
+    Int32,
+    Float32,
+}
+
+/// How the model is asked to run. Two intra-op threads fill a 2-core laptop; one leaves a core to the rest.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelOptions {
+    pub threads: usize,
+}
+
+impl Default for ModelOptions {
+    fn default() -> Self {
+        ModelOptions { threads: std::thread::available_parallelism().map(|n| n.get().min(4)).unwrap_or(2) }
+    }
+}
+
+pub struct PoseModel {
+    session: Session,
+    input_type: InputType,
+    size: usize,
+    rgb: Vec<u8>,
+    input_i32: Vec<i32>,
+    input_f32: Vec<f32>,
+}
+
+impl PoseModel {
+    /// The bundled MoveNet model, checksum-verified.
+    pub fn bundled(options: ModelOptions) -> Result<Self, ModelError> {
+        Self::load(&bundled_model_path(), Some(BUNDLED_MODEL_SHA256), options)
+    }
+
+    /// A model file; `expected_sha256` is checked when given.
+    pub fn load(path: &Path, expected_sha256: Option<&str>, options: ModelOptions) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ModelError::Missing(path.to_path_buf()),
+            _ => ModelError::Unreadable { path: path.to_path_buf(), source: e },
+        })?;
+        if let Some(expected) = expected_sha256 {
+            let found = sha256_hex(&bytes);
+            if found != expected {
+                return Err(ModelError::Checksum { path: path.to_path_buf(), expected: expected.into(), found });
+            }
+        }
+        let env = runtime::environment()?;
+        let load_err = |reason: String| ModelError::Load { path: path.to_path_buf(), reason };
+        let session = Session::builder(env)
+            .map_err(|e| load_err(e.to_string()))?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(|e| load_err(e.to_string()))?
+            .with_intra_threads(options.threads.max(1))
+            .map_err(|e| load_err(e.to_string()))?
+            .commit_from_memory(&bytes)
+            .map_err(|e| load_err(e.to_string()))?;
+
+        let sig = |reason: String| ModelError::Signature { path: path.to_path_buf(), reason };
+        let [input] = session.inputs() else {
+            return Err(sig(format!("expected one input, found {}", session.inputs().len())));
+        };
+        let input_type = match input.dtype().tensor_type() {
+            Some(TensorElementType::Int32) => InputType::Int32,
+            Some(TensorElementType::Float32) => InputType::Float32,
+            other => return Err(sig(format!("input must be an int32 or float32 tensor, found {other:?}"))),
+        };
+        let shape: Vec<i64> = input.dtype().tensor_shape().map(|s| s.to_vec()).unwrap_or_default();
+        let size = match shape.as_slice() {
+            [_, h, w, 3] if h == w && *h > 0 => *h as usize,
+            // A dynamic-size MoveNet export: use the size it was trained at.
+            [_, h, w, 3] if *h < 0 && *w < 0 => 192,
+            _ => return Err(sig(format!("input must be NHWC [1, S, S, 3], found {shape:?}"))),
+        };
+        let out_shape: Vec<i64> =
+            session.outputs().first().and_then(|o| o.dtype().tensor_shape().map(|s| s.to_vec())).unwrap_or_default();
+        if out_shape.len() < 2 || out_shape[out_shape.len() - 2..] != [17, 3] {
+            return Err(sig(format!("output must end in [17, 3] (y, x, score per COCO joint), found {out_shape:?}")));
+        }
+        Ok(PoseModel {
+            session,
+            input_type,
+            size,
+            rgb: vec![0; size * size * 3],
+            input_i32: vec![0; size * size * 3],
+            input_f32: vec![0.0; size * size * 3],
+        })
+    }
+
+    /// Side of the model's square input in pixels.
+    pub fn input_size(&self) -> usize {
+        self.size
+    }
+
+    /// The pose of the one person in `frame`, seen through the whole (letterboxed) frame.
+    pub fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        let map = InputMap::letterbox(frame.width(), frame.height(), self.size);
+        self.estimate_with(frame, &map)
+    }
+
+    /// The pose seen through `map` (a crop, a rotation), in the frame's pixel coordinates.
+    pub fn estimate_with(&mut self, frame: &RgbImage, map: &InputMap) -> Result<Pose, ModelError> {
+        self.prepare(frame, map);
+        let raw = self.infer()?;
+        Ok(self.decode(&raw, frame.width(), frame.height(), map))
+    }
+
+    /// Pre-processing only: fills the input tensor buffer.
+    pub fn prepare(&mut self, frame: &RgbImage, map: &InputMap) {
+        sample_into(frame, map, self.size, &mut self.rgb);
+        match self.input_type {
+            InputType::Int32 => self.input_i32.iter_mut().zip(&self.rgb).for_each(|(o, &p)| *o = p as i32),
+            InputType::Float32 => self.input_f32.iter_mut().zip(&self.rgb).for_each(|(o, &p)| *o = p as f32),
+        }
+    }
+
+    /// Inference only, on the prepared input: the raw (y, x, score) triples in model-input units (0..1).
+    pub fn infer(&mut self) -> Result<[[f32; 3]; 17], ModelError> {
+        let shape = [1usize, self.size, self.size, 3];
+        let err = |e: ort::Error| ModelError::Inference(e.to_string());
+        let outputs = match self.input_type {
+            InputType::Int32 => {
+                let t = TensorRef::from_array_view((shape, self.input_i32.as_slice())).map_err(err)?;
+                self.session.run(ort::inputs![t]).map_err(err)?
+            }
+            InputType::Float32 => {
+                let t = TensorRef::from_array_view((shape, self.input_f32.as_slice())).map_err(err)?;
+                self.session.run(ort::inputs![t]).map_err(err)?
+            }
+        };
+        let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(err)?;
+        let mut raw = [[0.0f32; 3]; 17];
+        for (j, r) in raw.iter_mut().enumerate() {
+            r.copy_from_slice(&data[j * 3..j * 3 + 3]);
+        }
+        Ok(raw)
+    }
+
+    /// Post-processing only: raw model output to a pose in frame pixels.
+    pub fn decode(&self, raw: &[[f32; 3]; 17], width: u32, height: u32, map: &InputMap) -> Pose {
+        let s = self.size as f32;
+        let mut keypoints = [Keypoint::default(); 17];
+        for (k, &[y, x, score]) in keypoints.iter_mut().zip(raw) {
+            let (px, py) = map.apply(x * s, y * s);
+            *k = Keypoint { x: px, y: py, score: if score.is_finite() { score.clamp(0.0, 1.0) } else { 0.0 } };
+        }
+        Pose { width, height, keypoints }
+    }
+}

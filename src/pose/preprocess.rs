@@ -1,0 +1,111 @@
+//! Sampling a frame into the model's square input through an affine map, so that letterboxing,
+//! cropping around the person and rotating a lying body upright are the same one cheap pass.
+
+use image::RgbImage;
+
+/// Maps model-input pixel coordinates (u, v) to source-image pixel coordinates (x, y):
+/// `x = ox + a*u + b*v`, `y = oy + c*u + d*v`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InputMap {
+    pub ox: f32,
+    pub oy: f32,
+    pub a: f32,
+    pub b: f32,
+    pub c: f32,
+    pub d: f32,
+}
+
+impl InputMap {
+    /// The whole frame, padded to a centred square, scaled to `size`.
+    pub fn letterbox(width: u32, height: u32, size: usize) -> Self {
+        let side = width.max(height) as f32;
+        Self::square(width as f32 / 2.0, height as f32 / 2.0, side, 0.0, size)
+    }
+
+    /// A square of `side` source pixels centred on (cx, cy), turned by `angle` radians (the model sees the
+    /// content rotated by -angle, so a body lying along `angle` appears upright when angle is chosen so).
+    pub fn square(cx: f32, cy: f32, side: f32, angle: f32, size: usize) -> Self {
+        let s = side / size as f32;
+        let (sin, cos) = angle.sin_cos();
+        let (a, b, c, d) = (cos * s, -sin * s, sin * s, cos * s);
+        let half = size as f32 / 2.0;
+        InputMap { ox: cx - a * half - b * half, oy: cy - c * half - d * half, a, b, c, d }
+    }
+
+    pub fn apply(&self, u: f32, v: f32) -> (f32, f32) {
+        (self.ox + self.a * u + self.b * v, self.oy + self.c * u + self.d * v)
+    }
+}
+
+/// Fills `out` (size*size*3, RGB, row-major) by bilinear sampling; outside the frame is black.
+/// Bilinear without antialiasing matches how MoveNet was trained (tf.image.resize).
+pub fn sample_into(frame: &RgbImage, map: &InputMap, size: usize, out: &mut [u8]) {
+    assert_eq!(out.len(), size * size * 3, "output buffer must hold size*size*3 bytes");
+    let (w, h) = (frame.width() as i64, frame.height() as i64);
+    let src = frame.as_raw();
+    let stride = w as usize * 3;
+    let px = |x: i64, y: i64, ch: usize| -> f32 {
+        if x < 0 || y < 0 || x >= w || y >= h {
+            0.0
+        } else {
+            src[y as usize * stride + x as usize * 3 + ch] as f32
+        }
+    };
+    for v in 0..size {
+        for u in 0..size {
+            // Pixel centres: sample at (u+0.5, v+0.5) and shift back by half a source pixel.
+            let (x, y) = map.apply(u as f32 + 0.5, v as f32 + 0.5);
+            let (x, y) = (x - 0.5, y - 0.5);
+            let (x0, y0) = (x.floor(), y.floor());
+            let (fx, fy) = (x - x0, y - y0);
+            let (x0, y0) = (x0 as i64, y0 as i64);
+            let o = (v * size + u) * 3;
+            let inside = x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h;
+            for ch in 0..3 {
+                let (p00, p10, p01, p11) = if inside {
+                    let i = y0 as usize * stride + x0 as usize * 3 + ch;
+                    (src[i] as f32, src[i + 3] as f32, src[i + stride] as f32, src[i + stride + 3] as f32)
+                } else {
+                    (px(x0, y0, ch), px(x0 + 1, y0, ch), px(x0, y0 + 1, ch), px(x0 + 1, y0 + 1, ch))
+                };
+                let top = p00 + (p10 - p00) * fx;
+                let bottom = p01 + (p11 - p01) * fx;
+                out[o + ch] = (top + (bottom - top) * fy + 0.5) as u8;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letterbox_maps_corners_of_a_wide_frame() {
+        let m = InputMap::letterbox(640, 480, 192);
+        let (x, y) = m.apply(0.0, 0.0);
+        assert!((x - 0.0).abs() < 1e-3 && (y + 80.0).abs() < 1e-3, "{x},{y}");
+        let (x, y) = m.apply(192.0, 192.0);
+        assert!((x - 640.0).abs() < 1e-3 && (y - 560.0).abs() < 1e-3, "{x},{y}");
+    }
+
+    #[test]
+    fn rotated_square_turns_the_axes() {
+        let m = InputMap::square(100.0, 100.0, 192.0, std::f32::consts::FRAC_PI_2, 192);
+        // Moving right in the model input moves down in the source.
+        let (x0, y0) = m.apply(96.0, 96.0);
+        let (x1, y1) = m.apply(97.0, 96.0);
+        assert!((x0 - 100.0).abs() < 1e-3 && (y0 - 100.0).abs() < 1e-3);
+        assert!((x1 - x0).abs() < 1e-3 && (y1 - y0 - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn sampling_copies_a_uniform_image_and_pads_black() {
+        let img = RgbImage::from_pixel(64, 32, image::Rgb([10, 200, 30]));
+        let mut out = vec![0u8; 16 * 16 * 3];
+        sample_into(&img, &InputMap::letterbox(64, 32, 16), 16, &mut out);
+        // Row 8 is inside the frame, row 0 is padding.
+        assert_eq!(&out[(8 * 16 + 8) * 3..(8 * 16 + 8) * 3 + 3], &[10, 200, 30]);
+        assert_eq!(&out[0..3], &[0, 0, 0]);
+    }
+}

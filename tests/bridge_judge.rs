@@ -1,0 +1,78 @@
+//! The bridge judge on generated keypoint motion: good form, and each fault giving its prompt.
+
+mod common;
+
+use stretchcoach::synth::{bridge_session, BridgeForm, Noise, RepTiming};
+
+use common::{check_keypoints, write_jsonl};
+
+fn run(forms: &[BridgeForm], seed: u64) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let frames = bridge_session(forms, RepTiming::default(), 30.0, Noise::default(), seed);
+    let dir = tempfile_dir();
+    let file = dir.join(format!("bridge-{seed}.jsonl"));
+    write_jsonl(&file, &frames);
+    check_keypoints(&file, "bridge")
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("stretchcoach-test-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn prompts(lines: &[serde_json::Value]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in lines {
+        if let Some(p) = l["prompt"].as_str() {
+            if out.last().map(String::as_str) != Some(p) {
+                out.push(p.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn all_faults(lines: &[serde_json::Value]) -> Vec<String> {
+    let mut out: Vec<String> = lines
+        .iter()
+        .flat_map(|l| l["faults"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn a_good_bridge_has_no_fault_counts_reps_and_holds() {
+    let (lines, summary) = run(&[BridgeForm::GOOD; 3], 1);
+    assert_eq!(all_faults(&lines), Vec::<String>::new(), "prompts: {:?}", prompts(&lines));
+    assert_eq!(summary["reps"], 3, "{summary}");
+    // Each rep holds 4 s at the top, plus the upper part of its lift and lowering (about 0.7 s).
+    let held = summary["held_seconds"].as_f64().unwrap();
+    assert!((11.0..=15.5).contains(&held), "held {held}");
+    let p = prompts(&lines);
+    assert!(p.iter().any(|p| p.starts_with("Good, hold it")), "{p:?}");
+    assert!(p.iter().any(|p| p.contains("lift your hips off the floor (rep 1 of 10)")), "{p:?}");
+}
+
+#[test]
+fn sagging_hips_are_told_to_lift() {
+    let (lines, summary) = run(&[BridgeForm::HIPS_LOW], 2);
+    assert_eq!(all_faults(&lines), vec!["hips-low"], "{:?}", prompts(&lines));
+    assert!(prompts(&lines).contains(&"Lift your hips higher".to_string()));
+    assert_eq!(summary["faults"]["hips-low"], 1);
+}
+
+#[test]
+fn an_arched_back_is_told_to_lower() {
+    let (lines, _) = run(&[BridgeForm::ARCHED], 3);
+    assert_eq!(all_faults(&lines), vec!["back-arched"], "{:?}", prompts(&lines));
+    assert!(prompts(&lines).contains(&"Lower your hips slightly, don't arch your back".to_string()));
+}
+
+#[test]
+fn feet_too_far_are_told_to_come_closer() {
+    let (lines, _) = run(&[BridgeForm::FEET_TOO_FAR], 4);
+    assert_eq!(all_faults(&lines), vec!["feet-too-far"], "{:?}", prompts(&lines));
+    assert!(prompts(&lines).contains(&"Walk your feet closer to your hips".to_string()));
+}
