@@ -19,14 +19,19 @@ have_libclang() {
   ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1
 }
 
-if [ "${STRETCHCOACH_SKIP_APT:-0}" != 1 ] && ! have_libclang; then
+# Debian packages: libclang-dev to build, ffmpeg to replay video files.
+missing=()
+have_libclang || missing+=(libclang-dev)
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+if [ "${STRETCHCOACH_SKIP_APT:-0}" != 1 ] && [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing libclang-dev (needed to build the camera bindings)"
+    say "installing ${missing[*]} (libclang builds the camera bindings; ffmpeg decodes videos)"
     apt-get update -qq || die "apt-get update failed; check the network to the Debian mirror"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libclang-dev >/dev/null \
-      || die "apt-get install libclang-dev failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || die "apt-get install ${missing[*]} failed"
   else
-    die "libclang is missing. Install it (Debian/Ubuntu: sudo apt-get install libclang-dev) and run again."
+    die "missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}) and run again,
+       or set STRETCHCOACH_SKIP_APT=1 if you have them elsewhere."
   fi
 fi
 

@@ -24,12 +24,9 @@ pub enum RuntimeError {
 
 static ENV: OnceLock<Result<ort::environment::Environment, RuntimeError>> = OnceLock::new();
 
-/// Candidate library paths, most specific first.
+/// Candidate library paths when ORT_DYLIB_PATH is not set, most specific first.
 fn candidates() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
-        out.push(PathBuf::from(p));
-    }
     // Baked in at build time by .cargo/config.toml, so an installed binary still finds the checkout's copy.
     if let Some(p) = option_env!("ORT_DYLIB_PATH") {
         out.push(PathBuf::from(p));
@@ -49,7 +46,11 @@ pub fn environment() -> Result<&'static ort::environment::Environment, RuntimeEr
 }
 
 fn load() -> Result<ort::environment::Environment, RuntimeError> {
-    let paths = candidates();
+    // A path the user set explicitly is used or reported, never silently passed over.
+    let paths = match std::env::var_os("ORT_DYLIB_PATH") {
+        Some(p) => vec![PathBuf::from(p)],
+        None => candidates(),
+    };
     let found: Option<&Path> = paths.iter().map(PathBuf::as_path).find(|p| p.exists());
     let Some(path) = found else {
         let searched = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
