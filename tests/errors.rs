@@ -1,0 +1,77 @@
+//! Clear errors at the edges: a missing or corrupt model, a missing ONNX Runtime, bad input files.
+
+mod common;
+
+use common::{bin, fixture};
+use stretchcoach::pose::model::{bundled_model_path, ModelOptions, BUNDLED_MODEL_SHA256};
+use stretchcoach::pose::{ModelError, PoseModel};
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("stretchcoach-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn a_corrupt_model_is_refused_with_its_checksum() {
+    let bytes = std::fs::read(bundled_model_path()).unwrap();
+    let truncated = tmp("truncated.onnx");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    match PoseModel::load(&truncated, Some(BUNDLED_MODEL_SHA256), ModelOptions::default()) {
+        Err(e @ ModelError::Checksum { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains("truncated.onnx") && msg.contains(BUNDLED_MODEL_SHA256), "{msg}");
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a truncated model was accepted"),
+    }
+    // Without a checksum to compare, ONNX Runtime itself rejects it, and the error names the file.
+    let err = PoseModel::load(&truncated, None, ModelOptions::default()).err().expect("must fail").to_string();
+    assert!(err.contains("truncated.onnx"), "{err}");
+}
+
+#[test]
+fn a_missing_model_says_where_it_looked_and_what_to_do() {
+    let out = bin().args(["pose", "--model", "/nonexistent/model.onnx"]).arg(fixture("photos/astronaut.png")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/model.onnx") && err.contains("--model"), "{err}");
+}
+
+#[test]
+fn a_missing_onnx_runtime_names_the_fix() {
+    let out = bin()
+        .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+        .arg("pose")
+        .arg(fixture("photos/astronaut.png"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/libonnxruntime.so") && err.contains("provision.sh"), "{err}");
+}
+
+#[test]
+fn a_broken_keypoint_file_names_the_line() {
+    let file = tmp("broken.jsonl");
+    std::fs::write(&file, "{\"width\":640,\"height\":480,\"keypoints\":[]}\n").unwrap();
+    let out = bin().args(["check", "--json", "--keypoints"]).arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.jsonl:1") && err.contains("17 keypoints"), "{err}");
+}
+
+#[test]
+fn an_unknown_stretch_lists_the_known_ones() {
+    let out = bin().args(["check", "--exercise", "handstand", "--keypoints", "x.jsonl"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("handstand") && err.contains("bridge"), "{err}");
+}
+
+#[test]
+fn a_missing_input_is_named() {
+    let out = bin().args(["check", "/nonexistent/folder"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/folder"));
+}

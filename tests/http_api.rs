@@ -1,0 +1,102 @@
+//! The real binary serving over a real socket on loopback.
+
+mod common;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::bin;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn demo(extra: &[&str]) -> Server {
+    let port = free_port();
+    let child = bin()
+        .args(["demo", "--fast", "--port", &port.to_string()])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ureq::get(&format!("{}/healthz", server.base)).call().is_err() {
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+fn get_json(url: &str, token: Option<&str>) -> Result<serde_json::Value, ureq::Error> {
+    let mut req = ureq::get(url);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    Ok(req.call()?.into_json().unwrap())
+}
+
+#[test]
+fn demo_serves_the_session_summary_and_keeps_serving_after_the_replay() {
+    let server = demo(&[]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Wait for the generated bridge (the demo's second part) to finish.
+    loop {
+        let s = get_json(&format!("{}/api/status", server.base), None).unwrap();
+        if s["source"] == "generated bridge motion" && s["running"] == false {
+            break;
+        }
+        assert!(Instant::now() < deadline, "replay did not finish: {s}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let summary = get_json(&format!("{}/api/session", server.base), None).unwrap();
+    assert_eq!(summary["exercise"], "bridge");
+    assert_eq!(summary["reps"], 6, "{summary}");
+    for fault in ["hips-low", "back-arched", "feet-too-far"] {
+        assert_eq!(summary["faults"][fault], 1, "{fault} in {summary}");
+    }
+    assert!(summary["held_seconds"].as_f64().unwrap() > 10.0, "{summary}");
+    // Still answering afterwards, and the page carries the safety note.
+    let page = ureq::get(&format!("{}/", server.base)).call().unwrap().into_string().unwrap();
+    assert!(page.contains("stop if you feel any pain"), "{page}");
+}
+
+#[test]
+fn a_token_guards_everything_but_healthz() {
+    let server = demo(&["--token", "s3cret"]);
+    let url = format!("{}/api/session", server.base);
+    match get_json(&url, None) {
+        Err(ureq::Error::Status(401, _)) => {}
+        other => panic!("expected 401 without a token, got {other:?}"),
+    }
+    match get_json(&url, Some("wrong")) {
+        Err(ureq::Error::Status(401, _)) => {}
+        other => panic!("expected 401 with a wrong token, got {other:?}"),
+    }
+    // With the token: a summary (200) or "no session yet" (404) while the demo starts; never 401.
+    match get_json(&url, Some("s3cret")) {
+        Ok(_) | Err(ureq::Error::Status(404, _)) => {}
+        other => panic!("expected access with the token, got {other:?}"),
+    }
+}
+
+#[test]
+fn listening_beyond_loopback_needs_a_token() {
+    let out = bin().args(["demo", "--fast", "--exit", "--bind", "0.0.0.0", "--port", "0"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--token"), "{err}");
+}

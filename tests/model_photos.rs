@@ -1,0 +1,74 @@
+//! The real model on real photographs (committed fixtures; see tests/fixtures/photos/README.md).
+//!
+//! Reference positions were measured once by eye on the photos (viewed at half size for the two
+//! ultralytics images, coordinates doubled back to full size): a box around the person the single-person
+//! model should pick (the most prominent one) and the tip of their nose.
+
+mod common;
+
+use common::{bin, fixture};
+
+struct Reference {
+    file: &'static str,
+    size: (u32, u32),
+    /// x0, y0, x1, y1 around the person.
+    bbox: (f32, f32, f32, f32),
+    nose: (f32, f32),
+}
+
+const REFERENCES: [Reference; 3] = [
+    // Eileen Collins, head and shoulders to the waist.
+    Reference { file: "astronaut.png", size: (512, 512), bbox: (20.0, 15.0, 365.0, 512.0), nose: (222.0, 125.0) },
+    // The man on the right (Carlo Ancelotti), facing the camera; cut at the hips.
+    Reference { file: "zidane.jpg", size: (1280, 720), bbox: (740.0, 40.0, 1150.0, 720.0), nose: (994.0, 200.0) },
+    // The man in the dark jacket in front of the bus, whole body.
+    Reference { file: "bus.jpg", size: (810, 1080), bbox: (220.0, 400.0, 345.0, 860.0), nose: (280.0, 444.0) },
+];
+
+fn pose_json(file: &str) -> serde_json::Value {
+    let out = bin().args(["pose", "--json"]).arg(fixture(&format!("photos/{file}"))).output().unwrap();
+    assert!(out.status.success(), "pose failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn keypoints_land_on_the_person_in_anatomical_order() {
+    for r in &REFERENCES {
+        let p = pose_json(r.file);
+        assert_eq!((p["width"].as_u64().unwrap() as u32, p["height"].as_u64().unwrap() as u32), r.size, "{}", r.file);
+        let kp: Vec<[f32; 3]> = serde_json::from_value(p["keypoints"].clone()).unwrap();
+        assert_eq!(kp.len(), 17);
+
+        // The nose within 8% of the person's height of where it was measured.
+        let tol = 0.08 * (r.bbox.3 - r.bbox.1);
+        let (dx, dy) = (kp[0][0] - r.nose.0, kp[0][1] - r.nose.1);
+        assert!(dx.hypot(dy) < tol, "{}: nose at {:?}, expected near {:?}", r.file, kp[0], r.nose);
+
+        // Confident joints lie on the person (with a margin of 5% for joints at the box edge).
+        let m = 0.05 * (r.bbox.3 - r.bbox.1);
+        let confident: Vec<&[f32; 3]> = kp.iter().filter(|k| k[2] >= 0.3).collect();
+        assert!(confident.len() >= 7, "{}: only {} confident joints", r.file, confident.len());
+        for k in &confident {
+            let inside =
+                k[0] > r.bbox.0 - m && k[0] < r.bbox.2 + m && k[1] > r.bbox.1 - m && k[1] < r.bbox.3 + m;
+            assert!(inside, "{}: joint {k:?} outside the person", r.file);
+        }
+
+        // Standing people: nose above shoulders above hips (image y grows downwards).
+        let mid = |a: usize, b: usize| (kp[a][1] + kp[b][1]) / 2.0;
+        let (nose, shoulders, hips) = (kp[0][1], mid(5, 6), mid(11, 12));
+        assert!(nose < shoulders && shoulders < hips, "{}: nose {nose}, shoulders {shoulders}, hips {hips}", r.file);
+        // Left is the person's left: on the image's right for a person facing the camera.
+        assert!(kp[5][0] > kp[6][0], "{}: left shoulder should be right of the right shoulder", r.file);
+    }
+}
+
+#[test]
+fn human_readable_pose_names_every_joint() {
+    let out = bin().arg("pose").arg(fixture("photos/astronaut.png")).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["nose", "left-shoulder", "right-ankle"] {
+        assert!(text.contains(name), "{text}");
+    }
+}
