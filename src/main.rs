@@ -19,6 +19,21 @@ use stretchcoach::server::{self, LiveState, Shared};
 use stretchcoach::session::{FrameReport, Session};
 use stretchcoach::{keypoint_file, synth};
 
+/// `println!` that ends the program quietly when stdout's reader has gone away.
+macro_rules! outln {
+    ($($arg:tt)*) => { out(format_args!($($arg)*)) };
+}
+
+/// Prints a line; a reader that went away (`| head`) ends the program quietly instead of a panic.
+fn out(line: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}").and_then(|_| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 /// Watches your back-pain stretches through a camera and tells you, live, how to fix your form.
 /// Everything runs on this machine: no frame leaves it.
 ///
@@ -138,10 +153,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Cameras => {
             let cams = list_cameras()?;
             if cams.is_empty() {
-                println!("No cameras found. Try `stretchcoach demo` to see it work on a recording.");
+                outln!("No cameras found. Try `stretchcoach demo` to see it work on a recording.");
             }
             for (index, name, desc) in cams {
-                println!("{index}\t{name}\t{desc}");
+                outln!("{index}\t{name}\t{desc}");
             }
             Ok(())
         }
@@ -176,12 +191,12 @@ fn cmd_pose(g: &Global, image: &Path, json: bool) -> Result<()> {
     let mut model = load_model(g)?;
     let pose = model.estimate(&img)?;
     if json {
-        println!("{}", serde_json::to_string(&PoseRecord::from(&pose))?);
+        outln!("{}", serde_json::to_string(&PoseRecord::from(&pose))?);
     } else {
-        println!("{} ({}x{}), mean joint score {:.2}", image.display(), pose.width, pose.height, pose.mean_score());
+        outln!("{} ({}x{}), mean joint score {:.2}", image.display(), pose.width, pose.height, pose.mean_score());
         for j in stretchcoach::pose::Joint::ALL {
             let k = pose.get(j);
-            println!("  {:<15} x {:>7.1}  y {:>7.1}  score {:.2}", j.name(), k.x, k.y, k.score);
+            outln!("  {:<15} x {:>7.1}  y {:>7.1}  score {:.2}", j.name(), k.x, k.y, k.score);
         }
     }
     Ok(())
@@ -195,13 +210,11 @@ struct Printer {
 
 impl Printer {
     fn frame(&mut self, r: &FrameReport) {
-        let mut out = std::io::stdout().lock();
         if self.json {
-            let _ = writeln!(out, "{}", serde_json::to_string(r).expect("report serialises"));
+            out(format_args!("{}", serde_json::to_string(r).expect("report serialises")));
         } else if r.prompt != self.last_prompt {
             if let Some(p) = &r.prompt {
-                let _ =
-                    writeln!(out, "[{:>6.1}s] {:<9} reps {:>2}  held {:>5.1}s  {p}", r.t, r.exercise, r.reps, r.held);
+                out(format_args!("[{:>6.1}s] {:<9} reps {:>2}  held {:>5.1}s  {p}", r.t, r.exercise, r.reps, r.held));
             }
         }
         self.last_prompt = r.prompt.clone();
@@ -227,12 +240,10 @@ fn cmd_check(g: &Global, input: Option<&Path>, keypoints: Option<&Path>, exercis
     }
     let summary = session.summary();
     if json {
-        println!("{}", serde_json::json!({ "summary": summary }));
+        out(format_args!("{}", serde_json::json!({ "summary": summary })));
     } else {
-        println!(
-            "\n{}: {} reps, {:.1} s held in good form, faults {:?}",
-            summary.name, summary.reps, summary.held_seconds, summary.faults
-        );
+        let (name, reps, held, faults) = (&summary.name, summary.reps, summary.held_seconds, &summary.faults);
+        out(format_args!("\n{name}: {reps} reps, {held:.1} s held in good form, faults {faults:?}"));
     }
     Ok(())
 }
@@ -243,11 +254,11 @@ fn cmd_exercises(g: &Global) -> Result<()> {
         eprintln!("warning: skipped a stretch definition: {e}");
     }
     for ex in catalog {
-        println!("{} ({}), {:?} view, {:?}", ex.name, ex.id, ex.view, ex.kind);
-        println!("  {}", ex.instructions);
+        outln!("{} ({}), {:?} view, {:?}", ex.name, ex.id, ex.view, ex.kind);
+        outln!("  {}", ex.instructions);
         for c in &ex.checks {
             let outcomes: Vec<&str> = [&c.below, &c.above].into_iter().flatten().map(|o| o.prompt.as_str()).collect();
-            println!(
+            outln!(
                 "  - {} ({:?} of {:?}, target {}..{}): {}",
                 c.id,
                 c.measure,
@@ -257,9 +268,9 @@ fn cmd_exercises(g: &Global) -> Result<()> {
                 outcomes.join(" / ")
             );
         }
-        println!();
+        outln!("");
     }
-    println!("{SAFETY_NOTE}");
+    outln!("{SAFETY_NOTE}");
     Ok(())
 }
 
@@ -301,13 +312,13 @@ fn cmd_demo(g: &Global, serve: &ServeArgs, fast: bool, exit: bool) -> Result<()>
     let live: Shared = Arc::new(RwLock::new(LiveState::default()));
     let server = start_server(serve, live.clone())?;
     let pace = if fast { Pace::Fast } else { Pace::Realtime };
-    println!("{SAFETY_NOTE}\n");
+    outln!("{SAFETY_NOTE}\n");
 
     // 1. A real clip through the real model (people walking: the bridge judge asks them to lie down).
     let clip = recordings_dir().join("walk");
     let mut model = load_model(g)?;
     let mut source = open_replay(&clip)?;
-    println!("Part 1: {} through the pose model", source.describe());
+    outln!("Part 1: {} through the pose model", source.describe());
     let mut session = Session::new(find_exercise(g, "bridge")?);
     live.write().expect("live state lock").source = source.describe();
     live.write().expect("live state lock").running = true;
@@ -318,16 +329,18 @@ fn cmd_demo(g: &Global, serve: &ServeArgs, fast: bool, exit: bool) -> Result<()>
         printer.frame(r);
         publish(&live, session, Some(r));
     })?;
-    println!(
+    outln!(
         "  {} frames, a person found in {seen}; model {:.1} ms per frame (median), whole frame {:.1} ms\n",
-        stats.frames, stats.model_ms_median, stats.frame_ms_median
+        stats.frames,
+        stats.model_ms_median,
+        stats.frame_ms_median
     );
 
     // 2. Generated bridge motion through the judge: good reps, then each fault.
     use synth::BridgeForm as F;
     let forms = [F::GOOD, F::GOOD, F::HIPS_LOW, F::ARCHED, F::FEET_TOO_FAR, F::GOOD];
     let frames = synth::bridge_session(&forms, synth::RepTiming::default(), 30.0, synth::Noise::default(), 7);
-    println!("Part 2: a generated bridge session: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
+    outln!("Part 2: a generated bridge session: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
     let mut session = Session::new(find_exercise(g, "bridge")?);
     live.write().expect("live state lock").source = "generated bridge motion".into();
     let start = std::time::Instant::now();
@@ -340,13 +353,14 @@ fn cmd_demo(g: &Global, serve: &ServeArgs, fast: bool, exit: bool) -> Result<()>
     }
     live.write().expect("live state lock").running = false;
     let s = session.summary();
-    println!("\nSummary: {} reps, {:.1} s held in good form, faults prompted: {:?}", s.reps, s.held_seconds, s.faults);
+    outln!("\nSummary: {} reps, {:.1} s held in good form, faults prompted: {:?}", s.reps, s.held_seconds, s.faults);
     if exit {
         return Ok(());
     }
-    println!(
+    outln!(
         "Replay finished. The summary stays at http://{}:{}/api/session. Press Ctrl-C to quit.",
-        serve.bind, serve.port
+        serve.bind,
+        serve.port
     );
     let _ = server.join();
     Ok(())
@@ -366,7 +380,7 @@ fn cmd_live(g: &Global, camera: u32, resolution: &str, fps: u32, exercise: &str,
     let live: Shared =
         Arc::new(RwLock::new(LiveState { source: source.describe(), running: true, ..Default::default() }));
     let _server = start_server(serve, live.clone())?;
-    println!("{SAFETY_NOTE}\n\nWatching {} for {}. Ctrl-C to stop.", source.describe(), ex.name);
+    outln!("{SAFETY_NOTE}\n\nWatching {} for {}. Ctrl-C to stop.", source.describe(), ex.name);
     let mut session = Session::new(ex);
     let mut printer = Printer { json: false, last_prompt: None };
     let stats = pipeline::run(&mut source, &mut model, &mut session, Pace::Fast, |r, _, session| {

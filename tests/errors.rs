@@ -32,7 +32,11 @@ fn a_corrupt_model_is_refused_with_its_checksum() {
 
 #[test]
 fn a_missing_model_says_where_it_looked_and_what_to_do() {
-    let out = bin().args(["pose", "--model", "/nonexistent/model.onnx"]).arg(fixture("photos/astronaut.png")).output().unwrap();
+    let out = bin()
+        .args(["pose", "--model", "/nonexistent/model.onnx"])
+        .arg(fixture("photos/astronaut.png"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/model.onnx") && err.contains("--model"), "{err}");

@@ -46,7 +46,7 @@ fn get_json(url: &str, token: Option<&str>) -> Result<serde_json::Value, ureq::E
     if let Some(t) = token {
         req = req.set("Authorization", &format!("Bearer {t}"));
     }
-    Ok(req.call()?.into_json().unwrap())
+    Ok(serde_json::from_str(&req.call()?.into_string().unwrap()).unwrap())
 }
 
 #[test]

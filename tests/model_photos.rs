@@ -49,8 +49,7 @@ fn keypoints_land_on_the_person_in_anatomical_order() {
         let confident: Vec<&[f32; 3]> = kp.iter().filter(|k| k[2] >= 0.3).collect();
         assert!(confident.len() >= 7, "{}: only {} confident joints", r.file, confident.len());
         for k in &confident {
-            let inside =
-                k[0] > r.bbox.0 - m && k[0] < r.bbox.2 + m && k[1] > r.bbox.1 - m && k[1] < r.bbox.3 + m;
+            let inside = k[0] > r.bbox.0 - m && k[0] < r.bbox.2 + m && k[1] > r.bbox.1 - m && k[1] < r.bbox.3 + m;
             assert!(inside, "{}: joint {k:?} outside the person", r.file);
         }
 

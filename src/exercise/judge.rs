@@ -162,10 +162,15 @@ impl Judge {
         let missing = phase_value.is_none() && self.exercise.phase.is_some() || values.iter().any(|v| v.is_none());
         judgement.in_frame = since(&mut self.missing_since, missing, t) < SETUP_PERSIST;
 
-        // Set-up checks, then phase, then form: form is judged only once set-up holds.
+        // Set-up checks, then phase, then form: form is judged, reps counted and holds timed only while
+        // every set-up check passes right now (not only once a set-up fault has lasted long enough to tell).
         let mut setup_ok = judgement.in_frame;
         for pass in [Pass::Setup, Pass::Form] {
             if pass == Pass::Form {
+                setup_ok &= self.exercise.checks.iter().zip(&self.states).all(|(c, s)| {
+                    let seen = s.unknown_since.is_none_or(|u| t - u < UNKNOWN_GRACE);
+                    c.category > Category::Setup || (s.failing.is_none() && seen)
+                });
                 if let (Some(p), Some(v)) = (&self.exercise.phase, phase_value) {
                     let was = self.phase;
                     self.phase = match self.phase {
@@ -201,9 +206,6 @@ impl Judge {
                     if !state.counted {
                         state.counted = true;
                         *self.fault_counts.entry(fault.id.clone()).or_default() += 1;
-                    }
-                    if is_setup {
-                        setup_ok = false;
                     }
                     judgement.faults.push(fault);
                 }

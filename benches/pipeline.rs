@@ -1,0 +1,63 @@
+//! Per-stage cost of one frame, with bare inference as the baseline every other figure is a ratio of.
+//! Run: `make bench` (or `cargo bench --bench pipeline`).
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use image::RgbImage;
+
+use stretchcoach::exercise;
+use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::preprocess::InputMap;
+use stretchcoach::pose::PoseModel;
+use stretchcoach::session::Session;
+use stretchcoach::synth::{bridge_session, BridgeForm, Noise, RepTiming};
+
+fn photo(w: u32, h: u32) -> RgbImage {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photos/zidane.jpg");
+    let img = image::open(path).expect("fixture photo").to_rgb8();
+    image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle)
+}
+
+fn stages(c: &mut Criterion) {
+    let mut model = PoseModel::bundled(ModelOptions::default()).expect("bundled model");
+    let frame = photo(640, 480);
+    let hd = photo(1280, 720);
+    let map = InputMap::letterbox(640, 480, model.input_size());
+    let map_hd = InputMap::letterbox(1280, 720, model.input_size());
+
+    c.bench_function("inference (bare ort run, baseline)", |b| b.iter(|| black_box(model.infer().unwrap())));
+    c.bench_function("preprocess 640x480", |b| b.iter(|| model.prepare(black_box(&frame), &map)));
+    c.bench_function("preprocess 1280x720", |b| b.iter(|| model.prepare(black_box(&hd), &map_hd)));
+    let raw = model.infer().unwrap();
+    c.bench_function("decode", |b| b.iter(|| black_box(model.decode(black_box(&raw), 640, 480, &map))));
+
+    let bridge = exercise::built_in().into_iter().find(|e| e.id == "bridge").unwrap();
+    let frames =
+        bridge_session(&[BridgeForm::GOOD, BridgeForm::HIPS_LOW], RepTiming::default(), 30.0, Noise::default(), 1);
+    c.bench_function("smooth+judge+coach (per frame)", |b| {
+        b.iter_custom(|iters| {
+            let mut session = Session::new(bridge.clone());
+            let start = std::time::Instant::now();
+            for i in 0..iters {
+                let (t, pose) = &frames[i as usize % frames.len()];
+                black_box(session.step(Some(pose), *t + (i / frames.len() as u64) as f64 * 100.0));
+            }
+            start.elapsed()
+        })
+    });
+    c.bench_function("whole frame 640x480 (preprocess+inference+decode+judge)", |b| {
+        let mut session = Session::new(bridge.clone());
+        let mut t = 0.0;
+        b.iter(|| {
+            t += 1.0 / 30.0;
+            let pose = model.estimate(black_box(&frame)).unwrap();
+            black_box(session.step(Some(&pose), t))
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(4));
+    targets = stages
+}
+criterion_main!(benches);

@@ -1,0 +1,91 @@
+//! Replay sources on real recordings: a folder of frames, a video through ffmpeg, and bad input.
+
+mod common;
+
+use std::path::Path;
+
+use common::fixture;
+use stretchcoach::capture::{open_replay, FrameSource};
+use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::PoseModel;
+
+fn recordings() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk")
+}
+
+fn drain(source: &mut dyn FrameSource) -> (Vec<(u64, f64, u32, u32)>, u64) {
+    let (mut frames, mut bad) = (Vec::new(), 0);
+    loop {
+        match source.next_frame() {
+            Ok(Some(f)) => frames.push((f.index, f.t, f.image.width(), f.image.height())),
+            Ok(None) => break,
+            Err(e) if e.is_bad_frame() => bad += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    (frames, bad)
+}
+
+#[test]
+fn an_image_folder_replays_in_name_order_at_30_fps() {
+    let mut src = open_replay(&recordings()).unwrap();
+    let (frames, bad) = drain(src.as_mut());
+    assert_eq!((frames.len(), bad), (60, 0));
+    assert!(frames.iter().all(|f| (f.2, f.3) == (640, 480)));
+    assert!((frames[30].1 - 1.0).abs() < 1e-9, "frame 30 at {}", frames[30].1);
+}
+
+#[test]
+fn a_video_decodes_through_ffmpeg() {
+    let mut src = open_replay(&fixture("video/walk.mp4")).unwrap();
+    assert!(src.describe().contains("640x480"), "{}", src.describe());
+    let (frames, bad) = drain(src.as_mut());
+    assert_eq!((frames.len(), bad), (30, 0));
+    assert!((src.fps() - 30.0).abs() < 0.01);
+}
+
+#[test]
+fn corrupt_and_empty_images_are_skipped_and_counted() {
+    let dir = std::env::temp_dir().join(format!("stretchcoach-capture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::fs::read(recordings().join("frame_0001.jpg")).unwrap();
+    std::fs::write(dir.join("a.jpg"), &good).unwrap();
+    std::fs::write(dir.join("b.jpg"), &good[..good.len() / 3]).unwrap(); // truncated
+    std::fs::write(dir.join("c.png"), b"").unwrap(); // zero bytes
+    std::fs::write(dir.join("d.jpg"), &good).unwrap();
+    let mut src = open_replay(&dir).unwrap();
+    let (frames, bad) = drain(src.as_mut());
+    // The truncated JPEG may decode partially (a grey bottom) or fail; the empty PNG always fails.
+    assert!(bad >= 1 && frames.len() + bad as usize == 4, "frames {frames:?}, bad {bad}");
+    assert_eq!(frames[0].0, 0);
+}
+
+#[test]
+fn an_unreadable_video_is_a_clear_error() {
+    let file = std::env::temp_dir().join(format!("stretchcoach-notavideo-{}.mp4", std::process::id()));
+    std::fs::write(&file, b"this is not a video").unwrap();
+    let err = open_replay(&file).err().expect("must fail").to_string();
+    assert!(err.contains("not a readable video"), "{err}");
+}
+
+#[test]
+fn the_real_clip_through_the_model_finds_the_walker() {
+    let mut model = PoseModel::bundled(ModelOptions::default()).unwrap();
+    let mut src = open_replay(&recordings()).unwrap();
+    let (mut found, mut total, mut xs) = (0, 0, Vec::new());
+    while let Some(frame) = src.next_frame().unwrap() {
+        let pose = model.estimate(&frame.image).unwrap();
+        total += 1;
+        let confident = pose.keypoints.iter().filter(|k| k.score >= 0.3).count();
+        if confident >= 10 {
+            found += 1;
+            // Standing and walking: head above hips above ankles.
+            let y = |i: usize| pose.keypoints[i].y;
+            assert!(y(0) < (y(11) + y(12)) / 2.0 && (y(11) + y(12)) / 2.0 < (y(15) + y(16)) / 2.0);
+        }
+        xs.push(pose.keypoints[0].x);
+    }
+    assert!(found * 10 >= total * 8, "the walker was found in only {found} of {total} frames");
+    // The walker crosses the frame from right to left over the clip.
+    assert!(xs[0] - xs[xs.len() - 1] > 200.0, "nose x went from {} to {}", xs[0], xs[xs.len() - 1]);
+}
