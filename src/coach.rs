@@ -40,6 +40,7 @@ pub struct Advice {
 pub struct Coach {
     last_spoken: Vec<(String, f64)>,
     current: Option<String>,
+    shown: Option<Prompt>,
     spoken_count: u32,
 }
 
@@ -53,7 +54,13 @@ impl Coach {
     }
 
     pub fn advise(&mut self, ex: &Exercise, j: &Judgement) -> Advice {
-        let prompt = choose(ex, j);
+        let mut prompt = choose(ex, j);
+        // A fault not yet told (still within its persistence time) earns no praise: keep what was shown.
+        if j.failing && prompt.as_ref().is_some_and(|p| p.level == Level::Guide) {
+            if let Some(shown) = &self.shown {
+                prompt = Some(shown.clone());
+            }
+        }
         let speak = match &prompt {
             None => false,
             Some(p) => {
@@ -71,6 +78,7 @@ impl Coach {
             self.spoken_count += 1;
         }
         self.current = prompt.as_ref().map(|p| p.id.clone());
+        self.shown = prompt.clone();
         Advice { prompt, speak }
     }
 }

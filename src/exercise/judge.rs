@@ -52,6 +52,8 @@ pub struct Judgement {
     pub measures: BTreeMap<String, Option<f32>>,
     /// Faults, persisted, most important first.
     pub faults: Vec<Fault>,
+    /// Some check is failing right now, told or not yet (no praise while so).
+    pub failing: bool,
     pub reps: u32,
     /// Seconds held in good form, all told.
     pub held: f64,
@@ -143,6 +145,7 @@ impl Judge {
             phase: self.exercise.phase.as_ref().map(|_| self.phase),
             measures: BTreeMap::new(),
             faults: Vec::new(),
+            failing: false,
             reps: self.reps,
             held: self.held,
             hold_progress: self.hold_progress,
@@ -225,6 +228,7 @@ impl Judge {
             self.hold_progress += dt;
             self.held += dt;
         }
+        judgement.failing = failing_now;
         judgement.reps = self.reps;
         judgement.held = self.held;
         judgement.hold_progress = self.hold_progress;
