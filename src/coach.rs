@@ -103,25 +103,45 @@ fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
         };
         return p(&f.id, level, f.prompt.clone());
     }
+    let guide = |id: &str, text: String| p(id, Level::Guide, text);
+    // Per-side stretches: progress is the working side's; a finished side asks for the other.
+    let (reps, hold_done_for) = match j.side_progress() {
+        Some(sp) => {
+            let sides = j.sides.unwrap_or_default();
+            if sides.iter().all(|s| s.done) {
+                return guide("done", "Both sides done. Well done, come out of the stretch slowly".into());
+            }
+            if sp.done {
+                return guide("switch-sides", "That side is done. Now switch sides".into());
+            }
+            (sp.reps, if ex.kind == Kind::Hold { sp.held } else { j.hold_progress })
+        }
+        None => (j.reps, j.hold_progress),
+    };
     let hold = ex.hold_seconds.unwrap_or(0.0) as f64;
-    let left = (hold - j.hold_progress).ceil().max(0.0);
+    let left = (hold - hold_done_for).ceil().max(0.0);
     let countdown = |left: f64| match left as u32 {
         1 => "Good, hold it, 1 second left".to_string(),
         n => format!("Good, hold it, {n} seconds left"),
     };
+    let target = ex.rep_target.unwrap_or(0);
     match (ex.kind, j.phase, &ex.phase) {
+        (Kind::Reps, Some(PhaseState::Down), Some(_)) if reps >= target => {
+            guide("done", format!("That's {target} reps. Well done, rest now"))
+        }
+        (Kind::Reps, _, Some(phase)) if hold == 0.0 => match &phase.halfway {
+            // Continuous movements (cat-cow, circles): count aloud, turn round halfway.
+            Some(h) if target >= 2 && reps >= target / 2 && reps < target / 2 + 1 => guide("halfway", h.clone()),
+            _ => guide(&format!("count-{reps}"), format!("{} ({reps} of {target})", phase.cue)),
+        },
         (Kind::Reps, Some(PhaseState::Down), Some(phase)) => {
-            let target = ex.rep_target.unwrap_or(0);
-            if j.reps >= target {
-                p("done", Level::Guide, format!("That's {target} reps. Well done, rest now"))
-            } else {
-                p("cue", Level::Guide, format!("{} (rep {} of {target})", phase.cue, j.reps + 1))
-            }
+            guide("cue", format!("{} (rep {} of {target})", phase.cue, reps + 1))
         }
         (Kind::Reps, Some(PhaseState::Up), Some(phase)) if left <= 0.0 => {
-            p("release", Level::Guide, phase.release.clone().unwrap_or_else(|| "Good. Now release slowly".into()))
+            guide("release", phase.release.clone().unwrap_or_else(|| "Good. Now release slowly".into()))
         }
-        (_, _, _) if left > 0.0 => p("hold", Level::Guide, countdown(left)),
-        _ => p("done", Level::Guide, "Well done. Come out of the stretch slowly".into()),
+        (Kind::Hold, Some(PhaseState::Down), Some(phase)) => guide("cue", phase.cue.clone()),
+        _ if left > 0.0 => guide("hold", countdown(left)),
+        _ => guide("done", "Well done. Come out of the stretch slowly".into()),
     }
 }

@@ -126,6 +126,17 @@ enum Command {
     },
     /// List the stretches, their instructions and what is checked.
     Exercises,
+    /// Write generated keypoint motion of a stretch (JSON Lines, the `check --keypoints` format), done well
+    /// or with one fault, from the built-in kinematic body model. For trying the judge without a camera.
+    Synth {
+        /// Stretch id.
+        exercise: String,
+        /// Act out this fault (see the list printed for an unknown one).
+        #[arg(long)]
+        fault: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// List the cameras this machine has.
     Cameras,
 }
@@ -150,6 +161,16 @@ fn run(cli: Cli) -> Result<()> {
             cmd_live(g, *camera, resolution, *fps, exercise, serve)
         }
         Command::Exercises => cmd_exercises(g),
+        Command::Synth { exercise, fault, seed } => {
+            let frames = synth::generate(exercise, fault.as_deref(), 30.0, *seed)
+                .map_err(|e| anyhow::anyhow!("{e}; faults of {exercise}: {}", synth::faults(exercise).join(", ")))?;
+            for (t, pose) in frames {
+                let mut r = PoseRecord::from(&pose);
+                r.t = Some((t * 1000.0).round() / 1000.0);
+                outln!("{}", serde_json::to_string(&r)?);
+            }
+            Ok(())
+        }
         Command::Cameras => {
             let cams = list_cameras()?;
             if cams.is_empty() {

@@ -51,13 +51,16 @@ pub fn distance(a: P, b: P) -> f32 {
     (a.0 - b.0).hypot(a.1 - b.1)
 }
 
-/// A joint named in an exercise definition: either a fixed COCO joint or a side-less one
-/// ("hip") resolved per frame to the side nearer the camera.
+/// A joint named in an exercise definition: a fixed COCO joint ("left-knee"), a side-less one ("knee")
+/// resolved per frame to the side being judged (the working side of a per-side stretch, else the side
+/// nearer the camera), the opposite one ("other-knee"), or the midpoint of the pair ("mid-hip").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum JointRef {
     Fixed(Joint),
     Near(Part),
+    Other(Part),
+    Mid(Part),
 }
 
 /// Body parts that come in left/right pairs, plus the nose.
@@ -72,6 +75,15 @@ pub enum Part {
     Hip,
     Knee,
     Ankle,
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
 }
 
 impl Part {
@@ -114,21 +126,31 @@ impl TryFrom<String> for JointRef {
         if let Some(j) = Joint::ALL.iter().find(|j| j.name() == s) {
             return Ok(JointRef::Fixed(*j));
         }
-        if let Some((_, p)) = Part::NAMES.iter().find(|(n, _)| *n == s) {
-            return Ok(JointRef::Near(*p));
+        let part = |name: &str| Part::NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p);
+        if let Some(p) = part(&s) {
+            return Ok(JointRef::Near(p));
         }
-        let known: Vec<&str> = Part::NAMES.iter().map(|(n, _)| *n).chain(Joint::ALL.iter().map(|j| j.name())).collect();
-        Err(format!("unknown joint {s:?}; known joints: {}", known.join(", ")))
+        if let Some(p) = s.strip_prefix("other-").and_then(part) {
+            return Ok(JointRef::Other(p));
+        }
+        if let Some(p) = s.strip_prefix("mid-").and_then(part) {
+            return Ok(JointRef::Mid(p));
+        }
+        Err(format!(
+            "unknown joint {s:?}; use a COCO joint (left-knee, right-hip, nose, ...), a side-less part \
+             (shoulder, elbow, wrist, hip, knee, ankle, ear, eye), other-PART or mid-PART"
+        ))
     }
 }
 
 impl From<JointRef> for String {
     fn from(j: JointRef) -> String {
+        let name = |p: Part| Part::NAMES.iter().find(|(_, q)| *q == p).map(|(n, _)| *n).unwrap_or_default();
         match j {
             JointRef::Fixed(j) => j.name().to_string(),
-            JointRef::Near(p) => {
-                Part::NAMES.iter().find(|(_, q)| *q == p).map(|(n, _)| n.to_string()).unwrap_or_default()
-            }
+            JointRef::Near(p) => name(p).to_string(),
+            JointRef::Other(p) => format!("other-{}", name(p)),
+            JointRef::Mid(p) => format!("mid-{}", name(p)),
         }
     }
 }
@@ -163,12 +185,19 @@ pub struct View<'a> {
 
 impl View<'_> {
     pub fn point(&self, j: JointRef) -> Option<P> {
-        let joint = match j {
-            JointRef::Fixed(j) => j,
-            JointRef::Near(p) => p.joint(self.side),
+        let seen = |joint: Joint| {
+            let Keypoint { x, y, score } = self.pose.get(joint);
+            (score >= MIN_SCORE).then_some((x, y))
         };
-        let Keypoint { x, y, score } = self.pose.get(joint);
-        (score >= MIN_SCORE).then_some((x, y))
+        match j {
+            JointRef::Fixed(j) => seen(j),
+            JointRef::Near(p) => seen(p.joint(self.side)),
+            JointRef::Other(p) => seen(p.joint(self.side.other())),
+            JointRef::Mid(p) => {
+                let (a, b) = (seen(p.joint(Side::Left))?, seen(p.joint(Side::Right))?);
+                Some(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0))
+            }
+        }
     }
 
     /// Length of the torso (shoulder to hip), the body's own ruler.
@@ -195,6 +224,13 @@ pub enum Measure {
     Height,
     /// Distance between two joints, in torso lengths.
     Distance,
+    /// Horizontal offset of the first joint from the second, in torso lengths (positive: image right).
+    OffsetX,
+    /// Horizontal distance between two joints, in torso lengths (either way).
+    SideOffset,
+    /// Horizontal position of one joint, in frame heights from the image's left edge (for "keep still"
+    /// checks over a window: the frame, not the body, is the ruler, as the body itself is moving).
+    X,
 }
 
 impl Measure {
@@ -202,12 +238,15 @@ impl Measure {
         match self {
             Measure::Angle | Measure::FloorAngle | Measure::Height => 3,
             Measure::FromHorizontal | Measure::FromVertical | Measure::Distance => 2,
+            Measure::OffsetX | Measure::SideOffset => 2,
+            Measure::X => 1,
         }
     }
 
     pub fn unit(self) -> &'static str {
         match self {
-            Measure::Height | Measure::Distance => "torso lengths",
+            Measure::Height | Measure::Distance | Measure::OffsetX | Measure::SideOffset => "torso lengths",
+            Measure::X => "frame heights",
             _ => "degrees",
         }
     }
@@ -222,6 +261,9 @@ impl Measure {
             (Measure::FromVertical, [a, b]) => from_horizontal(*a, *b).map(|h| 90.0 - h),
             (Measure::Height, [p, a, c]) => Some(height_above_line(*p, *a, *c)? / view.torso()?),
             (Measure::Distance, [a, b]) => Some(distance(*a, *b) / view.torso()?),
+            (Measure::OffsetX, [a, b]) => Some((a.0 - b.0) / view.torso()?),
+            (Measure::SideOffset, [a, b]) => Some((a.0 - b.0).abs() / view.torso()?),
+            (Measure::X, [a]) => Some(a.0 / view.pose.height.max(1) as f32),
             _ => None,
         }
     }
@@ -266,6 +308,10 @@ mod tests {
     fn joint_names_parse_and_reject() {
         assert_eq!(JointRef::try_from("hip".to_string()), Ok(JointRef::Near(Part::Hip)));
         assert_eq!(JointRef::try_from("left-knee".to_string()), Ok(JointRef::Fixed(Joint::LeftKnee)));
+        assert_eq!(JointRef::try_from("other-knee".to_string()), Ok(JointRef::Other(Part::Knee)));
+        assert_eq!(JointRef::try_from("mid-hip".to_string()), Ok(JointRef::Mid(Part::Hip)));
+        assert_eq!(String::from(JointRef::Mid(Part::Hip)), "mid-hip");
         assert!(JointRef::try_from("tail".to_string()).unwrap_err().contains("unknown joint"));
+        assert!(JointRef::try_from("other-tail".to_string()).is_err());
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::coach::{Advice, Coach, Level};
-use crate::exercise::judge::PhaseState;
+use crate::exercise::judge::{PhaseState, SideProgress};
 use crate::exercise::{Exercise, Judge};
 use crate::pose::smooth::{OneEuroParams, Smoother};
 use crate::pose::Pose;
@@ -27,6 +27,10 @@ pub struct FrameReport {
     pub reps: u32,
     /// Seconds held in good form so far.
     pub held: f64,
+    /// The side judged (the working side of a per-side stretch).
+    pub side: Option<crate::measure::Side>,
+    /// Per-side stretches: progress of the left and the right side.
+    pub sides: Option<[SideProgress; 2]>,
     pub measures: BTreeMap<String, Option<f32>>,
 }
 
@@ -44,6 +48,8 @@ pub struct Summary {
     pub held_seconds: f64,
     /// How many times each fault was prompted.
     pub faults: BTreeMap<String, u32>,
+    /// Per-side stretches: reps, seconds held and done, left then right.
+    pub sides: Option<[SideProgress; 2]>,
     pub prompts_spoken: u32,
 }
 
@@ -96,6 +102,8 @@ impl Session {
             phase: j.phase,
             reps: j.reps,
             held: round2(j.held),
+            side: j.side,
+            sides: j.sides,
             measures: j.measures.into_iter().map(|(k, v)| (k, v.map(|v| (v * 10.0).round() / 10.0))).collect(),
         }
     }
@@ -112,6 +120,7 @@ impl Session {
             rep_target: ex.rep_target,
             held_seconds: round2(self.judge.held()),
             faults: self.judge.fault_counts().clone(),
+            sides: self.judge.sides(),
             prompts_spoken: self.coach.spoken_count(),
         }
     }

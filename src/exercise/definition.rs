@@ -25,8 +25,16 @@ pub struct Exercise {
     /// Splits the movement into "up" (working) and "down" (resting) phases; reps count each rise.
     #[serde(default)]
     pub phase: Option<Phase>,
+    /// Done once per side (hold or reps per side), the working side found by `sides`.
+    #[serde(default)]
+    pub per_side: bool,
+    #[serde(default)]
+    pub sides: Option<SidePick>,
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// What the pose looks like, for recognising this stretch (`--exercise auto`).
+    #[serde(default)]
+    pub recognise: Vec<Condition>,
     /// Seed cautions shown with this stretch.
     #[serde(default)]
     pub cautions: Vec<String>,
@@ -52,15 +60,59 @@ pub enum Kind {
 pub struct Phase {
     pub measure: Measure,
     pub joints: Vec<JointRef>,
-    /// The phase is "up" from this value upwards...
-    pub up: f32,
-    /// ...until it falls below this one (hysteresis: down < up).
-    pub down: f32,
-    /// Said while resting, to start the next rep.
+    /// The phase turns "up" when the value reaches `enter`, and back "down" when it passes `exit` the other
+    /// way; enter > exit for a value that rises as you work (hip height), enter < exit for one that falls
+    /// (the hip angle as a knee comes to the chest). The gap between them is the hysteresis.
+    pub enter: f32,
+    pub exit: f32,
+    /// Said while resting, to start the next rep (or to get into the stretch).
     pub cue: String,
     /// Said when the hold at the top is done.
     #[serde(default)]
     pub release: Option<String>,
+    /// A rep quicker than this is too fast: the safety prompt `too_fast` is given.
+    #[serde(default)]
+    pub min_cycle_seconds: Option<f32>,
+    #[serde(default)]
+    pub too_fast: Option<String>,
+    /// Said instead of the cue once half the reps are done (e.g. "now circle the other way").
+    #[serde(default)]
+    pub halfway: Option<String>,
+}
+
+impl Phase {
+    /// True when working raises the value (enter above exit).
+    pub fn rising(&self) -> bool {
+        self.enter > self.exit
+    }
+}
+
+/// How a per-side stretch finds the working side.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SidePick {
+    pub measure: Measure,
+    pub joints: Vec<JointRef>,
+    /// "min"/"max": the side where the measure (taken on each side) is smaller/larger;
+    /// "sign": measured once, positive means the person's left.
+    pub pick: Pick,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pick {
+    Min,
+    Max,
+    Sign,
+}
+
+/// One thing true of the pose while doing a stretch: the measure lies in the range.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub measure: Measure,
+    pub joints: Vec<JointRef>,
+    pub range: [f32; 2],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -116,6 +168,10 @@ pub struct Check {
     pub priority: u8,
     #[serde(default = "default_during")]
     pub during: During,
+    /// Judge the spread (max - min) of the measure over this many seconds instead of its value:
+    /// how big a movement is, or how still a joint stays.
+    #[serde(default)]
+    pub window: Option<f32>,
 }
 
 fn default_category() -> Category {
@@ -200,18 +256,40 @@ impl Exercise {
         }
         if let Some(p) = &self.phase {
             if p.joints.len() != p.measure.arity() {
-                return Err(invalid(
-                    "[phase]",
-                    "phase.joints".into(),
-                    format!("{:?} needs {} joints, got {}", p.measure, p.measure.arity(), p.joints.len()),
-                ));
+                let msg = format!("{:?} needs {} joints, got {}", p.measure, p.measure.arity(), p.joints.len());
+                return Err(invalid("[phase]", "phase.joints".into(), msg));
             }
-            if !(p.down < p.up) {
-                return Err(invalid(
-                    "[phase]",
-                    "phase.down".into(),
-                    format!("down ({}) must be below up ({})", p.down, p.up),
-                ));
+            if !(p.enter.is_finite() && p.exit.is_finite()) || p.enter == p.exit {
+                let msg = format!("enter ({}) and exit ({}) must differ (the gap is the hysteresis)", p.enter, p.exit);
+                return Err(invalid("[phase]", "phase.exit".into(), msg));
+            }
+            if p.min_cycle_seconds.is_some() != p.too_fast.is_some() {
+                let msg = "min_cycle_seconds and too_fast go together".to_string();
+                return Err(invalid("[phase]", "phase.too_fast".into(), msg));
+            }
+        }
+        if self.per_side != self.sides.is_some() {
+            return Err(invalid(
+                "per_side",
+                "sides".into(),
+                "per_side = true needs a [sides] table, and only then".into(),
+            ));
+        }
+        if let Some(sp) = &self.sides {
+            if sp.joints.len() != sp.measure.arity() {
+                let msg = format!("{:?} needs {} joints, got {}", sp.measure, sp.measure.arity(), sp.joints.len());
+                return Err(invalid("[sides]", "sides.joints".into(), msg));
+            }
+        }
+        for (i, c) in self.recognise.iter().enumerate() {
+            let field = format!("recognise[{i}]");
+            if c.joints.len() != c.measure.arity() {
+                let msg = format!("{:?} needs {} joints, got {}", c.measure, c.measure.arity(), c.joints.len());
+                return Err(invalid("recognise", field + ".joints", msg));
+            }
+            if !(c.range[0].is_finite() && c.range[1].is_finite()) || c.range[0] > c.range[1] {
+                let msg = format!("[{}, {}] is not a range (min must not exceed max)", c.range[0], c.range[1]);
+                return Err(invalid("recognise", field + ".range", msg));
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -238,6 +316,9 @@ impl Exercise {
             }
             if c.below.is_none() && c.above.is_none() {
                 return Err(invalid(&anchor, field("below"), "a check needs a `below` or an `above` outcome".into()));
+            }
+            if c.window.is_some_and(|w| !(w.is_finite() && w > 0.0)) {
+                return Err(invalid(&anchor, field("window"), "window must be a positive number of seconds".into()));
             }
             if !(c.persist.is_finite() && c.persist >= 0.0) || !c.hysteresis().is_finite() || c.hysteresis() < 0.0 {
                 return Err(invalid(&anchor, field("persist"), "persist and hysteresis must be non-negative".into()));

@@ -2,7 +2,11 @@
 //! with sensor-like noise and dropped joints. Used by the demo and the tests: no real recording of these
 //! stretches exists in any registry package, so the judge is exercised on motion we can control exactly.
 
+pub mod stances;
+
 use crate::pose::{Joint, Keypoint, Pose};
+
+pub use stances::{faults, generate};
 
 pub const WIDTH: u32 = 640;
 pub const HEIGHT: u32 = 480;

@@ -1,0 +1,170 @@
+//! All eight stretches on generated motion (the kinematic body model in `src/synth/`): done well they get
+//! no fault and the right reps, holds and side switches; done with each fault, that fault's prompt is shown
+//! within about a second of the fault starting.
+
+mod common;
+
+use stretchcoach::exercise::definition::During;
+use stretchcoach::exercise::judge::PhaseState;
+use stretchcoach::exercise::{self, Exercise};
+use stretchcoach::session::{FrameReport, Session};
+use stretchcoach::synth;
+
+use common::{check_keypoints, write_jsonl};
+
+const ALL: [&str; 8] = [
+    "hip-circles",
+    "seated-hamstring",
+    "childs-pose",
+    "cat-cow",
+    "bridge",
+    "knee-to-chest",
+    "supine-twist",
+    "legs-up-the-wall",
+];
+
+fn definition(id: &str) -> Exercise {
+    exercise::built_in().into_iter().find(|e| e.id == id).unwrap_or_else(|| panic!("no stretch {id}"))
+}
+
+fn run(id: &str, fault: Option<&str>) -> Vec<FrameReport> {
+    let frames = synth::generate(id, fault, 30.0, 11).unwrap();
+    let mut session = Session::new(definition(id));
+    frames.iter().map(|(t, pose)| session.step(Some(pose), *t)).collect()
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("stretchcoach-stretches-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn every_stretch_done_well_through_the_command_line() {
+    for id in ALL {
+        let file = tmp(&format!("{id}.jsonl"));
+        write_jsonl(&file, &synth::generate(id, None, 30.0, 5).unwrap());
+        let (lines, summary) = check_keypoints(&file, id);
+        let faults: Vec<&serde_json::Value> =
+            lines.iter().filter(|l| !l["faults"].as_array().unwrap().is_empty()).collect();
+        assert!(faults.is_empty(), "{id}: faults in good form, first at {}", faults[0]);
+        assert_eq!(summary["exercise"], id);
+        assert!(summary["faults"].as_object().unwrap().is_empty(), "{id}: {summary}");
+        let ex = definition(id);
+        let prompts: Vec<&str> = lines.iter().filter_map(|l| l["prompt"].as_str()).collect();
+        match (ex.kind, ex.per_side) {
+            (exercise::definition::Kind::Hold, true) => {
+                let hold = ex.hold_seconds.unwrap() as f64;
+                for side in summary["sides"].as_array().unwrap() {
+                    assert_eq!(side["done"], true, "{id}: {summary}");
+                    assert!(side["held"].as_f64().unwrap() >= hold, "{id}: {summary}");
+                }
+                assert!(prompts.contains(&"That side is done. Now switch sides"), "{id}");
+                assert!(prompts.iter().any(|p| p.starts_with("Both sides done")), "{id}");
+            }
+            (exercise::definition::Kind::Hold, false) => {
+                let hold = ex.hold_seconds.unwrap() as f64;
+                assert!(summary["held_seconds"].as_f64().unwrap() >= hold, "{id}: {summary}");
+                assert!(prompts.iter().any(|p| p.starts_with("Well done")), "{id}");
+            }
+            (exercise::definition::Kind::Reps, _) => {
+                let expected = match id {
+                    "cat-cow" => 4,
+                    "hip-circles" => 10,
+                    "bridge" => 3,
+                    other => panic!("reps of {other}?"),
+                };
+                assert_eq!(summary["reps"], expected, "{id}: {summary}");
+            }
+        }
+        assert!(prompts.iter().any(|p| p.starts_with("Good, hold it") || p.contains(" of ")), "{id}: no guidance");
+    }
+}
+
+/// For one fault: the check behind it, the first time its measure left the target range, and the first
+/// time its prompt was shown.
+fn first_times(ex: &Exercise, fault: &str, reports: &[FrameReport]) -> (f64, f64) {
+    let checks: Vec<_> =
+        ex.checks.iter().filter(|c| [&c.below, &c.above].into_iter().flatten().any(|o| o.fault == fault)).collect();
+    let prompt =
+        [&checks[0].below, &checks[0].above].into_iter().flatten().find(|o| o.fault == fault).unwrap().prompt.clone();
+    // Out of range while the check applies (checks judged "during up" only count in the working phase);
+    // None where a joint it needs is unknown in that frame.
+    let out_of_range = |r: &FrameReport| -> Option<bool> {
+        let mut unknown = false;
+        for c in &checks {
+            let applies = c.during != During::Up || r.phase == Some(PhaseState::Up);
+            match r.measures.get(&c.id).copied().flatten() {
+                None => unknown = true,
+                Some(v) if applies => {
+                    let below = c.below.as_ref().is_some_and(|o| o.fault == fault) && v < c.range[0];
+                    let above = c.above.as_ref().is_some_and(|o| o.fault == fault) && v > c.range[1];
+                    if below || above {
+                        return Some(true);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if unknown {
+            None
+        } else {
+            Some(false)
+        }
+    };
+    // The fault starts at a frame out of range that stays out (or unknown) for the next half second.
+    let start = reports
+        .windows(15)
+        .find(|w| out_of_range(&w[0]) == Some(true) && w.iter().all(|r| out_of_range(r) != Some(false)))
+        .map(|w| w[0].t)
+        .unwrap_or_else(|| panic!("{}: the {fault} measure never left its range", ex.id));
+    let shown = reports
+        .iter()
+        .find(|r| r.prompt.as_deref() == Some(prompt.as_str()))
+        .map(|r| r.t)
+        .unwrap_or_else(|| panic!("{}: prompt {prompt:?} for {fault} never shown", ex.id));
+    (start, shown)
+}
+
+#[test]
+fn every_fault_of_every_stretch_is_prompted_within_about_a_second() {
+    let mut table = Vec::new();
+    for id in ALL {
+        let ex = definition(id);
+        for &fault in synth::faults(id) {
+            let reports = run(id, Some(fault));
+            let seen: std::collections::BTreeSet<&str> =
+                reports.iter().flat_map(|r| r.faults.iter().map(String::as_str)).collect();
+            assert!(seen.contains(fault), "{id}/{fault}: faults seen {seen:?}");
+            if fault == "too-fast" {
+                let first = reports.iter().find(|r| r.level == Some(stretchcoach::coach::Level::Safety));
+                let text = first.and_then(|r| r.prompt.clone()).unwrap_or_default();
+                assert_eq!(Some(text.as_str()), ex.phase.as_ref().and_then(|p| p.too_fast.as_deref()), "{id}");
+                continue;
+            }
+            let (start, shown) = first_times(&ex, fault, &reports);
+            // Persistence (0.5-2 s by check) plus smoothing lag; "about a second" for the usual 0.5 s.
+            let persist = ex
+                .checks
+                .iter()
+                .filter(|c| c.below.iter().chain(&c.above).any(|o| o.fault == fault))
+                .map(|c| c.persist)
+                .fold(0.0, f32::max) as f64;
+            let delay = shown - start;
+            assert!(delay >= 0.0 && delay <= persist + 0.7, "{id}/{fault}: prompt {delay:.2} s after the fault began");
+            table.push(format!("{id}/{fault}: prompted {delay:.2} s after it began"));
+        }
+    }
+    eprintln!("{}", table.join("\n"));
+}
+
+#[test]
+fn the_exercises_command_lists_all_eight_with_their_checks() {
+    let out = common::bin().arg("exercises").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in ALL {
+        assert!(text.contains(&format!("({id})")), "{id} missing:\n{text}");
+    }
+    assert!(text.contains("Keep both shoulders on the floor") && text.contains("stop if you feel any pain"));
+}
