@@ -9,6 +9,9 @@ use crate::exercise::{Exercise, Judgement};
 
 /// The same prompt is not spoken again within this many seconds.
 pub const REPEAT_AFTER: f64 = 6.0;
+/// For this long after a stretch starts, its seed cautions ("move slowly", "stop if it hurts") take the
+/// place of guidance (never of a fault).
+pub const CAUTION_FOR: f64 = 4.0;
 /// Shown, and spoken once, when a session starts.
 pub const SAFETY_NOTE: &str = "Move slowly and gently, and stop if you feel any pain. If you have chronic or severe lower back pain, see a doctor or physical therapist.";
 
@@ -41,6 +44,8 @@ pub struct Coach {
     last_spoken: Vec<(String, f64)>,
     current: Option<String>,
     shown: Option<Prompt>,
+    /// When each stretch was first judged with somebody in view.
+    started: Vec<(String, f64)>,
     spoken_count: u32,
 }
 
@@ -55,6 +60,19 @@ impl Coach {
 
     pub fn advise(&mut self, ex: &Exercise, j: &Judgement) -> Advice {
         let mut prompt = choose(ex, j);
+        let started = match self.started.iter().find(|(id, _)| *id == ex.id) {
+            Some((_, t)) => Some(*t),
+            None if j.person => {
+                self.started.push((ex.id.clone(), j.t));
+                Some(j.t)
+            }
+            None => None,
+        };
+        let intro = started.is_some_and(|s| j.t - s < CAUTION_FOR) && !ex.cautions.is_empty();
+        if intro && prompt.as_ref().is_some_and(|p| p.level == Level::Guide) {
+            let text = format!("{}: {}", ex.name, ex.cautions.join(" "));
+            prompt = Some(Prompt { id: format!("caution-{}", ex.id), level: Level::Guide, text });
+        }
         // A fault not yet told (still within its persistence time) earns no praise: keep what was shown.
         if j.failing && prompt.as_ref().is_some_and(|p| p.level == Level::Guide) {
             if let Some(shown) = &self.shown {

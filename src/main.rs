@@ -16,7 +16,7 @@ use stretchcoach::pipeline::{self, Pace};
 use stretchcoach::pose::model::ModelOptions;
 use stretchcoach::pose::{PoseModel, PoseRecord};
 use stretchcoach::server::{self, LiveState, Shared};
-use stretchcoach::session::{FrameReport, Session};
+use stretchcoach::session::{FrameReport, Plan, Session};
 use stretchcoach::{keypoint_file, synth};
 
 /// `println!` that ends the program quietly when stdout's reader has gone away.
@@ -90,8 +90,8 @@ enum Command {
         /// Judge a keypoint file (JSON Lines of `pose --json` objects with optional "t") instead of images.
         #[arg(long, value_name = "FILE")]
         keypoints: Option<PathBuf>,
-        /// Which stretch (see `stretchcoach exercises`).
-        #[arg(long, default_value = "bridge")]
+        /// Which stretch (see `stretchcoach exercises`), or "auto" to recognise it from the pose.
+        #[arg(long, default_value = "auto")]
         exercise: String,
         /// One JSON object per frame, then {"summary": {...}}.
         #[arg(long)]
@@ -119,7 +119,8 @@ enum Command {
         resolution: String,
         #[arg(long, default_value_t = 30)]
         fps: u32,
-        #[arg(long, default_value = "bridge")]
+        /// Which stretch, or "auto" to recognise it from the pose.
+        #[arg(long, default_value = "auto")]
         exercise: String,
         #[command(flatten)]
         serve: ServeArgs,
@@ -195,6 +196,18 @@ fn load_model(g: &Global) -> Result<PoseModel> {
     })
 }
 
+/// The stretch to judge, or all of them to recognise from ("auto").
+fn plan(g: &Global, id: &str) -> Result<Plan> {
+    if id == "auto" {
+        let (catalog, errors) = exercise::load_catalog(g.exercises.as_deref());
+        for e in &errors {
+            eprintln!("warning: skipped a stretch definition: {e}");
+        }
+        return Ok(Plan::Auto(catalog));
+    }
+    Ok(Plan::One(find_exercise(g, id)?))
+}
+
 fn find_exercise(g: &Global, id: &str) -> Result<Exercise> {
     let (catalog, errors) = exercise::load_catalog(g.exercises.as_deref());
     for e in &errors {
@@ -203,7 +216,7 @@ fn find_exercise(g: &Global, id: &str) -> Result<Exercise> {
     let known: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
     match catalog.iter().find(|e| e.id == id) {
         Some(ex) => Ok(ex.clone()),
-        None => bail!("unknown stretch {id:?}; known: {}", known.join(", ")),
+        None => bail!("unknown stretch {id:?}; known: auto, {}", known.join(", ")),
     }
 }
 
@@ -235,7 +248,13 @@ impl Printer {
             out(format_args!("{}", serde_json::to_string(r).expect("report serialises")));
         } else if r.prompt != self.last_prompt {
             if let Some(p) = &r.prompt {
-                out(format_args!("[{:>6.1}s] {:<9} reps {:>2}  held {:>5.1}s  {p}", r.t, r.exercise, r.reps, r.held));
+                out(format_args!(
+                    "[{:>6.1}s] {:<9} reps {:>2}  held {:>5.1}s  {p}",
+                    r.t,
+                    r.exercise.as_deref().unwrap_or("-"),
+                    r.reps,
+                    r.held
+                ));
             }
         }
         self.last_prompt = r.prompt.clone();
@@ -243,8 +262,7 @@ impl Printer {
 }
 
 fn cmd_check(g: &Global, input: Option<&Path>, keypoints: Option<&Path>, exercise: &str, json: bool) -> Result<()> {
-    let ex = find_exercise(g, exercise)?;
-    let mut session = Session::new(ex);
+    let mut session = Session::with_plan(plan(g, exercise)?);
     let mut printer = Printer { json, last_prompt: None };
     match (keypoints, input) {
         (Some(file), _) => {
@@ -392,7 +410,7 @@ fn cmd_live(g: &Global, camera: u32, resolution: &str, fps: u32, exercise: &str,
         .split_once('x')
         .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
         .with_context(|| format!("--resolution must look like 640x480, not {resolution:?}"))?;
-    let ex = find_exercise(g, exercise)?;
+    let plan = plan(g, exercise)?;
     let mut model = load_model(g)?;
     let req = CameraRequest { index: camera, width, height, fps };
     let mut source = CameraSource::open(req).with_context(|| {
@@ -401,8 +419,8 @@ fn cmd_live(g: &Global, camera: u32, resolution: &str, fps: u32, exercise: &str,
     let live: Shared =
         Arc::new(RwLock::new(LiveState { source: source.describe(), running: true, ..Default::default() }));
     let _server = start_server(serve, live.clone())?;
-    outln!("{SAFETY_NOTE}\n\nWatching {} for {}. Ctrl-C to stop.", source.describe(), ex.name);
-    let mut session = Session::new(ex);
+    outln!("{SAFETY_NOTE}\n\nWatching {} ({exercise}). Ctrl-C to stop.", source.describe());
+    let mut session = Session::with_plan(plan);
     let mut printer = Printer { json: false, last_prompt: None };
     let stats = pipeline::run(&mut source, &mut model, &mut session, Pace::Fast, |r, _, session| {
         printer.frame(r);

@@ -1,4 +1,5 @@
-//! A coaching session: smoothing, judging and coaching chained, frame by frame, with its running summary.
+//! A coaching session: smoothing, (recognising,) judging and coaching chained, frame by frame, with its
+//! running summary. One judge per stretch met in the session, so switching back resumes its counts.
 
 use std::collections::BTreeMap;
 
@@ -6,7 +7,9 @@ use serde::Serialize;
 
 use crate::coach::{Advice, Coach, Level};
 use crate::exercise::judge::{PhaseState, SideProgress};
+use crate::exercise::recognise::Recogniser;
 use crate::exercise::{Exercise, Judge};
+use crate::measure::Side;
 use crate::pose::smooth::{OneEuroParams, Smoother};
 use crate::pose::Pose;
 
@@ -14,7 +17,8 @@ use crate::pose::Pose;
 #[derive(Debug, Clone, Serialize)]
 pub struct FrameReport {
     pub t: f64,
-    pub exercise: String,
+    /// The stretch judged (null while `--exercise auto` has not recognised one yet).
+    pub exercise: Option<String>,
     /// The text shown to the user now, or null.
     pub prompt: Option<String>,
     pub level: Option<Level>,
@@ -28,13 +32,31 @@ pub struct FrameReport {
     /// Seconds held in good form so far.
     pub held: f64,
     /// The side judged (the working side of a per-side stretch).
-    pub side: Option<crate::measure::Side>,
+    pub side: Option<Side>,
     /// Per-side stretches: progress of the left and the right side.
     pub sides: Option<[SideProgress; 2]>,
     pub measures: BTreeMap<String, Option<f32>>,
 }
 
-/// The session so far: `GET /api/session` and the last line of `check --json`.
+/// One stretch's part of a session.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StretchSummary {
+    pub exercise: String,
+    pub name: String,
+    /// Frames judged as this stretch.
+    pub frames: u64,
+    pub reps: u32,
+    pub rep_target: Option<u32>,
+    /// Seconds held in good form.
+    pub held_seconds: f64,
+    /// How many times each fault was prompted.
+    pub faults: BTreeMap<String, u32>,
+    /// Per-side stretches: reps, seconds held and done, left then right.
+    pub sides: Option<[SideProgress; 2]>,
+}
+
+/// The session so far: `GET /api/session` and the last line of `check --json`. The top-level stretch
+/// fields are those of the stretch judged longest ("auto" and zeros before any is recognised).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     pub exercise: String,
@@ -44,19 +66,29 @@ pub struct Summary {
     pub duration_s: f64,
     pub reps: u32,
     pub rep_target: Option<u32>,
-    /// Seconds held in good form.
     pub held_seconds: f64,
-    /// How many times each fault was prompted.
     pub faults: BTreeMap<String, u32>,
-    /// Per-side stretches: reps, seconds held and done, left then right.
     pub sides: Option<[SideProgress; 2]>,
     pub prompts_spoken: u32,
+    /// Every stretch done, in the order first met.
+    pub stretches: Vec<StretchSummary>,
+}
+
+/// Which stretch to judge.
+pub enum Plan {
+    One(Exercise),
+    /// Recognise the stretch from the pose, among these.
+    Auto(Vec<Exercise>),
 }
 
 pub struct Session {
     smoother: Smoother,
-    judge: Judge,
     coach: Coach,
+    catalog: Vec<Exercise>,
+    recogniser: Option<Recogniser>,
+    /// (index into catalog, judge, frames judged), in the order met.
+    judges: Vec<(usize, Judge, u64)>,
+    active: Option<usize>,
     frames: u64,
     frames_with_person: u64,
     first_t: Option<f64>,
@@ -65,19 +97,49 @@ pub struct Session {
 
 impl Session {
     pub fn new(exercise: Exercise) -> Self {
-        Session {
+        Self::with_plan(Plan::One(exercise))
+    }
+
+    pub fn with_plan(plan: Plan) -> Self {
+        let (catalog, recogniser) = match plan {
+            Plan::One(ex) => (vec![ex], None),
+            Plan::Auto(all) => {
+                let n = all.len();
+                (all, Some(Recogniser::new(n)))
+            }
+        };
+        let mut s = Session {
             smoother: Smoother::new(OneEuroParams::default()),
-            judge: Judge::new(exercise),
             coach: Coach::new(),
+            catalog,
+            recogniser,
+            judges: Vec::new(),
+            active: None,
             frames: 0,
             frames_with_person: 0,
             first_t: None,
             last_t: 0.0,
+        };
+        if s.recogniser.is_none() {
+            s.activate(0);
         }
+        s
     }
 
-    pub fn exercise(&self) -> &Exercise {
-        self.judge.exercise()
+    /// The stretch being judged now, if any.
+    pub fn exercise(&self) -> Option<&Exercise> {
+        self.active.map(|a| self.judges[a].1.exercise())
+    }
+
+    fn activate(&mut self, index: usize) {
+        let slot = match self.judges.iter().position(|(i, _, _)| *i == index) {
+            Some(slot) => slot,
+            None => {
+                self.judges.push((index, Judge::new(self.catalog[index].clone()), 0));
+                self.judges.len() - 1
+            }
+        };
+        self.active = Some(slot);
     }
 
     /// One frame: the model's pose (None when the frame could not be read) at time `t` seconds.
@@ -86,14 +148,47 @@ impl Session {
         self.first_t.get_or_insert(t);
         self.last_t = t;
         let smoothed = pose.map(|p| self.smoother.smooth(p, t));
-        let j = self.judge.update(smoothed.as_ref(), t);
+        if let Some(r) = &mut self.recogniser {
+            if let Some(index) = r.update(&self.catalog, smoothed.as_ref(), t) {
+                if self.active.map(|a| self.judges[a].0) != Some(index) {
+                    self.activate(index);
+                }
+            }
+        }
+        let Some(active) = self.active else {
+            let person = smoothed.as_ref().is_some_and(|p| p.mean_score() >= 0.15);
+            self.frames_with_person += person as u64;
+            let prompt = if person {
+                "Start any of the eight stretches: I will recognise it"
+            } else {
+                "I can't see you. Move into view of the camera"
+            };
+            return FrameReport {
+                t,
+                exercise: None,
+                prompt: Some(prompt.into()),
+                level: Some(Level::Setup),
+                speak: false,
+                faults: Vec::new(),
+                person,
+                phase: None,
+                reps: 0,
+                held: 0.0,
+                side: None,
+                sides: None,
+                measures: BTreeMap::new(),
+            };
+        };
+        let (_, judge, frames) = &mut self.judges[active];
+        *frames += 1;
+        let j = judge.update(smoothed.as_ref(), t);
         if j.person {
             self.frames_with_person += 1;
         }
-        let Advice { prompt, speak } = self.coach.advise(self.judge.exercise(), &j);
+        let Advice { prompt, speak } = self.coach.advise(judge.exercise(), &j);
         FrameReport {
             t,
-            exercise: j.exercise,
+            exercise: Some(j.exercise),
             level: prompt.as_ref().map(|p| p.level),
             prompt: prompt.map(|p| p.text),
             speak,
@@ -109,19 +204,46 @@ impl Session {
     }
 
     pub fn summary(&self) -> Summary {
-        let ex = self.judge.exercise();
+        let stretches: Vec<StretchSummary> = self
+            .judges
+            .iter()
+            .map(|(_, judge, frames)| {
+                let ex = judge.exercise();
+                StretchSummary {
+                    exercise: ex.id.clone(),
+                    name: ex.name.clone(),
+                    frames: *frames,
+                    reps: judge.reps(),
+                    rep_target: ex.rep_target,
+                    held_seconds: round2(judge.held()),
+                    faults: judge.fault_counts().clone(),
+                    sides: judge.sides(),
+                }
+            })
+            .collect();
+        let main = stretches.iter().max_by_key(|s| s.frames).cloned().unwrap_or(StretchSummary {
+            exercise: "auto".into(),
+            name: "Not recognised yet".into(),
+            frames: 0,
+            reps: 0,
+            rep_target: None,
+            held_seconds: 0.0,
+            faults: BTreeMap::new(),
+            sides: None,
+        });
         Summary {
-            exercise: ex.id.clone(),
-            name: ex.name.clone(),
+            exercise: main.exercise,
+            name: main.name,
             frames: self.frames,
             frames_with_person: self.frames_with_person,
             duration_s: round2(self.first_t.map(|f| self.last_t - f).unwrap_or(0.0)),
-            reps: self.judge.reps(),
-            rep_target: ex.rep_target,
-            held_seconds: round2(self.judge.held()),
-            faults: self.judge.fault_counts().clone(),
-            sides: self.judge.sides(),
+            reps: main.reps,
+            rep_target: main.rep_target,
+            held_seconds: main.held_seconds,
+            faults: main.faults,
+            sides: main.sides,
             prompts_spoken: self.coach.spoken_count(),
+            stretches,
         }
     }
 }

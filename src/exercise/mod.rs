@@ -2,6 +2,7 @@
 
 pub mod definition;
 pub mod judge;
+pub mod recognise;
 
 use std::path::Path;
 
