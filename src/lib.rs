@@ -6,7 +6,9 @@
 pub mod capture;
 pub mod coach;
 pub mod exercise;
+pub mod hub;
 pub mod keypoint_file;
+pub mod live;
 pub mod measure;
 pub mod pipeline;
 pub mod pose;
@@ -14,3 +16,4 @@ pub mod runtime;
 pub mod server;
 pub mod session;
 pub mod synth;
+pub mod voice;

@@ -1,9 +1,9 @@
 //! The command line: pose, check, demo, live, exercises, cameras.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -12,11 +12,14 @@ use stretchcoach::capture::camera::{list_cameras, CameraRequest, CameraSource};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::coach::SAFETY_NOTE;
 use stretchcoach::exercise::{self, Exercise};
+use stretchcoach::hub::{Hub, LiveStats};
+use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener, PoseStage};
 use stretchcoach::pipeline::{self, Pace};
 use stretchcoach::pose::model::ModelOptions;
 use stretchcoach::pose::{PoseModel, PoseRecord};
-use stretchcoach::server::{self, LiveState, Shared};
-use stretchcoach::session::{FrameReport, Plan, Session};
+use stretchcoach::server;
+use stretchcoach::session::{FrameReport, Plan, Session, Summary};
+use stretchcoach::voice::{self, Voice};
 use stretchcoach::{keypoint_file, synth};
 
 /// `println!` that ends the program quietly when stdout's reader has gone away.
@@ -74,6 +77,19 @@ struct ServeArgs {
     token: Option<String>,
 }
 
+#[derive(Args, Clone)]
+struct ViewArgs {
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+    /// Print one JSON object per judged frame, then the summary.
+    #[arg(long)]
+    json: bool,
+    /// Speak the prompts (espeak-ng); on by default when it is installed, except with --fast.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    voice: Option<bool>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Find the person's 17 joints in one image.
@@ -102,6 +118,8 @@ enum Command {
     Demo {
         #[command(flatten)]
         serve: ServeArgs,
+        #[command(flatten)]
+        view: ViewArgs,
         /// Replay as fast as possible instead of at real time.
         #[arg(long)]
         fast: bool,
@@ -124,6 +142,25 @@ enum Command {
         exercise: String,
         #[command(flatten)]
         serve: ServeArgs,
+        #[command(flatten)]
+        view: ViewArgs,
+    },
+    /// Run the live loop on a recording (image, folder of images or video), serving the page meanwhile.
+    Replay {
+        path: PathBuf,
+        /// Deliver frames at the recording's own pace, as a camera would (default: as fast as possible).
+        #[arg(long)]
+        realtime: bool,
+        /// Which stretch, or "auto" to recognise it from the pose.
+        #[arg(long, default_value = "auto")]
+        exercise: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        view: ViewArgs,
+        /// Exit when the recording ends instead of serving until Ctrl-C.
+        #[arg(long)]
+        exit: bool,
     },
     /// List the stretches, their instructions and what is checked.
     Exercises,
@@ -157,9 +194,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check { input, keypoints, exercise, json } => {
             cmd_check(g, input.as_deref(), keypoints.as_deref(), exercise, *json)
         }
-        Command::Demo { serve, fast, exit } => cmd_demo(g, serve, *fast, *exit),
-        Command::Live { camera, resolution, fps, exercise, serve } => {
-            cmd_live(g, *camera, resolution, *fps, exercise, serve)
+        Command::Demo { serve, view, fast, exit } => cmd_demo(g, serve, view, *fast, *exit),
+        Command::Live { camera, resolution, fps, exercise, serve, view } => {
+            cmd_live(g, *camera, resolution, *fps, exercise, serve, view)
+        }
+        Command::Replay { path, realtime, exercise, serve, view, exit } => {
+            cmd_replay(g, path, *realtime, exercise, serve, view, *exit)
         }
         Command::Exercises => cmd_exercises(g),
         Command::Synth { exercise, fault, seed } => {
@@ -205,7 +245,7 @@ fn plan(g: &Global, id: &str) -> Result<Plan> {
         }
         return Ok(Plan::Auto(catalog));
     }
-    Ok(Plan::One(find_exercise(g, id)?))
+    Ok(Plan::One(Box::new(find_exercise(g, id)?)))
 }
 
 fn find_exercise(g: &Global, id: &str) -> Result<Exercise> {
@@ -314,12 +354,13 @@ fn cmd_exercises(g: &Global) -> Result<()> {
 }
 
 /// Starts the HTTP server on its own thread; returns once it is listening.
-fn start_server(args: &ServeArgs, live: Shared) -> Result<std::thread::JoinHandle<()>> {
+fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<std::thread::JoinHandle<()>> {
     let addr = SocketAddr::new(args.bind, args.port);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     let listener = runtime.block_on(server::bind(addr, args.token.as_deref()))?;
-    let app = server::router(live, args.token.clone());
-    eprintln!("Serving the live page and API at http://{addr}/ (session summary: http://{addr}/api/session)");
+    let addr = listener.local_addr().unwrap_or(addr);
+    let app = server::router(hub, args.token.clone());
+    eprintln!("Live page: http://{addr}/   session summary: http://{addr}/api/session");
     Ok(std::thread::spawn(move || {
         runtime.block_on(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -327,14 +368,6 @@ fn start_server(args: &ServeArgs, live: Shared) -> Result<std::thread::JoinHandl
             }
         })
     }))
-}
-
-fn publish(live: &Shared, session: &Session, report: Option<&FrameReport>) {
-    let mut l = live.write().expect("live state lock");
-    if let Some(r) = report {
-        l.status = Some(r.clone());
-    }
-    l.summary = Some(session.summary());
 }
 
 /// Where the bundled recordings live: ./recordings or the checkout the binary was built from.
@@ -347,85 +380,229 @@ fn recordings_dir() -> PathBuf {
     }
 }
 
-fn cmd_demo(g: &Global, serve: &ServeArgs, fast: bool, exit: bool) -> Result<()> {
-    let live: Shared = Arc::new(RwLock::new(LiveState::default()));
-    let server = start_server(serve, live.clone())?;
-    let pace = if fast { Pace::Fast } else { Pace::Realtime };
-    outln!("{SAFETY_NOTE}\n");
+/// What the person sees and hears besides the page: a status line (or prompt lines, or JSON) and a voice.
+struct Terminal {
+    view: ViewArgs,
+    tty: bool,
+    printer: Printer,
+    voice: Option<Voice>,
+}
 
-    // 1. A real clip through the real model (people walking: the bridge judge asks them to lie down).
-    let clip = recordings_dir().join("walk");
-    let mut model = load_model(g)?;
-    let mut source = open_replay(&clip)?;
-    outln!("Part 1: {} through the pose model", source.describe());
-    let mut session = Session::new(find_exercise(g, "bridge")?);
-    live.write().expect("live state lock").source = source.describe();
-    live.write().expect("live state lock").running = true;
-    let mut printer = Printer { json: false, last_prompt: None };
-    let mut seen = 0usize;
-    let stats = pipeline::run(source.as_mut(), &mut model, &mut session, pace, |r, pose, session| {
-        seen += (pose.mean_score() > 0.3) as usize;
-        printer.frame(r);
-        publish(&live, session, Some(r));
-    })?;
-    outln!(
-        "  {} frames, a person found in {seen}; model {:.1} ms per frame (median), whole frame {:.1} ms\n",
-        stats.frames,
-        stats.model_ms_median,
-        stats.frame_ms_median
+impl Terminal {
+    fn new(view: &ViewArgs, fast: bool) -> Terminal {
+        let want_voice = view.voice.unwrap_or(!fast && !view.json && !view.quiet);
+        let voice = if want_voice && voice::available() {
+            Some(Voice::start())
+        } else {
+            if view.voice == Some(true) {
+                eprintln!("warning: no speech engine ({}) found; install espeak-ng for spoken prompts", voice::ENGINE);
+            }
+            None
+        };
+        Terminal {
+            view: view.clone(),
+            tty: std::io::stdout().is_terminal(),
+            printer: Printer { json: view.json, last_prompt: None },
+            voice,
+        }
+    }
+
+    fn frame(&mut self, r: &FrameReport, stats: Option<&LiveStats>) {
+        if let (Some(v), true, Some(p)) = (&self.voice, r.speak, &r.prompt) {
+            v.say(p);
+        }
+        if self.view.quiet {
+            return;
+        }
+        if self.tty && !self.view.json {
+            // One status line, rewritten in place.
+            let (fps, dropped) = stats.map(|s| (s.fps, s.dropped)).unwrap_or((0.0, 0));
+            let line = format!(
+                "{:<16} {:<52} reps {:>2}  held {:>4.0}s  {:>4.1} fps  {} dropped",
+                r.exercise.as_deref().unwrap_or("(recognising)"),
+                r.prompt.as_deref().unwrap_or(""),
+                r.reps,
+                r.held,
+                fps,
+                dropped
+            );
+            print!("\r\x1b[2K{}", line.chars().take(140).collect::<String>());
+            let _ = std::io::stdout().flush();
+        } else {
+            self.printer.frame(r);
+        }
+    }
+
+    fn end_line(&self) {
+        if self.tty && !self.view.json && !self.view.quiet {
+            println!();
+        }
+    }
+}
+
+/// Runs the live loop on `open` until the source ends (or is stopped), serving the page meanwhile.
+fn run_loop(
+    g: &Global,
+    open: Opener,
+    options: LoopOptions,
+    plan: Plan,
+    hub: &Arc<Hub>,
+    view: &ViewArgs,
+    fast: bool,
+) -> Result<Summary> {
+    let stage: Box<dyn PoseStage> = Box::new(load_model(g)?);
+    let (tx, rx) = live::controls();
+    hub.set_control(tx);
+    let terminal = Arc::new(Mutex::new(Terminal::new(view, fast)));
+    let t2 = terminal.clone();
+    let lp = LiveLoop::start(
+        open,
+        options,
+        stage,
+        Session::with_plan(plan),
+        hub.clone(),
+        rx,
+        Box::new(move |r, s| t2.lock().expect("terminal lock").frame(r, Some(s))),
     );
+    lp.join();
+    terminal.lock().expect("terminal lock").end_line();
+    let status = hub.status();
+    if let Some(e) = status.source_error {
+        bail!("{e}");
+    }
+    let s = status.stats;
+    if !view.json && !view.quiet {
+        eprintln!(
+            "{} frames judged, {} dropped, {} unreadable; {:.1} fps; capture-to-prompt latency median {:.0} ms, p95 {:.0} ms; model {:.1} ms median",
+            s.processed, s.dropped, s.bad_frames, s.fps, s.latency_ms_median, s.latency_ms_p95, s.model_ms_median
+        );
+    }
+    hub.summary().context("no frame was judged")
+}
+
+fn print_summary(s: &Summary, view: &ViewArgs) {
+    if view.json {
+        outln!("{}", serde_json::json!({ "summary": s }));
+    } else if !view.quiet {
+        outln!(
+            "Summary ({}): {} reps, {:.1} s held in good form, faults prompted: {:?}",
+            s.name,
+            s.reps,
+            s.held_seconds,
+            s.faults
+        );
+    }
+}
+
+/// After the replay: keep serving the summary until Ctrl-C.
+fn serve_until_interrupted(serve: &ServeArgs, server: std::thread::JoinHandle<()>) {
+    eprintln!(
+        "Replay finished. The page and http://{}:{}/api/session stay up. Press Ctrl-C to quit.",
+        serve.bind, serve.port
+    );
+    let _ = server.join();
+}
+
+fn cmd_demo(g: &Global, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bool) -> Result<()> {
+    let hub = Hub::new(catalog(g));
+    let server = start_server(serve, hub.clone())?;
+    if !view.quiet {
+        outln!("{SAFETY_NOTE}\n");
+    }
+
+    // 1. A real clip through the real model: a person walking, which is none of the stretches.
+    let clip = recordings_dir().join("walk");
+    if !view.quiet {
+        outln!(
+            "Part 1: a real clip ({}) through the pose model, at {} speed",
+            clip.display(),
+            if fast { "full" } else { "real-time" }
+        );
+    }
+    let open: Opener = Box::new(move || open_replay(&clip).map(|s| s as Box<dyn FrameSource>));
+    let options = LoopOptions { realtime: !fast, retry_up_to: None };
+    run_loop(g, open, options, Plan::Auto(catalog(g)), &hub, view, fast)?;
 
     // 2. Generated bridge motion through the judge: good reps, then each fault.
     use synth::BridgeForm as F;
     let forms = [F::GOOD, F::GOOD, F::HIPS_LOW, F::ARCHED, F::FEET_TOO_FAR, F::GOOD];
     let frames = synth::bridge_session(&forms, synth::RepTiming::default(), 30.0, synth::Noise::default(), 7);
-    outln!("Part 2: a generated bridge session: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
+    if !view.quiet {
+        outln!("\nPart 2: a generated bridge: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
+    }
     let mut session = Session::new(find_exercise(g, "bridge")?);
-    live.write().expect("live state lock").source = "generated bridge motion".into();
+    hub.set_source("generated bridge motion".into());
     let start = std::time::Instant::now();
-    let mut printer = Printer { json: false, last_prompt: None };
+    let mut terminal = Terminal::new(view, fast);
     for (t, pose) in &frames {
-        pipeline::pace(pace, start, *t);
+        pipeline::pace(if fast { Pace::Fast } else { Pace::Realtime }, start, *t);
         let r = session.step(Some(pose), *t);
-        printer.frame(&r);
-        publish(&live, &session, Some(&r));
+        terminal.frame(&r, None);
+        hub.publish(&r, &PoseRecord::from(pose), None, &session.summary());
     }
-    live.write().expect("live state lock").running = false;
-    let s = session.summary();
-    outln!("\nSummary: {} reps, {:.1} s held in good form, faults prompted: {:?}", s.reps, s.held_seconds, s.faults);
-    if exit {
-        return Ok(());
+    terminal.end_line();
+    let summary = session.summary();
+    hub.finish(&summary);
+    print_summary(&summary, view);
+    if !exit {
+        serve_until_interrupted(serve, server);
     }
-    outln!(
-        "Replay finished. The summary stays at http://{}:{}/api/session. Press Ctrl-C to quit.",
-        serve.bind,
-        serve.port
-    );
-    let _ = server.join();
     Ok(())
 }
 
-fn cmd_live(g: &Global, camera: u32, resolution: &str, fps: u32, exercise: &str, serve: &ServeArgs) -> Result<()> {
+fn cmd_replay(
+    g: &Global,
+    path: &Path,
+    realtime: bool,
+    exercise: &str,
+    serve: &ServeArgs,
+    view: &ViewArgs,
+    exit: bool,
+) -> Result<()> {
+    let hub = Hub::new(catalog(g));
+    let server = start_server(serve, hub.clone())?;
+    let path = path.to_path_buf();
+    open_replay(&path)?; // fail now, with a clear message, if it cannot be read
+    let open: Opener = Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>));
+    let summary =
+        run_loop(g, open, LoopOptions { realtime, retry_up_to: None }, plan(g, exercise)?, &hub, view, !realtime)?;
+    print_summary(&summary, view);
+    if !exit {
+        serve_until_interrupted(serve, server);
+    }
+    Ok(())
+}
+
+fn catalog(g: &Global) -> Vec<Exercise> {
+    exercise::load_catalog(g.exercises.as_deref()).0
+}
+
+fn cmd_live(
+    g: &Global,
+    camera: u32,
+    resolution: &str,
+    fps: u32,
+    exercise: &str,
+    serve: &ServeArgs,
+    view: &ViewArgs,
+) -> Result<()> {
     let (width, height) = resolution
         .split_once('x')
         .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
         .with_context(|| format!("--resolution must look like 640x480, not {resolution:?}"))?;
     let plan = plan(g, exercise)?;
-    let mut model = load_model(g)?;
     let req = CameraRequest { index: camera, width, height, fps };
-    let mut source = CameraSource::open(req).with_context(|| {
+    // Open once here so that a missing camera is a clear error at start; later failures are retried.
+    drop(CameraSource::open(req).with_context(|| {
         "could not open the camera; `stretchcoach cameras` lists them, `stretchcoach demo` runs without one"
-    })?;
-    let live: Shared =
-        Arc::new(RwLock::new(LiveState { source: source.describe(), running: true, ..Default::default() }));
-    let _server = start_server(serve, live.clone())?;
-    outln!("{SAFETY_NOTE}\n\nWatching {} ({exercise}). Ctrl-C to stop.", source.describe());
-    let mut session = Session::with_plan(plan);
-    let mut printer = Printer { json: false, last_prompt: None };
-    let stats = pipeline::run(&mut source, &mut model, &mut session, Pace::Fast, |r, _, session| {
-        printer.frame(r);
-        publish(&live, session, Some(r));
-    });
-    stats?;
+    })?);
+    let hub = Hub::new(catalog(g));
+    let _server = start_server(serve, hub.clone())?;
+    if !view.quiet {
+        outln!("{SAFETY_NOTE}\n\nWatching camera {camera} ({exercise}). Ctrl-C to stop.");
+    }
+    let open: Opener = Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
+    let summary = run_loop(g, open, LoopOptions { realtime: false, retry_up_to: Some(8.0) }, plan, &hub, view, false)?;
+    print_summary(&summary, view);
     Ok(())
 }

@@ -200,6 +200,16 @@ impl View<'_> {
         }
     }
 
+    /// The COCO joints a reference stands for on this view (two for a midpoint).
+    pub fn joints(&self, j: JointRef) -> Vec<Joint> {
+        match j {
+            JointRef::Fixed(j) => vec![j],
+            JointRef::Near(p) => vec![p.joint(self.side)],
+            JointRef::Other(p) => vec![p.joint(self.side.other())],
+            JointRef::Mid(p) => vec![p.joint(Side::Left), p.joint(Side::Right)],
+        }
+    }
+
     /// Length of the torso (shoulder to hip), the body's own ruler.
     pub fn torso(&self) -> Option<f32> {
         let s = self.point(JointRef::Near(Part::Shoulder))?;

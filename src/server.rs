@@ -1,38 +1,34 @@
-//! The HTTP side: live status and the session summary as JSON, on loopback unless told otherwise.
+//! The HTTP side: the live page, live status and events, the session summary and controls, as JSON, on
+//! loopback unless told otherwise. Everything the page needs is served from here; nothing from the internet.
 
+use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::Deserialize;
+use tokio::sync::Semaphore;
 
 use crate::coach::SAFETY_NOTE;
-use crate::session::{FrameReport, Summary};
+use crate::hub::Hub;
+use crate::live::Control;
+use crate::session::Plan;
 
-/// What the running loop publishes for the server to read.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct LiveState {
-    /// What is being watched ("camera 0", "replay of recordings/walk", ...).
-    pub source: String,
-    /// The loop is still reading frames.
-    pub running: bool,
-    /// The latest frame's judgement.
-    pub status: Option<FrameReport>,
-    /// The session so far.
-    pub summary: Option<Summary>,
-}
-
-pub type Shared = Arc<RwLock<LiveState>>;
+/// At most this many pages may follow `/api/events` at once.
+pub const MAX_EVENT_CLIENTS: usize = 16;
 
 #[derive(Clone)]
 struct AppState {
-    live: Shared,
+    hub: Arc<Hub>,
     token: Option<Arc<str>>,
+    event_slots: Arc<Semaphore>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,58 +39,141 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: std::io::Error },
 }
 
-pub fn router(live: Shared, token: Option<String>) -> Router {
-    let state = AppState { live, token: token.map(Arc::from) };
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
+    let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
     Router::new()
         .route("/", get(page))
         .route("/api/status", get(status))
         .route("/api/session", get(session))
+        .route("/api/events", get(events))
+        .route("/api/frame.jpg", get(frame))
+        .route("/api/session/exercise", post(set_exercise))
+        .route("/api/session/stop", post(stop))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/healthz", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(16 * 1024))
         .with_state(state)
 }
 
+/// `Authorization: Bearer TOKEN`, or `?token=TOKEN` for what a browser cannot add headers to (the page,
+/// its event stream and frames).
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
-        let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        if given != Some(format!("Bearer {token}").as_str()) {
-            return (StatusCode::UNAUTHORIZED, Json(serde_json::json!({"error": "missing or wrong bearer token"})))
-                .into_response();
+        let header_ok = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+            == Some(format!("Bearer {token}").as_str());
+        let query_ok = req.uri().query().is_some_and(|q| {
+            q.split('&')
+                .any(|kv| kv.strip_prefix("token=").is_some_and(|v| constant_time_eq(v.as_bytes(), token.as_bytes())))
+        });
+        if !(header_ok || query_ok) {
+            return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
         }
     }
     next.run(req).await
 }
 
-async fn status(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let live = state.live.read().expect("live state lock").clone();
-    Json(serde_json::json!({ "source": live.source, "running": live.running, "status": live.status }))
+async fn status(State(state): State<AppState>) -> Response {
+    Json(state.hub.status()).into_response()
 }
 
 async fn session(State(state): State<AppState>) -> Response {
-    match state.live.read().expect("live state lock").summary.clone() {
+    match state.hub.summary() {
         Some(s) => Json(s).into_response(),
-        None => {
-            (StatusCode::NOT_FOUND, Json(serde_json::json!({"error": "no session has started yet"}))).into_response()
-        }
+        None => error(StatusCode::NOT_FOUND, "no session has started yet"),
     }
 }
 
-async fn page() -> Html<String> {
-    Html(PAGE.replace("{SAFETY}", SAFETY_NOTE))
+async fn events(State(state): State<AppState>) -> Response {
+    let Ok(permit) = state.event_slots.clone().try_acquire_owned() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "too many live pages are open");
+    };
+    let rx = state.hub.subscribe();
+    let first = serde_json::to_string(&state.hub.status()).expect("status serialises");
+    // The current state first, then every judgement; a slow client skips what it missed.
+    let stream = futures_util::stream::unfold((Some(first), rx, permit), |(first, mut rx, permit)| async move {
+        if let Some(f) = first {
+            return Some((Ok::<_, Infallible>(Event::default().data(f)), (None, rx, permit)));
+        }
+        loop {
+            match rx.recv().await {
+                Ok(data) => return Some((Ok(Event::default().data(&*data)), (None, rx, permit))),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))).into_response()
 }
 
-const PAGE: &str = r#"<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>stretchcoach</title>
-<style>body{font-family:sans-serif;margin:2rem;max-width:50rem}#prompt{font-size:2.5rem;margin:1rem 0}
-.safety{background:#fff3cd;padding:.5rem 1rem;border-radius:.5rem}</style></head><body>
-<h1>stretchcoach</h1><p class="safety">{SAFETY}</p>
-<div id="prompt">Waiting for frames...</div><pre id="detail"></pre>
-<script>
-async function tick(){try{const r=await fetch('/api/status');const s=await r.json();
-const st=s.status;document.getElementById('prompt').textContent=st&&st.prompt?st.prompt:'...';
-document.getElementById('detail').textContent=st?`${st.exercise}: reps ${st.reps}, held ${st.held.toFixed(1)} s`:'';}catch(e){}}
-setInterval(tick,300);tick();
-</script></body></html>"#;
+async fn frame(State(state): State<AppState>) -> Response {
+    let Some((_, image)) = state.hub.frame() else {
+        return error(StatusCode::NOT_FOUND, "no camera frame yet");
+    };
+    let encoded = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75).encode_image(&*image).map(|_| out)
+    })
+    .await;
+    match encoded {
+        Ok(Ok(jpeg)) => {
+            ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg).into_response()
+        }
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "could not encode the frame"),
+    }
+}
+
+#[derive(Deserialize)]
+struct SetExercise {
+    exercise: String,
+}
+
+async fn set_exercise(State(state): State<AppState>, body: Option<Json<SetExercise>>) -> Response {
+    let Some(Json(SetExercise { exercise })) = body else {
+        return error(StatusCode::BAD_REQUEST, r#"send {"exercise": "ID"} (an id from /api/exercises, or "auto")"#);
+    };
+    let plan = if exercise == "auto" {
+        Plan::Auto(state.hub.catalog.clone())
+    } else {
+        match state.hub.catalog.iter().find(|e| e.id == exercise) {
+            Some(ex) => Plan::One(Box::new(ex.clone())),
+            None => return error(StatusCode::NOT_FOUND, &format!("unknown stretch {exercise:?}")),
+        }
+    };
+    if state.hub.send(Control::SetPlan(plan)) {
+        Json(serde_json::json!({ "exercise": exercise })).into_response()
+    } else {
+        error(StatusCode::CONFLICT, "no live session is running")
+    }
+}
+
+async fn stop(State(state): State<AppState>) -> Response {
+    if state.hub.send(Control::Stop) {
+        Json(serde_json::json!({ "stopping": true })).into_response()
+    } else {
+        error(StatusCode::CONFLICT, "no live session is running")
+    }
+}
+
+async fn page(State(state): State<AppState>) -> Html<String> {
+    let exercises: Vec<_> = state
+        .hub
+        .catalog
+        .iter()
+        .map(|e| serde_json::json!({ "id": e.id, "name": e.name, "instructions": e.instructions, "cautions": e.cautions }))
+        .collect();
+    let data = serde_json::to_string(&exercises).expect("catalog serialises").replace("</", "<\\/");
+    Html(PAGE.replace("{SAFETY}", SAFETY_NOTE).replace("{EXERCISES}", &data))
+}
+
+const PAGE: &str = include_str!("web/index.html");
 
 /// Binds `addr`: loopback always, anything else only with a token.
 pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::TcpListener, ServeError> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::coach::{Advice, Coach, Level};
-use crate::exercise::judge::{PhaseState, SideProgress};
+use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::Recogniser;
 use crate::exercise::{Exercise, Judge};
 use crate::measure::Side;
@@ -36,6 +36,8 @@ pub struct FrameReport {
     /// Per-side stretches: progress of the left and the right side.
     pub sides: Option<[SideProgress; 2]>,
     pub measures: BTreeMap<String, Option<f32>>,
+    /// Each check, the joints it looks at and how it stands: for colouring the skeleton.
+    pub checks: Vec<CheckView>,
 }
 
 /// One stretch's part of a session.
@@ -75,8 +77,9 @@ pub struct Summary {
 }
 
 /// Which stretch to judge.
+#[derive(Debug)]
 pub enum Plan {
-    One(Exercise),
+    One(Box<Exercise>),
     /// Recognise the stretch from the pose, among these.
     Auto(Vec<Exercise>),
 }
@@ -97,12 +100,12 @@ pub struct Session {
 
 impl Session {
     pub fn new(exercise: Exercise) -> Self {
-        Self::with_plan(Plan::One(exercise))
+        Self::with_plan(Plan::One(Box::new(exercise)))
     }
 
     pub fn with_plan(plan: Plan) -> Self {
         let (catalog, recogniser) = match plan {
-            Plan::One(ex) => (vec![ex], None),
+            Plan::One(ex) => (vec![*ex], None),
             Plan::Auto(all) => {
                 let n = all.len();
                 (all, Some(Recogniser::new(n)))
@@ -124,6 +127,31 @@ impl Session {
             s.activate(0);
         }
         s
+    }
+
+    /// Changes what is judged from now on; counts so far are kept (a stretch met again resumes).
+    pub fn switch(&mut self, plan: Plan) {
+        match plan {
+            Plan::One(ex) => {
+                let index = match self.catalog.iter().position(|e| e.id == ex.id) {
+                    Some(i) => i,
+                    None => {
+                        self.catalog.push(*ex);
+                        self.catalog.len() - 1
+                    }
+                };
+                self.recogniser = None;
+                self.activate(index);
+            }
+            Plan::Auto(all) => {
+                for ex in all {
+                    if !self.catalog.iter().any(|e| e.id == ex.id) {
+                        self.catalog.push(ex);
+                    }
+                }
+                self.recogniser = Some(Recogniser::new(self.catalog.len()));
+            }
+        }
     }
 
     /// The stretch being judged now, if any.
@@ -177,6 +205,7 @@ impl Session {
                 side: None,
                 sides: None,
                 measures: BTreeMap::new(),
+                checks: Vec::new(),
             };
         };
         let (_, judge, frames) = &mut self.judges[active];
@@ -200,6 +229,7 @@ impl Session {
             side: j.side,
             sides: j.sides,
             measures: j.measures.into_iter().map(|(k, v)| (k, v.map(|v| (v * 10.0).round() / 10.0))).collect(),
+            checks: j.checks,
         }
     }
 

@@ -41,6 +41,7 @@ fn demo(extra: &[&str]) -> Server {
     server
 }
 
+#[allow(clippy::result_large_err)] // ureq's own error type, in a test
 fn get_json(url: &str, token: Option<&str>) -> Result<serde_json::Value, ureq::Error> {
     let mut req = ureq::get(url);
     if let Some(t) = token {

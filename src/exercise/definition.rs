@@ -320,7 +320,8 @@ impl Exercise {
             if c.window.is_some_and(|w| !(w.is_finite() && w > 0.0)) {
                 return Err(invalid(&anchor, field("window"), "window must be a positive number of seconds".into()));
             }
-            if !(c.persist.is_finite() && c.persist >= 0.0) || !c.hysteresis().is_finite() || c.hysteresis() < 0.0 {
+            let (p, h) = (c.persist, c.hysteresis());
+            if !(p.is_finite() && p >= 0.0 && h.is_finite() && h >= 0.0) {
                 return Err(invalid(&anchor, field("persist"), "persist and hysteresis must be non-negative".into()));
             }
         }

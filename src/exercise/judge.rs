@@ -50,6 +50,26 @@ pub struct SideProgress {
     pub done: bool,
 }
 
+/// How a check stands this frame, and which COCO joints it looks at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckView {
+    pub id: String,
+    pub joints: Vec<&'static str>,
+    pub status: CheckStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Good,
+    /// Failing long enough to be told.
+    Fault,
+    /// A joint it needs is unknown: never a fault.
+    Unknown,
+    /// Not judged now (another phase, or set-up not done).
+    Idle,
+}
+
 /// What the judge saw in one frame.
 #[derive(Debug, Clone, Serialize)]
 pub struct Judgement {
@@ -75,6 +95,7 @@ pub struct Judgement {
     pub hold_progress: f64,
     /// Per-side stretches: left and right.
     pub sides: Option<[SideProgress; 2]>,
+    pub checks: Vec<CheckView>,
 }
 
 impl Judgement {
@@ -230,6 +251,7 @@ impl Judge {
             held: self.held,
             hold_progress: self.hold_progress,
             sides: self.sides(),
+            checks: Vec::new(),
         };
         let Some(pose) = pose else {
             self.reset_checks();
@@ -281,13 +303,21 @@ impl Judge {
                     (true, None, Some(_)) => Reading::NotApplicable,
                     (true, None, None) => Reading::Unknown,
                 };
+                let mut status = match reading {
+                    Reading::Value(_) => CheckStatus::Good,
+                    Reading::Unknown => CheckStatus::Unknown,
+                    Reading::NotApplicable => CheckStatus::Idle,
+                };
                 if let Some(fault) = step_check(check, state, reading, t) {
                     if !state.counted {
                         state.counted = true;
                         *self.fault_counts.entry(fault.id.clone()).or_default() += 1;
                     }
                     judgement.faults.push(fault);
+                    status = CheckStatus::Fault;
                 }
+                let joints = check.joints.iter().flat_map(|j| view.joints(*j)).map(|j| j.name()).collect();
+                judgement.checks.push(CheckView { id: check.id.clone(), joints, status });
             }
         }
         if let (Some(at), Some(p)) = (self.too_fast_at, &self.exercise.phase) {

@@ -1,0 +1,151 @@
+//! Where the loop publishes and the server reads: the latest judgement, pose, frame, statistics and
+//! summary, and a broadcast of every judgement for Server-Sent Events. Short locks only, so neither side
+//! ever waits on the other's work.
+
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, RwLock};
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::exercise::Exercise;
+use crate::live::Control;
+use crate::pose::PoseRecord;
+use crate::session::{FrameReport, Summary};
+
+/// Counters and timings of the live loop.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct LiveStats {
+    /// Frames read from the source.
+    pub captured: u64,
+    /// Frames judged.
+    pub processed: u64,
+    /// Frames replaced by a newer one before the model got to them.
+    pub dropped: u64,
+    /// Unreadable frames skipped.
+    pub bad_frames: u64,
+    /// Frames the model failed on.
+    pub errors: u64,
+    /// Judged frames per second, over the last 2 s.
+    pub fps: f64,
+    /// Capture to prompt, milliseconds: the latest frame, and median / 95th percentile of recent ones.
+    pub latency_ms: f64,
+    pub latency_ms_median: f64,
+    pub latency_ms_p95: f64,
+    pub model_ms_median: f64,
+}
+
+/// The latest of everything, as `/api/status` serves it.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Status {
+    /// What is being watched.
+    pub source: String,
+    /// Why the source is not delivering (camera unplugged...), while that lasts.
+    pub source_error: Option<String>,
+    /// The loop is still running.
+    pub running: bool,
+    /// Frames are being written to disk (only with --record).
+    pub recording: bool,
+    /// Sequence number of the latest judgement.
+    pub seq: u64,
+    pub status: Option<FrameReport>,
+    pub pose: Option<PoseRecord>,
+    pub stats: LiveStats,
+}
+
+pub struct Hub {
+    state: RwLock<Status>,
+    summary: RwLock<Option<Summary>>,
+    frame: Mutex<Option<(u64, Arc<RgbImage>)>>,
+    events: tokio::sync::broadcast::Sender<Arc<str>>,
+    control: Mutex<Option<Sender<Control>>>,
+    /// The stretches this program knows (for the page and the API).
+    pub catalog: Vec<Exercise>,
+}
+
+impl Hub {
+    pub fn new(catalog: Vec<Exercise>) -> Arc<Hub> {
+        let (events, _) = tokio::sync::broadcast::channel(64);
+        Arc::new(Hub {
+            state: RwLock::new(Status::default()),
+            summary: RwLock::new(None),
+            frame: Mutex::new(None),
+            events,
+            control: Mutex::new(None),
+            catalog,
+        })
+    }
+
+    /// Where `POST /api/session/...` sends its requests.
+    pub fn set_control(&self, control: Sender<Control>) {
+        *self.control.lock().expect("control lock") = Some(control);
+    }
+
+    /// Sends a request to the loop; false when no loop is listening.
+    pub fn send(&self, c: Control) -> bool {
+        self.control.lock().expect("control lock").as_ref().is_some_and(|s| s.send(c).is_ok())
+    }
+
+    pub fn set_source(&self, source: String) {
+        let mut s = self.state.write().expect("state lock");
+        s.source = source;
+        s.source_error = None;
+        s.running = true;
+    }
+
+    pub fn set_source_error(&self, error: Option<String>) {
+        self.state.write().expect("state lock").source_error = error;
+    }
+
+    pub fn set_recording(&self, on: bool) {
+        self.state.write().expect("state lock").recording = on;
+    }
+
+    pub fn update_stats(&self, f: impl FnOnce(&mut LiveStats)) -> LiveStats {
+        let mut s = self.state.write().expect("state lock");
+        f(&mut s.stats);
+        s.stats.clone()
+    }
+
+    /// A judged frame: stored as the latest, and broadcast to event subscribers.
+    pub fn publish(&self, report: &FrameReport, pose: &PoseRecord, frame: Option<Arc<RgbImage>>, summary: &Summary) {
+        let event = {
+            let mut s = self.state.write().expect("state lock");
+            s.seq += 1;
+            s.running = true;
+            s.status = Some(report.clone());
+            s.pose = Some(pose.clone());
+            if let Some(f) = frame {
+                *self.frame.lock().expect("frame lock") = Some((s.seq, f));
+            }
+            serde_json::to_string(&*s).expect("status serialises")
+        };
+        *self.summary.write().expect("summary lock") = Some(summary.clone());
+        // No subscriber is fine.
+        let _ = self.events.send(Arc::from(event));
+    }
+
+    /// The loop has ended; the summary stays.
+    pub fn finish(&self, summary: &Summary) {
+        self.state.write().expect("state lock").running = false;
+        *self.summary.write().expect("summary lock") = Some(summary.clone());
+        let _ = self.events.send(Arc::from(serde_json::to_string(&self.status()).expect("status serialises")));
+    }
+
+    pub fn status(&self) -> Status {
+        self.state.read().expect("state lock").clone()
+    }
+
+    pub fn summary(&self) -> Option<Summary> {
+        self.summary.read().expect("summary lock").clone()
+    }
+
+    /// The latest frame and its sequence number.
+    pub fn frame(&self) -> Option<(u64, Arc<RgbImage>)> {
+        self.frame.lock().expect("frame lock").clone()
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+        self.events.subscribe()
+    }
+}

@@ -1,0 +1,282 @@
+//! The live loop. Capture runs on one thread and keeps only the newest frame in a one-slot mailbox; the
+//! pose model, judge and coach run on another, always on the newest frame. When the model is slower than
+//! the camera, older frames are dropped (and counted) instead of queueing, so the time from capture to
+//! prompt stays bounded. Results go to the [`Hub`], which the HTTP server reads without blocking either.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+
+use crate::capture::{CaptureError, Frame, FrameSource};
+use crate::hub::{Hub, LiveStats};
+use crate::pipeline::median;
+use crate::pose::{ModelError, Pose, PoseModel, PoseRecord};
+use crate::session::{FrameReport, Plan, Session};
+
+/// Anything that turns a frame into a pose (the real model; in tests, a deliberately slow one).
+pub trait PoseStage: Send {
+    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError>;
+}
+
+impl PoseStage for PoseModel {
+    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        PoseModel::estimate(self, frame)
+    }
+}
+
+/// Messages to the running loop (from the HTTP API).
+#[derive(Debug)]
+pub enum Control {
+    SetPlan(Plan),
+    Stop,
+}
+
+/// Opens (or re-opens, after a failure) the frame source.
+/// Called on the capture thread, so the source itself need not be `Send` (camera handles are not).
+pub type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send>;
+
+/// Sees every judged frame (the terminal view, the voice).
+pub type OnReport = Box<dyn FnMut(&FrameReport, &LiveStats) + Send>;
+
+/// How the loop runs.
+pub struct LoopOptions {
+    /// Pace a recording at its own timestamps, as a camera would deliver it, dropping frames the model
+    /// cannot keep up with. Without it a recording is judged frame by frame, as fast as the model goes.
+    pub realtime: bool,
+    /// Re-open the source after a failure (cameras), with back-off up to this many seconds between tries.
+    pub retry_up_to: Option<f64>,
+}
+
+struct Slot {
+    frame: Option<(Frame, Instant)>,
+    closed: bool,
+}
+
+/// One frame deep: a new frame replaces an unprocessed one.
+struct Mailbox {
+    slot: Mutex<Slot>,
+    ready: Condvar,
+}
+
+impl Mailbox {
+    /// Puts a frame in; true when it replaced one that was never processed (a drop). With `wait`, waits
+    /// for the slot to empty instead (a recording replayed at its own pace loses no frame).
+    fn put(&self, frame: Frame, at: Instant, wait: bool) -> bool {
+        let mut s = self.slot.lock().expect("mailbox lock");
+        while wait && s.frame.is_some() && !s.closed {
+            s = self.ready.wait(s).expect("mailbox lock");
+        }
+        let dropped = s.frame.replace((frame, at)).is_some();
+        self.ready.notify_one();
+        dropped
+    }
+
+    /// Also wakes a capture thread waiting to put, so a stopped loop cannot hang it.
+    fn close(&self) {
+        self.slot.lock().expect("mailbox lock").closed = true;
+        self.ready.notify_all();
+    }
+
+    /// The newest frame, waiting for one; None once closed and empty.
+    fn take(&self) -> Option<(Frame, Instant)> {
+        let mut s = self.slot.lock().expect("mailbox lock");
+        loop {
+            if let Some(f) = s.frame.take() {
+                self.ready.notify_all();
+                return Some(f);
+            }
+            if s.closed {
+                return None;
+            }
+            s = self.ready.wait(s).expect("mailbox lock");
+        }
+    }
+}
+
+pub struct LiveLoop {
+    capture: JoinHandle<()>,
+    worker: JoinHandle<()>,
+    stop: Arc<AtomicBool>,
+}
+
+impl LiveLoop {
+    /// Starts capture and judging; `on_report` sees every processed frame (for the terminal).
+    pub fn start(
+        mut open: Opener,
+        options: LoopOptions,
+        mut stage: Box<dyn PoseStage>,
+        mut session: Session,
+        hub: Arc<Hub>,
+        controls: Receiver<Control>,
+        mut on_report: OnReport,
+    ) -> LiveLoop {
+        let mailbox =
+            Arc::new(Mailbox { slot: Mutex::new(Slot { frame: None, closed: false }), ready: Condvar::new() });
+        let stop = Arc::new(AtomicBool::new(false));
+
+        let capture = {
+            let (mailbox, hub, stop) = (mailbox.clone(), hub.clone(), stop.clone());
+            std::thread::spawn(move || {
+                capture_loop(&mut open, &options, &mailbox, &hub, &stop);
+                mailbox.close();
+            })
+        };
+        let worker = {
+            let (hub, stop) = (hub.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut latencies: Vec<f64> = Vec::new();
+                let mut model_ms: Vec<f64> = Vec::new();
+                let mut window: std::collections::VecDeque<Instant> = Default::default();
+                while let Some((frame, captured_at)) = mailbox.take() {
+                    while let Ok(c) = controls.try_recv() {
+                        match c {
+                            Control::SetPlan(plan) => session.switch(plan),
+                            Control::Stop => stop.store(true, Ordering::SeqCst),
+                        }
+                    }
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let t0 = Instant::now();
+                    let pose = match stage.estimate(&frame.image) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            hub.update_stats(|s| s.errors += 1);
+                            eprintln!("pose model failed on frame {}: {e}", frame.index);
+                            continue;
+                        }
+                    };
+                    model_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+                    let report = session.step(Some(&pose), frame.t);
+                    let latency = captured_at.elapsed().as_secs_f64() * 1e3;
+                    latencies.push(latency);
+                    let now = Instant::now();
+                    window.push_back(now);
+                    while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
+                        window.pop_front();
+                    }
+                    keep_last(&mut latencies, 600);
+                    keep_last(&mut model_ms, 600);
+                    let stats = hub.update_stats(|s| {
+                        s.processed += 1;
+                        s.fps = window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
+                        s.latency_ms = latency;
+                        s.latency_ms_median = median(&mut latencies.clone());
+                        s.latency_ms_p95 = percentile(&latencies, 0.95);
+                        s.model_ms_median = median(&mut model_ms.clone());
+                    });
+                    hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &session.summary());
+                    on_report(&report, &stats);
+                }
+                hub.finish(&session.summary());
+                stop.store(true, Ordering::SeqCst);
+                mailbox.close();
+            })
+        };
+        LiveLoop { capture, worker, stop }
+    }
+
+    /// Asks both threads to end (the capture thread notices between frames).
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.worker.is_finished()
+    }
+
+    /// Waits for the end of the recording (or a stop).
+    pub fn join(self) {
+        let _ = self.worker.join();
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.capture.join();
+    }
+}
+
+fn keep_last(xs: &mut Vec<f64>, n: usize) {
+    if xs.len() > n {
+        xs.drain(..xs.len() - n);
+    }
+}
+
+pub fn percentile(xs: &[f64], p: f64) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub: &Hub, stop: &AtomicBool) {
+    let mut backoff = 0.5;
+    'reopen: while !stop.load(Ordering::SeqCst) {
+        let mut source = match open() {
+            Ok(s) => s,
+            Err(e) => match options.retry_up_to {
+                Some(max) => {
+                    hub.set_source_error(Some(format!("{e}; retrying in {backoff:.1} s")));
+                    sleep_unless_stopped(backoff, stop);
+                    backoff = (backoff * 2.0).min(max);
+                    continue;
+                }
+                None => {
+                    hub.set_source_error(Some(e.to_string()));
+                    return;
+                }
+            },
+        };
+        hub.set_source(source.describe());
+        let start = Instant::now();
+        while !stop.load(Ordering::SeqCst) {
+            match source.next_frame() {
+                Ok(Some(frame)) => {
+                    backoff = 0.5;
+                    if options.realtime {
+                        crate::pipeline::pace(crate::pipeline::Pace::Realtime, start, frame.t);
+                    }
+                    let dropped =
+                        mailbox.put(frame, Instant::now(), !options.realtime && options.retry_up_to.is_none());
+                    hub.update_stats(|s| {
+                        s.captured += 1;
+                        s.dropped += dropped as u64;
+                    });
+                }
+                Ok(None) => return,
+                Err(e) if e.is_bad_frame() => {
+                    hub.update_stats(|s| s.bad_frames += 1);
+                }
+                Err(e) => match options.retry_up_to {
+                    // A camera that fails mid-session: say so, keep everything else running, try again.
+                    Some(max) => {
+                        hub.set_source_error(Some(format!("{e}; retrying in {backoff:.1} s")));
+                        drop(source);
+                        sleep_unless_stopped(backoff, stop);
+                        backoff = (backoff * 2.0).min(max);
+                        continue 'reopen;
+                    }
+                    None => {
+                        hub.set_source_error(Some(e.to_string()));
+                        return;
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn sleep_unless_stopped(seconds: f64, stop: &AtomicBool) {
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A channel for [`Control`] messages.
+pub fn controls() -> (Sender<Control>, Receiver<Control>) {
+    std::sync::mpsc::channel()
+}
