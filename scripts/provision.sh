@@ -19,13 +19,16 @@ have_libclang() {
   ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1
 }
 
-# Debian packages: libclang-dev to build, ffmpeg to replay video files.
+# Debian packages: libclang-dev to build, ffmpeg to replay video files, espeak-ng to speak prompts,
+# chromium for the test that renders the live page in a real headless browser.
 missing=()
 have_libclang || missing+=(libclang-dev)
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ "${STRETCHCOACH_SKIP_APT:-0}" != 1 ] && [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing ${missing[*]} (libclang builds the camera bindings; ffmpeg decodes videos)"
+    say "installing ${missing[*]}"
     apt-get update -qq || die "apt-get update failed; check the network to the Debian mirror"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
       || die "apt-get install ${missing[*]} failed"

@@ -162,18 +162,34 @@ async fn stop(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn page(State(state): State<AppState>) -> Html<String> {
+async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
     let exercises: Vec<_> = state
         .hub
         .catalog
         .iter()
         .map(|e| serde_json::json!({ "id": e.id, "name": e.name, "instructions": e.instructions, "cautions": e.cautions }))
         .collect();
-    let data = serde_json::to_string(&exercises).expect("catalog serialises").replace("</", "<\\/");
-    Html(PAGE.replace("{SAFETY}", SAFETY_NOTE).replace("{EXERCISES}", &data))
+    let status = state.hub.status();
+    // The latest frame rides in the page itself, so the first paint (and a screenshot) has it.
+    let query = req.uri().query().filter(|q| q.starts_with("token=")).map(|q| format!("&{q}")).unwrap_or_default();
+    let frame_img = match state.hub.frame() {
+        Some((seq, _)) => format!(r#"<img id="frame0" src="/api/frame.jpg?n={seq}{query}" alt="" hidden>"#),
+        None => String::new(),
+    };
+    Html(
+        PAGE.replace("{SAFETY}", SAFETY_NOTE)
+            .replace("{EXERCISES}", &script_json(&exercises))
+            .replace("{INITIAL}", &script_json(&status))
+            .replace("{FRAME_IMG}", &frame_img),
+    )
 }
 
 const PAGE: &str = include_str!("web/index.html");
+
+/// JSON for embedding in a script element (no "</" to close it early).
+fn script_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("serialises").replace("</", "<\\/")
+}
 
 /// Binds `addr`: loopback always, anything else only with a token.
 pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::TcpListener, ServeError> {

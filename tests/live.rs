@@ -1,0 +1,253 @@
+//! The live experience: the loop under a slow model, the event stream and controls over real HTTP,
+//! the page in a real headless browser, and the voice rendered to sound.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::bin;
+use stretchcoach::capture::{open_replay, FrameSource};
+use stretchcoach::exercise;
+use stretchcoach::hub::Hub;
+use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener, PoseStage};
+use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::{ModelError, Pose, PoseModel};
+use stretchcoach::session::{Plan, Session};
+
+fn walk() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk")
+}
+
+fn artifacts() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The real model, made slower than the camera on purpose.
+struct Slow {
+    model: PoseModel,
+    delay: Duration,
+}
+
+impl PoseStage for Slow {
+    fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError> {
+        std::thread::sleep(self.delay);
+        self.model.estimate(frame)
+    }
+}
+
+#[test]
+fn a_slow_model_drops_frames_instead_of_falling_behind() {
+    let hub = Hub::new(exercise::built_in());
+    let (_tx, rx) = live::controls();
+    let open: Opener = Box::new(|| open_replay(&walk()).map(|s| s as Box<dyn FrameSource>));
+    let model = PoseModel::bundled(ModelOptions::default()).unwrap();
+    let delay = Duration::from_millis(80);
+    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let l2 = latencies.clone();
+    let lp = LiveLoop::start(
+        open,
+        LoopOptions { realtime: true, retry_up_to: None },
+        Box::new(Slow { model, delay }),
+        session,
+        hub.clone(),
+        rx,
+        Box::new(move |_, s| l2.lock().unwrap().push(s.latency_ms)),
+    );
+    lp.join();
+    let s = hub.status().stats;
+    // 60 frames at 30 fps against a model taking over 80 ms: about two in three must be dropped.
+    assert_eq!(s.captured, 60);
+    assert_eq!(s.processed + s.dropped, s.captured, "{s:?}");
+    assert!(s.dropped >= 25, "{s:?}");
+    // Latency stays within about one model run plus one frame, and does not grow over the run.
+    let l = latencies.lock().unwrap().clone();
+    let bound = 2.0 * (delay.as_secs_f64() * 1e3 + s.model_ms_median) + 34.0;
+    assert!(s.latency_ms_p95 < bound, "p95 {} ms over {bound} ms: {s:?}", s.latency_ms_p95);
+    let (first, last) = (&l[..5], &l[l.len() - 5..]);
+    let avg = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    assert!(avg(last) < avg(first) + 40.0, "latency grew from {first:?} to {last:?}");
+    assert!(!hub.status().running);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn replay(args: &[&str]) -> Server {
+    let port = free_port();
+    let child = bin()
+        .args(["replay", "--realtime", "--voice=false", "--quiet", "--port", &port.to_string()])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{}/healthz", s.base)).call().is_err() {
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s
+}
+
+fn status(base: &str) -> serde_json::Value {
+    serde_json::from_str(&ureq::get(&format!("{base}/api/status")).call().unwrap().into_string().unwrap()).unwrap()
+}
+
+fn wait_finished(base: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = status(base);
+        if s["running"] == false && s["seq"].as_u64().unwrap_or(0) > 0 {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "replay did not finish: {s}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn events_stream_judgements_and_the_stretch_can_be_switched() {
+    let server = replay(&[walk().to_str().unwrap(), "--exercise", "bridge"]);
+    let resp = ureq::get(&format!("{}/api/events", server.base)).call().unwrap();
+    assert_eq!(resp.header("content-type"), Some("text/event-stream"));
+    let mut lines = BufReader::new(resp.into_reader()).lines();
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    let mut switched = false;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        let Some(data) = line.strip_prefix("data: ") else { continue };
+        let e: serde_json::Value = serde_json::from_str(data).unwrap();
+        let running = e["running"] == true;
+        events.push(e);
+        if !switched && events.len() >= 5 {
+            // /api/status answers while the loop runs, and the stretch can be changed from outside.
+            assert_eq!(status(&server.base)["running"], true);
+            let r = ureq::post(&format!("{}/api/session/exercise", server.base))
+                .send_json(serde_json::json!({"exercise": "childs-pose"}))
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            switched = true;
+        }
+        if !running && events.len() > 5 {
+            break;
+        }
+    }
+    assert!(events.len() >= 15, "only {} events", events.len());
+    let seqs: Vec<u64> = events.iter().filter(|e| e["running"] == true).map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[1] > w[0]), "sequence numbers must rise: {seqs:?}");
+    let judged = events.iter().find(|e| e["status"]["prompt"].is_string()).expect("a judgement with a prompt");
+    assert_eq!(judged["pose"]["keypoints"].as_array().unwrap().len(), 17);
+    assert_eq!(events[1]["status"]["exercise"], "bridge");
+    assert_eq!(events.last().unwrap()["status"]["exercise"], "childs-pose", "the switch took effect");
+    // Unknown stretches and bad bodies are refused with a reason.
+    match ureq::post(&format!("{}/api/session/exercise", server.base))
+        .send_json(serde_json::json!({"exercise": "handstand"}))
+    {
+        Err(ureq::Error::Status(code, _)) => assert!(code == 404 || code == 409, "{code}"),
+        other => panic!("{other:?}"),
+    }
+    let done = wait_finished(&server.base);
+    let stats = &done["stats"];
+    assert_eq!(stats["processed"].as_u64().unwrap() + stats["dropped"].as_u64().unwrap(), 60, "{stats}");
+    assert!(stats["latency_ms_p95"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn stop_ends_the_session_early_and_keeps_the_summary() {
+    let server = replay(&[walk().to_str().unwrap(), "--exercise", "bridge"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let r = ureq::post(&format!("{}/api/session/stop", server.base)).call().unwrap();
+    assert_eq!(r.status(), 200);
+    let done = wait_finished(&server.base);
+    let processed = done["stats"]["processed"].as_u64().unwrap();
+    assert!(processed < 50, "stopped after {processed} frames");
+    let summary: serde_json::Value = serde_json::from_str(
+        &ureq::get(&format!("{}/api/session", server.base)).call().unwrap().into_string().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["exercise"], "bridge");
+}
+
+fn chromium(args: &[&str]) -> std::process::Output {
+    let profile = std::env::temp_dir().join(format!("stretchcoach-chromium-{}-{}", std::process::id(), args.len()));
+    Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1100,800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium is needed for this test: run scripts/provision.sh (Debian package chromium)")
+}
+
+#[test]
+fn the_page_shows_the_skeleton_over_the_frame_and_the_prompt_in_a_real_browser() {
+    let server = replay(&[walk().to_str().unwrap(), "--exercise", "bridge"]);
+    wait_finished(&server.base);
+    let shot = artifacts().join("live-page.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = chromium(&[&format!("--screenshot={}", shot.display()), &format!("{}/", server.base)]);
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&shot).unwrap().to_rgb8();
+    let near = |p: &image::Rgb<u8>, c: [u8; 3]| p.0.iter().zip(c).all(|(a, b)| (*a as i32 - b as i32).abs() < 40);
+    let bones = img.pixels().filter(|p| near(p, [0, 229, 255])).count();
+    let joints =
+        img.pixels().filter(|p| near(p, [46, 204, 64]) || near(p, [255, 65, 54]) || near(p, [127, 219, 255])).count();
+    // The frame itself: the walk clip's greens and sky, not a blank canvas.
+    let dark = img.pixels().filter(|p| p.0.iter().all(|c| *c < 30)).count();
+    assert!(bones > 150, "skeleton lines not drawn ({bones} px); see {}", shot.display());
+    assert!(joints > 50, "joints not drawn ({joints} px)");
+    assert!(dark < (img.width() * img.height()) as usize / 3, "the camera frame is missing (mostly black)");
+    let dom = chromium(&["--dump-dom", &format!("{}/", server.base)]);
+    let html = String::from_utf8_lossy(&dom.stdout);
+    assert!(html.contains("Lie on your back with your knees bent"), "prompt not rendered: {html}");
+    assert!(html.contains("stop if you feel any pain"), "safety note missing");
+    assert!(html.contains("dropped"), "stats missing");
+}
+
+#[test]
+fn the_voice_renders_a_prompt_to_audible_sound() {
+    let wav = artifacts().join("prompt.wav");
+    stretchcoach::voice::render_wav("Lift your hips higher", &wav)
+        .expect("espeak-ng (scripts/provision.sh installs it)");
+    let bytes = std::fs::read(&wav).unwrap();
+    assert_eq!(&bytes[..4], b"RIFF");
+    // 16-bit mono PCM after the 44-byte header.
+    let samples: Vec<i16> = bytes[44..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+    let rate = u32::from_le_bytes(bytes[24..28].try_into().unwrap());
+    let seconds = samples.len() as f64 / rate as f64;
+    let rms = (samples.iter().map(|s| (*s as f64).powi(2)).sum::<f64>() / samples.len() as f64).sqrt();
+    assert!(seconds > 0.6 && seconds < 5.0, "{seconds} s of speech");
+    assert!(rms > 300.0, "silent: rms {rms}");
+}
