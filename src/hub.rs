@@ -8,6 +8,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use image::RgbImage;
 use serde::Serialize;
 
+use std::path::PathBuf;
+
+use crate::exercise::routine::Routine;
 use crate::exercise::Exercise;
 use crate::live::Control;
 use crate::pose::PoseRecord;
@@ -46,6 +49,8 @@ pub struct Status {
     pub running: bool,
     /// Frames are being written to disk (only with --record).
     pub recording: bool,
+    /// Why the session history cannot be written, while that lasts.
+    pub store_error: Option<String>,
     /// Sequence number of the latest judgement.
     pub seq: u64,
     pub status: Option<FrameReport>,
@@ -61,10 +66,31 @@ pub struct Hub {
     control: Mutex<Option<Sender<Control>>>,
     /// The stretches this program knows (for the page and the API).
     pub catalog: Vec<Exercise>,
+    /// The routines this program knows.
+    pub routines: Vec<Routine>,
+    /// The session database the history API reads (none: history is not kept).
+    pub db: Option<PathBuf>,
+    /// Time in the pose model, as a histogram for /metrics.
+    model_hist: Mutex<Histogram>,
+}
+
+/// Upper bounds of the model-time histogram buckets, in seconds.
+pub const MODEL_BUCKETS: [f64; 9] = [0.002, 0.004, 0.006, 0.008, 0.012, 0.016, 0.025, 0.05, 0.1];
+
+#[derive(Debug, Default, Clone)]
+pub struct Histogram {
+    /// Cumulative counts per bucket of [`MODEL_BUCKETS`].
+    pub buckets: [u64; MODEL_BUCKETS.len()],
+    pub count: u64,
+    pub sum: f64,
 }
 
 impl Hub {
     pub fn new(catalog: Vec<Exercise>) -> Arc<Hub> {
+        Self::with_history(catalog, Vec::new(), None)
+    }
+
+    pub fn with_history(catalog: Vec<Exercise>, routines: Vec<Routine>, db: Option<PathBuf>) -> Arc<Hub> {
         let (events, _) = tokio::sync::broadcast::channel(64);
         Arc::new(Hub {
             state: RwLock::new(Status::default()),
@@ -73,7 +99,29 @@ impl Hub {
             events,
             control: Mutex::new(None),
             catalog,
+            routines,
+            db,
+            model_hist: Mutex::new(Histogram::default()),
         })
+    }
+
+    /// Records one run of the pose model.
+    pub fn observe_model(&self, seconds: f64) {
+        let mut h = self.model_hist.lock().expect("histogram lock");
+        for (b, le) in h.buckets.iter_mut().zip(MODEL_BUCKETS) {
+            *b += (seconds <= le) as u64;
+        }
+        h.count += 1;
+        h.sum += seconds;
+    }
+
+    pub fn model_histogram(&self) -> Histogram {
+        self.model_hist.lock().expect("histogram lock").clone()
+    }
+
+    /// A problem writing the session history (disk full, read-only): shown, while coaching goes on.
+    pub fn set_store_error(&self, error: Option<String>) {
+        self.state.write().expect("state lock").store_error = error;
     }
 
     /// Where `POST /api/session/...` sends its requests.

@@ -15,5 +15,6 @@ pub mod pose;
 pub mod runtime;
 pub mod server;
 pub mod session;
+pub mod store;
 pub mod synth;
 pub mod voice;

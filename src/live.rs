@@ -151,6 +151,7 @@ impl LiveLoop {
                         }
                     };
                     model_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+                    hub.observe_model(t0.elapsed().as_secs_f64());
                     let report = session.step(Some(&pose), frame.t);
                     let latency = captured_at.elapsed().as_secs_f64() * 1e3;
                     latencies.push(latency);

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use stretchcoach::capture::camera::{list_cameras, CameraRequest, CameraSource};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::coach::SAFETY_NOTE;
-use stretchcoach::exercise::{self, Exercise};
+use stretchcoach::exercise::{self, routine, Exercise};
 use stretchcoach::hub::{Hub, LiveStats};
 use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener, PoseStage};
 use stretchcoach::pipeline::{self, Pace};
@@ -19,6 +19,7 @@ use stretchcoach::pose::model::ModelOptions;
 use stretchcoach::pose::{PoseModel, PoseRecord};
 use stretchcoach::server;
 use stretchcoach::session::{FrameReport, Plan, Session, Summary};
+use stretchcoach::store::{self, Recorder, Store};
 use stretchcoach::voice::{self, Voice};
 use stretchcoach::{keypoint_file, synth};
 
@@ -62,6 +63,26 @@ struct Global {
     /// Threads for the pose model (default: cores, at most 4).
     #[arg(long, global = true)]
     threads: Option<usize>,
+    /// Session history database (SQLite). Default for live, replay, history, serve and export:
+    /// $XDG_DATA_HOME/stretchcoach/sessions.db; check and demo keep history only when given one.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Keep no session history for this run.
+    #[arg(long, global = true)]
+    no_history: bool,
+    /// Guide through a routine (see `stretchcoach routines`) instead of one stretch.
+    #[arg(long, global = true, value_name = "NAME")]
+    routine: Option<String>,
+}
+
+impl Global {
+    /// The database this run records to: --db, else the default for commands that keep history.
+    fn history_db(&self, by_default: bool) -> Option<PathBuf> {
+        if self.no_history {
+            return None;
+        }
+        self.db.clone().or_else(|| by_default.then(store::default_path))
+    }
 }
 
 #[derive(Args, Clone)]
@@ -88,6 +109,12 @@ struct ViewArgs {
     /// Speak the prompts (espeak-ng); on by default when it is installed, except with --fast.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     voice: Option<bool>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -145,7 +172,8 @@ enum Command {
         #[command(flatten)]
         view: ViewArgs,
     },
-    /// Run the live loop on a recording (image, folder of images or video), serving the page meanwhile.
+    /// Run the live loop on a recording (image, folder of images, video, or a .jsonl keypoint file),
+    /// serving the page meanwhile and saving the session to the history.
     Replay {
         path: PathBuf,
         /// Deliver frames at the recording's own pace, as a camera would (default: as fast as possible).
@@ -177,6 +205,33 @@ enum Command {
     },
     /// List the cameras this machine has.
     Cameras,
+    /// List the routines (`--routine NAME` guides you through one).
+    Routines,
+    /// Print recent sessions from the history database.
+    History {
+        /// How many sessions, newest first.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Serve the page and the API over the stored history, without a camera.
+    Serve {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Export sessions (one row per stretch of each session) for sharing with a clinician.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Only sessions started on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only sessions started before this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 fn main() {
@@ -202,6 +257,35 @@ fn run(cli: Cli) -> Result<()> {
             cmd_replay(g, path, *realtime, exercise, serve, view, *exit)
         }
         Command::Exercises => cmd_exercises(g),
+        Command::Routines => {
+            let hub = make_hub(g, false);
+            for r in &hub.routines {
+                outln!("{} ({}): {}", r.name, r.id, r.description);
+                for (i, s) in r.steps.iter().enumerate() {
+                    let target = match (s.hold_seconds, s.reps) {
+                        (Some(h), _) => format!("{h:.0} s"),
+                        (_, Some(n)) => format!("{n} reps"),
+                        _ => "as defined".into(),
+                    };
+                    outln!("  {}. {} ({target})", i + 1, s.exercise);
+                }
+            }
+            Ok(())
+        }
+        Command::History { limit } => cmd_history(g, *limit),
+        Command::Serve { serve } => {
+            let hub = make_hub(g, true);
+            if let Some(db) = &hub.db {
+                Store::open(db)?; // a clear error now rather than on every request
+                eprintln!("Serving the history in {}", db.display());
+            }
+            let server = start_server(serve, hub)?;
+            let _ = server.join();
+            Ok(())
+        }
+        Command::Export { format, output, from, to } => {
+            cmd_export(g, *format, output.as_deref(), from.as_deref(), to.as_deref())
+        }
         Command::Synth { exercise, fault, seed } => {
             let frames = synth::generate(exercise, fault.as_deref(), 30.0, *seed)
                 .map_err(|e| anyhow::anyhow!("{e}; faults of {exercise}: {}", synth::faults(exercise).join(", ")))?;
@@ -238,6 +322,18 @@ fn load_model(g: &Global) -> Result<PoseModel> {
 
 /// The stretch to judge, or all of them to recognise from ("auto").
 fn plan(g: &Global, id: &str) -> Result<Plan> {
+    if let Some(name) = &g.routine {
+        let catalog = catalog(g);
+        let (routines, errors) = routine::load_routines(g.exercises.as_deref(), &catalog);
+        for e in &errors {
+            eprintln!("warning: skipped a routine: {e}");
+        }
+        let known: Vec<&str> = routines.iter().map(|r| r.id.as_str()).collect();
+        let Some(r) = routines.iter().find(|r| &r.id == name) else {
+            bail!("unknown routine {name:?}; known: {}", known.join(", "));
+        };
+        return Ok(Plan::Routine(r.name.clone(), r.exercises(&catalog)));
+    }
     if id == "auto" {
         let (catalog, errors) = exercise::load_catalog(g.exercises.as_deref());
         for e in &errors {
@@ -318,6 +414,10 @@ fn cmd_check(g: &Global, input: Option<&Path>, keypoints: Option<&Path>, exercis
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     }
     let summary = session.summary();
+    if let Some(db) = g.history_db(false) {
+        let source = keypoints.or(input).map(|p| format!("check of {}", p.display())).unwrap_or_default();
+        save_session(&db, &source, g.routine.as_deref(), &summary);
+    }
     if json {
         out(format_args!("{}", serde_json::json!({ "summary": summary })));
     } else {
@@ -441,6 +541,7 @@ impl Terminal {
 }
 
 /// Runs the live loop on `open` until the source ends (or is stopped), serving the page meanwhile.
+#[allow(clippy::too_many_arguments)]
 fn run_loop(
     g: &Global,
     open: Opener,
@@ -449,12 +550,14 @@ fn run_loop(
     hub: &Arc<Hub>,
     view: &ViewArgs,
     fast: bool,
+    source: &str,
 ) -> Result<Summary> {
     let stage: Box<dyn PoseStage> = Box::new(load_model(g)?);
     let (tx, rx) = live::controls();
     hub.set_control(tx);
     let terminal = Arc::new(Mutex::new(Terminal::new(view, fast)));
-    let t2 = terminal.clone();
+    let recorder = hub.db.as_ref().map(|db| Arc::new(Mutex::new(Recorder::open(db, source, g.routine.as_deref()))));
+    let (t2, r2, h2) = (terminal.clone(), recorder.clone(), hub.clone());
     let lp = LiveLoop::start(
         open,
         options,
@@ -462,10 +565,29 @@ fn run_loop(
         Session::with_plan(plan),
         hub.clone(),
         rx,
-        Box::new(move |r, s| t2.lock().expect("terminal lock").frame(r, Some(s))),
+        Box::new(move |r, s| {
+            t2.lock().expect("terminal lock").frame(r, Some(s));
+            if let Some(rec) = &r2 {
+                let mut rec = rec.lock().expect("recorder lock");
+                rec.tick(|| h2.summary());
+                h2.set_store_error(rec.error.clone());
+            }
+        }),
     );
     lp.join();
     terminal.lock().expect("terminal lock").end_line();
+    if let (Some(rec), Some(summary)) = (&recorder, hub.summary()) {
+        let mut rec = rec.lock().expect("recorder lock");
+        rec.finish(&summary);
+        match (&rec.error, rec.id()) {
+            (Some(e), _) => eprintln!("warning: {e}"),
+            (None, Some(id)) if !view.quiet && !view.json => eprintln!(
+                "Saved as session {id} in {}",
+                hub.db.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            ),
+            _ => {}
+        }
+    }
     let status = hub.status();
     if let Some(e) = status.source_error {
         bail!("{e}");
@@ -504,7 +626,7 @@ fn serve_until_interrupted(serve: &ServeArgs, server: std::thread::JoinHandle<()
 }
 
 fn cmd_demo(g: &Global, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bool) -> Result<()> {
-    let hub = Hub::new(catalog(g));
+    let hub = make_hub(g, false);
     let server = start_server(serve, hub.clone())?;
     if !view.quiet {
         outln!("{SAFETY_NOTE}\n");
@@ -521,7 +643,10 @@ fn cmd_demo(g: &Global, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bo
     }
     let open: Opener = Box::new(move || open_replay(&clip).map(|s| s as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: !fast, retry_up_to: None };
-    run_loop(g, open, options, Plan::Auto(catalog(g)), &hub, view, fast)?;
+    // The real clip is a demonstration, not a session of yours: it is never recorded.
+    let hub1 = Hub::with_history(catalog(g), Vec::new(), None);
+    run_loop(g, open, options, Plan::Auto(catalog(g)), &hub1, view, fast, "demo clip")?;
+    hub.set_source("generated bridge motion".into());
 
     // 2. Generated bridge motion through the judge: good reps, then each fault.
     use synth::BridgeForm as F;
@@ -530,24 +655,69 @@ fn cmd_demo(g: &Global, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bo
     if !view.quiet {
         outln!("\nPart 2: a generated bridge: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
     }
-    let mut session = Session::new(find_exercise(g, "bridge")?);
-    hub.set_source("generated bridge motion".into());
-    let start = std::time::Instant::now();
-    let mut terminal = Terminal::new(view, fast);
-    for (t, pose) in &frames {
-        pipeline::pace(if fast { Pace::Fast } else { Pace::Realtime }, start, *t);
-        let r = session.step(Some(pose), *t);
-        terminal.frame(&r, None);
-        hub.publish(&r, &PoseRecord::from(pose), None, &session.summary());
-    }
-    terminal.end_line();
-    let summary = session.summary();
-    hub.finish(&summary);
+    let plan = Plan::One(Box::new(find_exercise(g, "bridge")?));
+    let summary = replay_keypoints(g, &frames, !fast, plan, &hub, view, "demo: generated bridge motion");
     print_summary(&summary, view);
     if !exit {
         serve_until_interrupted(serve, server);
     }
     Ok(())
+}
+
+/// Replays poses (a keypoint file, generated motion) through the session as the live loop would, without
+/// the model: publishing to the page, recording as it goes.
+fn replay_keypoints(
+    g: &Global,
+    frames: &[(f64, stretchcoach::pose::Pose)],
+    realtime: bool,
+    plan: Plan,
+    hub: &Arc<Hub>,
+    view: &ViewArgs,
+    source: &str,
+) -> Summary {
+    let mut session = Session::with_plan(plan);
+    hub.set_source(source.into());
+    let mut recorder = hub.db.as_ref().map(|db| Recorder::open(db, source, g.routine.as_deref()));
+    let start = std::time::Instant::now();
+    let mut terminal = Terminal::new(view, !realtime);
+    for (t, pose) in frames {
+        pipeline::pace(if realtime { Pace::Realtime } else { Pace::Fast }, start, *t);
+        let r = session.step(Some(pose), *t);
+        terminal.frame(&r, None);
+        let summary = session.summary();
+        hub.publish(&r, &PoseRecord::from(pose), None, &summary);
+        if let Some(rec) = &mut recorder {
+            rec.tick(|| Some(summary));
+            hub.set_store_error(rec.error.clone());
+        }
+    }
+    terminal.end_line();
+    let summary = session.summary();
+    hub.finish(&summary);
+    if let Some(rec) = &mut recorder {
+        rec.finish(&summary);
+        match (&rec.error, rec.id()) {
+            (Some(e), _) => eprintln!("warning: {e}"),
+            (None, Some(id)) if !view.quiet && !view.json => {
+                eprintln!(
+                    "Saved as session {id} in {}",
+                    hub.db.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+                )
+            }
+            _ => {}
+        }
+    }
+    summary
+}
+
+/// The hub for a run: the catalog, the routines, and the history database (if this run keeps one).
+fn make_hub(g: &Global, keep_history_by_default: bool) -> Arc<Hub> {
+    let catalog = catalog(g);
+    let (routines, errors) = routine::load_routines(g.exercises.as_deref(), &catalog);
+    for e in errors {
+        eprintln!("warning: skipped a routine: {e}");
+    }
+    Hub::with_history(catalog, routines, g.history_db(keep_history_by_default))
 }
 
 fn cmd_replay(
@@ -559,13 +729,32 @@ fn cmd_replay(
     view: &ViewArgs,
     exit: bool,
 ) -> Result<()> {
-    let hub = Hub::new(catalog(g));
+    let hub = make_hub(g, true);
     let server = start_server(serve, hub.clone())?;
     let path = path.to_path_buf();
+    let source = format!("replay of {}", path.display());
+    if path.extension().is_some_and(|e| e == "jsonl") {
+        // A keypoint file: the judge and the page without the model.
+        let frames = keypoint_file::read(&path)?;
+        let summary = replay_keypoints(g, &frames, realtime, plan(g, exercise)?, &hub, view, &source);
+        print_summary(&summary, view);
+        if !exit {
+            serve_until_interrupted(serve, server);
+        }
+        return Ok(());
+    }
     open_replay(&path)?; // fail now, with a clear message, if it cannot be read
     let open: Opener = Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>));
-    let summary =
-        run_loop(g, open, LoopOptions { realtime, retry_up_to: None }, plan(g, exercise)?, &hub, view, !realtime)?;
+    let summary = run_loop(
+        g,
+        open,
+        LoopOptions { realtime, retry_up_to: None },
+        plan(g, exercise)?,
+        &hub,
+        view,
+        !realtime,
+        &source,
+    )?;
     print_summary(&summary, view);
     if !exit {
         serve_until_interrupted(serve, server);
@@ -596,13 +785,117 @@ fn cmd_live(
     drop(CameraSource::open(req).with_context(|| {
         "could not open the camera; `stretchcoach cameras` lists them, `stretchcoach demo` runs without one"
     })?);
-    let hub = Hub::new(catalog(g));
+    let hub = make_hub(g, true);
     let _server = start_server(serve, hub.clone())?;
     if !view.quiet {
         outln!("{SAFETY_NOTE}\n\nWatching camera {camera} ({exercise}). Ctrl-C to stop.");
     }
     let open: Opener = Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
-    let summary = run_loop(g, open, LoopOptions { realtime: false, retry_up_to: Some(8.0) }, plan, &hub, view, false)?;
+    let options = LoopOptions { realtime: false, retry_up_to: Some(8.0) };
+    let summary = run_loop(g, open, options, plan, &hub, view, false, &format!("camera {camera}"))?;
     print_summary(&summary, view);
     Ok(())
+}
+
+fn history_store(g: &Global) -> Result<Store> {
+    let db = g.history_db(true).context("--no-history: there is no history to read")?;
+    if !db.exists() {
+        bail!(
+            "no session history yet at {} (sessions are saved by `live` and `replay`; --db PATH picks another file)",
+            db.display()
+        );
+    }
+    Ok(Store::open(&db)?)
+}
+
+fn cmd_history(g: &Global, limit: u32) -> Result<()> {
+    let store = history_store(g)?;
+    let sessions = store.sessions(None, None, limit.clamp(1, 1000))?;
+    if sessions.is_empty() {
+        outln!("No sessions in {} yet.", store.path().display());
+    }
+    for s in sessions {
+        let state = if s.ended_at.is_some() { "" } else { " (unfinished)" };
+        outln!("#{} {} {:>5.0} s  {}{}", s.id, s.started_at, s.duration_s, s.source, state);
+        for t in &s.stretches {
+            let score = t.form_score.map(|f| format!("form {f:.0}%")).unwrap_or_else(|| "form -".into());
+            let faults: Vec<String> = t.faults.iter().map(|(f, n)| format!("{f} x{n}")).collect();
+            outln!(
+                "    {:<26} reps {:>3}  held {:>5.1} s  {score}{}{}",
+                t.name,
+                t.reps,
+                t.held_seconds,
+                if t.done { "  done" } else { "" },
+                if faults.is_empty() { String::new() } else { format!("  faults: {}", faults.join(", ")) }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn cmd_export(
+    g: &Global,
+    format: ExportFormat,
+    output: Option<&Path>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
+    let store = history_store(g)?;
+    let sessions = store.sessions(from, to, 1_000_000)?;
+    let text = match format {
+        ExportFormat::Json => serde_json::to_string_pretty(&sessions)? + "\n",
+        ExportFormat::Csv => {
+            let field = |s: &str| {
+                if s.contains([',', '"', '\n']) {
+                    format!("\"{}\"", s.replace('"', "\"\""))
+                } else {
+                    s.to_string()
+                }
+            };
+            let opt = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+            let mut out = String::from(
+                "session_id,started_at,ended_at,source,exercise,name,reps,rep_target,held_seconds,left_held,right_held,form_score,done,faults\n",
+            );
+            for s in &sessions {
+                for t in &s.stretches {
+                    let faults: Vec<String> = t.faults.iter().map(|(f, n)| format!("{f}:{n}")).collect();
+                    out += &[
+                        s.id.to_string(),
+                        s.started_at.clone(),
+                        s.ended_at.clone().unwrap_or_default(),
+                        field(&s.source),
+                        t.exercise.clone(),
+                        field(&t.name),
+                        t.reps.to_string(),
+                        t.rep_target.map(|n| n.to_string()).unwrap_or_default(),
+                        format!("{:.2}", t.held_seconds),
+                        opt(t.left_held),
+                        opt(t.right_held),
+                        opt(t.form_score),
+                        t.done.to_string(),
+                        field(&faults.join(";")),
+                    ]
+                    .join(",");
+                    out.push('\n');
+                }
+            }
+            out
+        }
+    };
+    match output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("could not write {}", p.display()))?,
+        None => out(format_args!("{}", text.trim_end())),
+    }
+    Ok(())
+}
+
+/// Stores a finished session in one go (runs that are not live: check, the demo).
+fn save_session(db: &Path, source: &str, routine: Option<&str>, summary: &Summary) {
+    let mut rec = Recorder::open(db, source, routine);
+    rec.finish(summary);
+    match (&rec.error, rec.id()) {
+        (Some(e), _) => eprintln!("warning: {e}"),
+        (None, Some(id)) => eprintln!("Saved as session {id} in {}", db.display()),
+        _ => {}
+    }
 }

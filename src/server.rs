@@ -6,7 +6,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -20,6 +21,7 @@ use crate::coach::SAFETY_NOTE;
 use crate::hub::Hub;
 use crate::live::Control;
 use crate::session::Plan;
+use crate::store::{Store, StoreError};
 
 /// At most this many pages may follow `/api/events` at once.
 pub const MAX_EVENT_CLIENTS: usize = 16;
@@ -47,6 +49,26 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(serde_json::json!({ "error": message }))).into_response()
 }
 
+/// Every route, as (method, path) in OpenAPI's spelling; `/api/openapi.json` must describe exactly these.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/"),
+    ("get", "/healthz"),
+    ("get", "/metrics"),
+    ("get", "/api/openapi.json"),
+    ("get", "/api/status"),
+    ("get", "/api/events"),
+    ("get", "/api/frame.jpg"),
+    ("get", "/api/session"),
+    ("post", "/api/session/exercise"),
+    ("post", "/api/session/stop"),
+    ("get", "/api/sessions"),
+    ("get", "/api/sessions/{id}"),
+    ("get", "/api/exercises"),
+    ("get", "/api/exercises/{id}"),
+    ("get", "/api/routines"),
+    ("get", "/api/progress"),
+];
+
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
     let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
     Router::new()
@@ -57,6 +79,14 @@ pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
         .route("/api/frame.jpg", get(frame))
         .route("/api/session/exercise", post(set_exercise))
         .route("/api/session/stop", post(stop))
+        .route("/api/sessions", get(sessions))
+        .route("/api/sessions/{id}", get(session_by_id))
+        .route("/api/exercises", get(exercises))
+        .route("/api/exercises/{id}", get(exercise_by_id))
+        .route("/api/routines", get(routines))
+        .route("/api/progress", get(progress))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(16 * 1024))
@@ -185,6 +215,184 @@ async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
 }
 
 const PAGE: &str = include_str!("web/index.html");
+pub const OPENAPI: &str = include_str!("web/openapi.json");
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn exercises(State(state): State<AppState>) -> Response {
+    Json(&state.hub.catalog).into_response()
+}
+
+async fn exercise_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.hub.catalog.iter().find(|e| e.id == id) {
+        Some(e) => Json(e).into_response(),
+        None => error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}")),
+    }
+}
+
+async fn routines(State(state): State<AppState>) -> Response {
+    Json(&state.hub.routines).into_response()
+}
+
+/// Runs a read against the session database off the async threads.
+async fn with_store<T: serde::Serialize + Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<Option<T>, StoreError> + Send + 'static,
+) -> Response {
+    let Some(path) = state.hub.db.clone() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no session history is kept by this run (start it with --db PATH)",
+        );
+    };
+    let result = tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await;
+    match result {
+        Ok(Ok(Some(v))) => Json(v).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
+    }
+}
+
+#[derive(Deserialize)]
+struct SessionsQuery {
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<String>,
+}
+
+/// A date or date-time prefix: YYYY-MM-DD, optionally followed by THH:MM[:SS][Z].
+fn valid_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    b.len() >= 10
+        && b.len() <= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && s[10..].chars().all(|c| c.is_ascii_digit() || "T:Z".contains(c))
+}
+
+async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQuery>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
+    let limit = match q.limit.as_deref().map(str::parse::<u32>) {
+        None => 50,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        _ => return error(StatusCode::BAD_REQUEST, "limit must be a whole number from 1 to 1000"),
+    };
+    for t in [&q.from, &q.to].into_iter().flatten() {
+        if !valid_time(t) {
+            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD) or RFC 3339 times in UTC");
+        }
+    }
+    with_store(&state, move |s| s.sessions(q.from.as_deref(), q.to.as_deref(), limit).map(Some)).await
+}
+
+async fn session_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
+    with_store(&state, move |s| s.session(id)).await
+}
+
+#[derive(Deserialize)]
+struct ProgressQuery {
+    exercise: Option<String>,
+}
+
+async fn progress(State(state): State<AppState>, query: Result<Query<ProgressQuery>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
+    if let Some(id) = &q.exercise {
+        if !state.hub.catalog.iter().any(|e| &e.id == id) {
+            return error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}"));
+        }
+    }
+    with_store(&state, move |s| s.progress(q.exercise.as_deref()).map(Some)).await
+}
+
+/// Prometheus text exposition format, version 0.0.4.
+async fn metrics(State(state): State<AppState>) -> Response {
+    use std::fmt::Write as _;
+    let status = state.hub.status();
+    let s = &status.stats;
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
+        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{value}");
+    };
+    metric("stretchcoach_up", "gauge", "1 while the program runs.", "stretchcoach_up 1\n".into());
+    metric(
+        "stretchcoach_running",
+        "gauge",
+        "1 while the capture loop runs.",
+        format!("stretchcoach_running {}\n", status.running as u8),
+    );
+    metric(
+        "stretchcoach_frames_captured_total",
+        "counter",
+        "Frames read from the source.",
+        format!("stretchcoach_frames_captured_total {}\n", s.captured),
+    );
+    metric(
+        "stretchcoach_frames_judged_total",
+        "counter",
+        "Frames through the model and judge.",
+        format!("stretchcoach_frames_judged_total {}\n", s.processed),
+    );
+    metric(
+        "stretchcoach_frames_dropped_total",
+        "counter",
+        "Frames replaced by a newer one before the model got to them.",
+        format!("stretchcoach_frames_dropped_total {}\n", s.dropped),
+    );
+    metric(
+        "stretchcoach_frames_unreadable_total",
+        "counter",
+        "Unreadable frames skipped.",
+        format!("stretchcoach_frames_unreadable_total {}\n", s.bad_frames),
+    );
+    metric(
+        "stretchcoach_fps",
+        "gauge",
+        "Judged frames per second over the last 2 s.",
+        format!("stretchcoach_fps {}\n", s.fps),
+    );
+    metric(
+        "stretchcoach_latency_milliseconds",
+        "summary",
+        "Capture to prompt, recent frames.",
+        format!(
+            "stretchcoach_latency_milliseconds{{quantile=\"0.5\"}} {}\nstretchcoach_latency_milliseconds{{quantile=\"0.95\"}} {}\n",
+            s.latency_ms_median, s.latency_ms_p95
+        ),
+    );
+    let h = state.hub.model_histogram();
+    let mut hist = String::new();
+    for (le, n) in crate::hub::MODEL_BUCKETS.iter().zip(h.buckets) {
+        let _ = writeln!(hist, "stretchcoach_inference_seconds_bucket{{le=\"{le}\"}} {n}");
+    }
+    let _ = write!(
+        hist,
+        "stretchcoach_inference_seconds_bucket{{le=\"+Inf\"}} {c}\nstretchcoach_inference_seconds_sum {}\nstretchcoach_inference_seconds_count {c}\n",
+        h.sum,
+        c = h.count
+    );
+    metric("stretchcoach_inference_seconds", "histogram", "Time in the pose model per frame.", hist);
+    let mut prompts = String::new();
+    let mut by_fault: std::collections::BTreeMap<String, u32> = Default::default();
+    for st in state.hub.summary().map(|s| s.stretches).unwrap_or_default() {
+        for (f, n) in st.faults {
+            *by_fault.entry(format!("{}/{f}", st.exercise)).or_default() += n;
+        }
+    }
+    for (key, n) in by_fault {
+        let (ex, fault) = key.split_once('/').unwrap_or(("", &key));
+        let _ = writeln!(prompts, "stretchcoach_fault_prompts_total{{exercise=\"{ex}\",fault=\"{fault}\"}} {n}");
+    }
+    metric("stretchcoach_fault_prompts_total", "counter", "Faults told to the user, by stretch and fault.", prompts);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+}
 
 /// JSON for embedding in a script element (no "</" to close it early).
 fn script_json<T: serde::Serialize>(v: &T) -> String {

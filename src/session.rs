@@ -38,6 +38,7 @@ pub struct FrameReport {
     pub measures: BTreeMap<String, Option<f32>>,
     /// Each check, the joints it looks at and how it stands: for colouring the skeleton.
     pub checks: Vec<CheckView>,
+    pub routine: Option<RoutineProgress>,
 }
 
 /// One stretch's part of a session.
@@ -55,6 +56,10 @@ pub struct StretchSummary {
     pub faults: BTreeMap<String, u32>,
     /// Per-side stretches: reps, seconds held and done, left then right.
     pub sides: Option<[SideProgress; 2]>,
+    /// 0-100: the share of working time (set up, in the stretch) spent in good form; null before any.
+    pub form_score: Option<f64>,
+    /// The stretch's target was reached.
+    pub done: bool,
 }
 
 /// The session so far: `GET /api/session` and the last line of `check --json`. The top-level stretch
@@ -72,6 +77,8 @@ pub struct Summary {
     pub faults: BTreeMap<String, u32>,
     pub sides: Option<[SideProgress; 2]>,
     pub prompts_spoken: u32,
+    pub form_score: Option<f64>,
+    pub routine: Option<RoutineProgress>,
     /// Every stretch done, in the order first met.
     pub stretches: Vec<StretchSummary>,
 }
@@ -82,6 +89,20 @@ pub enum Plan {
     One(Box<Exercise>),
     /// Recognise the stretch from the pose, among these.
     Auto(Vec<Exercise>),
+    /// A routine: its name and its stretches in order (targets already set by the routine).
+    Routine(String, Vec<Exercise>),
+}
+
+/// Seconds the "Next: ..." announcement of a routine stays up.
+const ANNOUNCE_FOR: f64 = 4.0;
+
+/// Where a routine is.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RoutineProgress {
+    pub name: String,
+    /// 1-based step being done (steps + 1 once complete).
+    pub step: usize,
+    pub steps: usize,
 }
 
 pub struct Session {
@@ -92,6 +113,10 @@ pub struct Session {
     /// (index into catalog, judge, frames judged), in the order met.
     judges: Vec<(usize, Judge, u64)>,
     active: Option<usize>,
+    /// Routine: its name, the catalog indices of its steps, and the step being done.
+    routine: Option<(String, Vec<usize>, usize)>,
+    /// "Next: ..." and when it was said.
+    announce: Option<(String, f64)>,
     frames: u64,
     frames_with_person: u64,
     first_t: Option<f64>,
@@ -104,11 +129,16 @@ impl Session {
     }
 
     pub fn with_plan(plan: Plan) -> Self {
+        let mut routine = None;
         let (catalog, recogniser) = match plan {
             Plan::One(ex) => (vec![*ex], None),
             Plan::Auto(all) => {
                 let n = all.len();
                 (all, Some(Recogniser::new(n)))
+            }
+            Plan::Routine(name, steps) => {
+                routine = Some((name, (0..steps.len()).collect(), 0));
+                (steps, None)
             }
         };
         let mut s = Session {
@@ -118,6 +148,8 @@ impl Session {
             recogniser,
             judges: Vec::new(),
             active: None,
+            routine,
+            announce: None,
             frames: 0,
             frames_with_person: 0,
             first_t: None,
@@ -151,7 +183,50 @@ impl Session {
                 }
                 self.recogniser = Some(Recogniser::new(self.catalog.len()));
             }
+            Plan::Routine(name, steps) => {
+                let first = self.catalog.len();
+                self.catalog.extend(steps);
+                self.routine = Some((name, (first..self.catalog.len()).collect(), 0));
+                self.recogniser = None;
+                self.activate(first);
+            }
         }
+    }
+
+    /// Moves a routine on when its current stretch is done.
+    fn advance_routine(&mut self, t: f64) {
+        let Some((name, steps, at)) = &mut self.routine else { return };
+        let Some(active) = self.active else { return };
+        if *at >= steps.len() || !self.judges[active].1.done() {
+            return;
+        }
+        *at += 1;
+        let text = match steps.get(*at) {
+            Some(&next) => {
+                let ex = &self.catalog[next];
+                let target = match (ex.kind, ex.hold_seconds, ex.rep_target) {
+                    (crate::exercise::definition::Kind::Hold, Some(h), _) => format!("{h:.0} seconds"),
+                    (_, _, Some(n)) => format!("{n} reps"),
+                    _ => String::new(),
+                };
+                let sides = if ex.per_side { " each side" } else { "" };
+                format!("Next: {}, {target}{sides}", ex.name)
+            }
+            None => format!("{name} complete. Well done, rest now"),
+        };
+        let next = steps.get(*at).copied();
+        self.announce = Some((text, t));
+        if let Some(next) = next {
+            self.activate(next);
+        }
+    }
+
+    fn routine_progress(&self) -> Option<RoutineProgress> {
+        self.routine.as_ref().map(|(name, steps, at)| RoutineProgress {
+            name: name.clone(),
+            step: at + 1,
+            steps: steps.len(),
+        })
     }
 
     /// The stretch being judged now, if any.
@@ -194,6 +269,7 @@ impl Session {
             return FrameReport {
                 t,
                 exercise: None,
+                routine: None,
                 prompt: Some(prompt.into()),
                 level: Some(Level::Setup),
                 speak: false,
@@ -214,8 +290,17 @@ impl Session {
         if j.person {
             self.frames_with_person += 1;
         }
-        let Advice { prompt, speak } = self.coach.advise(judge.exercise(), &j);
+        let Advice { mut prompt, mut speak } = self.coach.advise(judge.exercise(), &j);
+        self.advance_routine(t);
+        // A routine's "Next: ..." takes the place of guidance for a few seconds (never of a fault).
+        if let Some((text, at)) = &self.announce {
+            if t - at < ANNOUNCE_FOR && prompt.as_ref().is_none_or(|p| p.level == Level::Guide) {
+                speak = t == *at;
+                prompt = Some(crate::coach::Prompt { id: "next".into(), level: Level::Guide, text: text.clone() });
+            }
+        }
         FrameReport {
+            routine: self.routine_progress(),
             t,
             exercise: Some(j.exercise),
             level: prompt.as_ref().map(|p| p.level),
@@ -248,6 +333,8 @@ impl Session {
                     held_seconds: round2(judge.held()),
                     faults: judge.fault_counts().clone(),
                     sides: judge.sides(),
+                    form_score: judge.form_score().map(round2),
+                    done: judge.done(),
                 }
             })
             .collect();
@@ -260,6 +347,8 @@ impl Session {
             held_seconds: 0.0,
             faults: BTreeMap::new(),
             sides: None,
+            form_score: None,
+            done: false,
         });
         Summary {
             exercise: main.exercise,
@@ -272,6 +361,8 @@ impl Session {
             held_seconds: main.held_seconds,
             faults: main.faults,
             sides: main.sides,
+            form_score: main.form_score,
+            routine: self.routine_progress(),
             prompts_spoken: self.coach.spoken_count(),
             stretches,
         }

@@ -145,6 +145,8 @@ pub struct Judge {
     side_candidate: Option<(Side, f64)>,
     reps: u32,
     held: f64,
+    /// Seconds set up and in the working phase, in good form or not (the form score's denominator).
+    working: f64,
     hold_progress: f64,
     per_side: [SideProgress; 2],
     last_rep_at: Option<f64>,
@@ -165,6 +167,7 @@ impl Judge {
             side_candidate: None,
             reps: 0,
             held: 0.0,
+            working: 0.0,
             hold_progress: 0.0,
             per_side: [SideProgress::default(); 2],
             last_rep_at: None,
@@ -188,6 +191,24 @@ impl Judge {
 
     pub fn held(&self) -> f64 {
         self.held
+    }
+
+    /// Form score, 0-100: the share of working time (set up, in the stretch) spent in good form.
+    /// None until there has been working time.
+    pub fn form_score(&self) -> Option<f64> {
+        (self.working > 0.0).then(|| (100.0 * self.held / self.working).clamp(0.0, 100.0))
+    }
+
+    /// The stretch is complete: reps reached, hold reached, or both sides done.
+    pub fn done(&self) -> bool {
+        let ex = &self.exercise;
+        if ex.per_side {
+            return self.per_side.iter().all(|s| s.done);
+        }
+        match ex.kind {
+            Kind::Reps => ex.rep_target.is_some_and(|n| self.reps >= n),
+            Kind::Hold => ex.hold_seconds.is_some_and(|h| self.held >= h as f64),
+        }
     }
 
     /// Left and right progress, for per-side stretches.
@@ -341,6 +362,9 @@ impl Judge {
             (Kind::Hold, None) => true,
             (Kind::Reps, None) => false,
         };
+        if working && setup_ok {
+            self.working += dt;
+        }
         if !working || !setup_ok {
             self.hold_progress = 0.0;
         } else if !failing_now {

@@ -3,6 +3,7 @@
 pub mod definition;
 pub mod judge;
 pub mod recognise;
+pub mod routine;
 
 use std::path::Path;
 

@@ -1,0 +1,415 @@
+//! The session history in SQLite: one row per session, one per stretch done in it. Written while the
+//! session goes (every few seconds), in WAL mode, so a crash or `kill -9` loses at most the last seconds.
+//! The schema is versioned with `PRAGMA user_version` and migrated forward on open.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::session::Summary;
+
+/// Schema migrations, in order; `user_version` is how many have been applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first release.
+    "CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,          -- RFC 3339, UTC
+        updated_at TEXT NOT NULL,
+        ended_at TEXT,                     -- null while running, or if the program died
+        source TEXT NOT NULL,
+        routine TEXT,
+        frames INTEGER NOT NULL DEFAULT 0,
+        duration_s REAL NOT NULL DEFAULT 0
+    );
+    CREATE TABLE stretches (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        exercise TEXT NOT NULL,
+        name TEXT NOT NULL,
+        frames INTEGER NOT NULL,
+        reps INTEGER NOT NULL,
+        rep_target INTEGER,
+        held_seconds REAL NOT NULL,
+        left_held REAL, right_held REAL, left_reps INTEGER, right_reps INTEGER,
+        form_score REAL,
+        done INTEGER NOT NULL,
+        faults TEXT NOT NULL,              -- JSON object: fault id -> times prompted
+        PRIMARY KEY (session_id, position)
+    );
+    CREATE INDEX sessions_started ON sessions(started_at);",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("session database {}: {source}", path.display())]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("session database {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("session database {} has schema version {found}, newer than this program knows ({known}); use a newer stretchcoach", path.display())]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+}
+
+/// Where the history lives unless `--db` says otherwise: `$XDG_DATA_HOME/stretchcoach/sessions.db`,
+/// else `~/.local/share/stretchcoach/sessions.db`.
+pub fn default_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("stretchcoach").join("sessions.db")
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One stretch of a stored session.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredStretch {
+    pub exercise: String,
+    pub name: String,
+    pub frames: i64,
+    pub reps: i64,
+    pub rep_target: Option<i64>,
+    pub held_seconds: f64,
+    pub left_held: Option<f64>,
+    pub right_held: Option<f64>,
+    pub left_reps: Option<i64>,
+    pub right_reps: Option<i64>,
+    pub form_score: Option<f64>,
+    pub done: bool,
+    pub faults: BTreeMap<String, u32>,
+}
+
+/// A stored session.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredSession {
+    pub id: i64,
+    pub started_at: String,
+    pub updated_at: String,
+    pub ended_at: Option<String>,
+    pub source: String,
+    pub routine: Option<String>,
+    pub frames: i64,
+    pub duration_s: f64,
+    pub stretches: Vec<StoredStretch>,
+}
+
+/// One day's figures for one stretch (for charts).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DayFigures {
+    pub day: String,
+    pub exercise: String,
+    pub sessions: i64,
+    pub reps: i64,
+    pub held_seconds: f64,
+    /// Mean form score of the day's sessions that have one.
+    pub form_score: Option<f64>,
+}
+
+pub fn now_rfc3339() -> String {
+    // Seconds since the epoch to a UTC calendar date-time, without a time crate.
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + (m <= 2) as i64, m, d)
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+        }
+        let sql = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
+        let mut conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(sql)?;
+        // WAL: readers (the API) never block the writer, and a crash keeps every committed write.
+        // A read-only file cannot switch journal mode; it is still readable, so that is not fatal.
+        let _ = conn.pragma_update(None, "journal_mode", "WAL");
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
+        }
+        if version < known {
+            let tx = conn.transaction().map_err(sql)?;
+            for m in &MIGRATIONS[version as usize..] {
+                tx.execute_batch(m).map_err(sql)?;
+            }
+            tx.pragma_update(None, "user_version", known).map_err(sql)?;
+            tx.commit().map_err(sql)?;
+        }
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// Starts a session row; returns its id.
+    pub fn begin(&mut self, source: &str, routine: Option<&str>) -> Result<i64, StoreError> {
+        let now = now_rfc3339();
+        self.conn
+            .execute(
+                "INSERT INTO sessions (started_at, updated_at, source, routine) VALUES (?1, ?1, ?2, ?3)",
+                params![now, source, routine],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Writes the session's figures so far (all in one transaction); `ended` closes it.
+    pub fn save(&mut self, id: i64, summary: &Summary, ended: bool) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let now = now_rfc3339();
+        tx.execute(
+            "UPDATE sessions SET updated_at = ?2, ended_at = CASE WHEN ?3 THEN ?2 ELSE ended_at END,
+             frames = ?4, duration_s = ?5 WHERE id = ?1",
+            params![id, now, ended, summary.frames as i64, summary.duration_s],
+        )
+        .map_err(sql)?;
+        tx.execute("DELETE FROM stretches WHERE session_id = ?1", params![id]).map_err(sql)?;
+        for (position, s) in summary.stretches.iter().enumerate() {
+            let side = |i: usize| s.sides.map(|sd| sd[i]);
+            tx.execute(
+                "INSERT INTO stretches (session_id, position, exercise, name, frames, reps, rep_target, held_seconds,
+                 left_held, right_held, left_reps, right_reps, form_score, done, faults)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    id,
+                    position as i64,
+                    s.exercise,
+                    s.name,
+                    s.frames as i64,
+                    s.reps as i64,
+                    s.rep_target.map(|n| n as i64),
+                    s.held_seconds,
+                    side(0).map(|p| p.held),
+                    side(1).map(|p| p.held),
+                    side(0).map(|p| p.reps as i64),
+                    side(1).map(|p| p.reps as i64),
+                    s.form_score,
+                    s.done,
+                    serde_json::to_string(&s.faults).expect("faults serialise"),
+                ],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    fn stretches_of(&self, id: i64) -> Result<Vec<StoredStretch>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT exercise, name, frames, reps, rep_target, held_seconds, left_held, right_held, left_reps,
+                 right_reps, form_score, done, faults FROM stretches WHERE session_id = ?1 ORDER BY position",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![id], |r| {
+                let faults: String = r.get(12)?;
+                Ok(StoredStretch {
+                    exercise: r.get(0)?,
+                    name: r.get(1)?,
+                    frames: r.get(2)?,
+                    reps: r.get(3)?,
+                    rep_target: r.get(4)?,
+                    held_seconds: r.get(5)?,
+                    left_held: r.get(6)?,
+                    right_held: r.get(7)?,
+                    left_reps: r.get(8)?,
+                    right_reps: r.get(9)?,
+                    form_score: r.get(10)?,
+                    done: r.get(11)?,
+                    faults: serde_json::from_str(&faults).unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn session_row(r: &rusqlite::Row) -> rusqlite::Result<StoredSession> {
+        Ok(StoredSession {
+            id: r.get(0)?,
+            started_at: r.get(1)?,
+            updated_at: r.get(2)?,
+            ended_at: r.get(3)?,
+            source: r.get(4)?,
+            routine: r.get(5)?,
+            frames: r.get(6)?,
+            duration_s: r.get(7)?,
+            stretches: Vec::new(),
+        })
+    }
+
+    /// Sessions started in [from, to) (RFC 3339 or date prefixes), newest first, at most `limit`.
+    pub fn sessions(&self, from: Option<&str>, to: Option<&str>, limit: u32) -> Result<Vec<StoredSession>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, started_at, updated_at, ended_at, source, routine, frames, duration_s FROM sessions
+                 WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
+                 ORDER BY started_at DESC, id DESC LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map(params![from, to, limit], Self::session_row).map_err(|e| self.err(e))?;
+        let mut out: Vec<StoredSession> = rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?;
+        for s in &mut out {
+            s.stretches = self.stretches_of(s.id)?;
+        }
+        Ok(out)
+    }
+
+    pub fn session(&self, id: i64) -> Result<Option<StoredSession>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, started_at, updated_at, ended_at, source, routine, frames, duration_s FROM sessions WHERE id = ?1",
+                params![id],
+                Self::session_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match row {
+            Some(mut s) => {
+                s.stretches = self.stretches_of(id)?;
+                Ok(Some(s))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Per-day figures, optionally for one stretch, oldest first.
+    pub fn progress(&self, exercise: Option<&str>) -> Result<Vec<DayFigures>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT substr(s.started_at, 1, 10) AS day, t.exercise, COUNT(DISTINCT s.id), SUM(t.reps),
+                 SUM(t.held_seconds), AVG(t.form_score)
+                 FROM sessions s JOIN stretches t ON t.session_id = s.id
+                 WHERE (?1 IS NULL OR t.exercise = ?1)
+                 GROUP BY day, t.exercise ORDER BY day, t.exercise",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![exercise], |r| {
+                Ok(DayFigures {
+                    day: r.get(0)?,
+                    exercise: r.get(1)?,
+                    sessions: r.get(2)?,
+                    reps: r.get(3)?,
+                    held_seconds: r.get(4)?,
+                    form_score: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+        assert_eq!(now_rfc3339().len(), 20);
+    }
+}
+
+/// Seconds between writes of a running session.
+pub const SAVE_EVERY: f64 = 2.0;
+
+/// Keeps one session's rows up to date while it runs. A failure to write (disk full, read-only file)
+/// is kept in `error` for the page and the terminal, and retried at the next save: coaching never stops
+/// for it, and nothing already committed is touched.
+pub struct Recorder {
+    store: Option<Store>,
+    id: Option<i64>,
+    last: Option<std::time::Instant>,
+    source: String,
+    routine: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Recorder {
+    pub fn open(path: &Path, source: &str, routine: Option<&str>) -> Recorder {
+        let mut r = Recorder {
+            store: None,
+            id: None,
+            last: None,
+            source: source.into(),
+            routine: routine.map(Into::into),
+            error: None,
+        };
+        match Store::open(path) {
+            Ok(s) => r.store = Some(s),
+            Err(e) => r.error = Some(e.to_string()),
+        }
+        r
+    }
+
+    /// Saves when [`SAVE_EVERY`] seconds have passed since the last save.
+    pub fn tick(&mut self, summary: impl FnOnce() -> Option<Summary>) {
+        if self.last.is_some_and(|l| l.elapsed().as_secs_f64() < SAVE_EVERY) {
+            return;
+        }
+        self.last = Some(std::time::Instant::now());
+        if let Some(s) = summary() {
+            self.save(&s, false);
+        }
+    }
+
+    /// The last save, closing the session.
+    pub fn finish(&mut self, summary: &Summary) {
+        self.save(summary, true);
+    }
+
+    /// The session's id once its row exists.
+    pub fn id(&self) -> Option<i64> {
+        self.id
+    }
+
+    fn save(&mut self, summary: &Summary, ended: bool) {
+        let Some(store) = &mut self.store else { return };
+        let result = match self.id {
+            Some(id) => Ok(id),
+            None => store.begin(&self.source, self.routine.as_deref()),
+        }
+        .and_then(|id| {
+            self.id = Some(id);
+            store.save(id, summary, ended)
+        });
+        self.error = result.err().map(|e| format!("session history not saved: {e}"));
+    }
+}
