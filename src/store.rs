@@ -334,18 +334,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn calendar_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
-        assert_eq!(now_rfc3339().len(), 20);
-    }
-}
 
 /// Seconds between writes of a running session.
 pub const SAVE_EVERY: f64 = 2.0;
@@ -411,5 +399,18 @@ impl Recorder {
             store.save(id, summary, ended)
         });
         self.error = result.err().map(|e| format!("session history not saved: {e}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+        assert_eq!(now_rfc3339().len(), 20);
     }
 }

@@ -95,7 +95,7 @@ impl Drop for Server {
 fn replay(args: &[&str]) -> Server {
     let port = free_port();
     let child = bin()
-        .args(["replay", "--realtime", "--voice=false", "--quiet", "--port", &port.to_string()])
+        .args(["replay", "--realtime", "--voice=false", "--quiet", "--no-history", "--port", &port.to_string()])
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

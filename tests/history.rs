@@ -1,0 +1,355 @@
+//! Sessions that last: a real SQLite file, a real server on loopback, a real kill -9.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, write_jsonl};
+use stretchcoach::synth;
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("stretchcoach-history-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+fn bridge_file(name: &str) -> PathBuf {
+    let f = tmp(name);
+    write_jsonl(&f, &synth::generate("bridge", None, 30.0, 4).unwrap());
+    f
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path) -> Server {
+    let port = free_port();
+    let child = bin()
+        .args(["serve", "--port", &port.to_string(), "--db"])
+        .arg(db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{}/healthz", s.base)).call().is_err() {
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s
+}
+
+fn get(url: &str) -> Result<(u16, String, String), (u16, String)> {
+    match ureq::get(url).call() {
+        Ok(r) => {
+            let ct = r.content_type().to_string();
+            Ok((r.status(), ct, r.into_string().unwrap()))
+        }
+        Err(ureq::Error::Status(code, r)) => Err((code, r.into_string().unwrap_or_default())),
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+fn json(url: &str) -> serde_json::Value {
+    let (_, _, body) = get(url).unwrap_or_else(|e| panic!("{url}: {e:?}"));
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn a_replayed_session_is_in_history_and_survives_a_restart() {
+    let db = tmp("replay.db");
+    let file = bridge_file("bridge.jsonl");
+    run_ok(&[
+        "replay",
+        file.to_str().unwrap(),
+        "--exercise",
+        "bridge",
+        "--exit",
+        "--port",
+        "0",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let text = run_ok(&["history", "--db", db.to_str().unwrap()]);
+    assert!(text.contains("Bridge") && text.contains("reps   3"), "{text}");
+    for _restart in 0..2 {
+        let server = serve(&db);
+        let sessions = json(&format!("{}/api/sessions", server.base));
+        let s = &sessions[0];
+        assert!(s["ended_at"].is_string(), "{s}");
+        let st = &s["stretches"][0];
+        assert_eq!((st["exercise"].as_str(), st["reps"].as_i64()), (Some("bridge"), Some(3)), "{s}");
+        let held = st["held_seconds"].as_f64().unwrap();
+        assert!(held > 10.0 && held < 16.0, "{held}");
+        let score = st["form_score"].as_f64().unwrap();
+        assert!(score > 50.0 && score <= 100.0, "{score}");
+        let one = json(&format!("{}/api/sessions/{}", server.base, s["id"]));
+        assert_eq!(one, *s);
+        let days = json(&format!("{}/api/progress?exercise=bridge", server.base));
+        assert_eq!(days[0]["reps"], 3, "{days}");
+    }
+    // Export for a clinician: CSV and JSON carry the same figures.
+    let csv = run_ok(&["export", "--format", "csv", "--db", db.to_str().unwrap()]);
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!((row[4], row[6]), ("bridge", "3"), "{csv}");
+    let exported: serde_json::Value =
+        serde_json::from_str(&run_ok(&["export", "--format", "json", "--db", db.to_str().unwrap()])).unwrap();
+    assert_eq!(exported[0]["stretches"][0]["reps"], 3);
+}
+
+#[test]
+fn a_session_killed_mid_way_keeps_what_was_done() {
+    let db = tmp("killed.db");
+    let file = bridge_file("killed.jsonl");
+    let mut child = bin()
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--realtime",
+            "--exercise",
+            "bridge",
+            "--quiet",
+            "--voice=false",
+            "--port",
+            "0",
+            "--db",
+        ])
+        .arg(&db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Two lifts are done by about 11 s; saves happen every 2 s.
+    std::thread::sleep(Duration::from_secs(12));
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let text = run_ok(&["history", "--db", db.to_str().unwrap()]);
+    assert!(text.contains("(unfinished)"), "{text}");
+    let exported: serde_json::Value =
+        serde_json::from_str(&run_ok(&["export", "--format", "json", "--db", db.to_str().unwrap()])).unwrap();
+    let reps = exported[0]["stretches"][0]["reps"].as_i64().unwrap();
+    assert!(reps >= 2, "the finished part was lost: {exported}");
+    assert!(exported[0]["ended_at"].is_null());
+    // The database is whole: a new session goes in after it.
+    run_ok(&["check", "--keypoints", file.to_str().unwrap(), "--exercise", "bridge", "--db", db.to_str().unwrap()]);
+    let exported: serde_json::Value =
+        serde_json::from_str(&run_ok(&["export", "--format", "json", "--db", db.to_str().unwrap()])).unwrap();
+    assert_eq!(exported.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn every_documented_route_answers_as_documented() {
+    let db = tmp("api.db");
+    let file = bridge_file("api.jsonl");
+    run_ok(&["check", "--keypoints", file.to_str().unwrap(), "--exercise", "bridge", "--db", db.to_str().unwrap()]);
+    let server = serve(&db);
+    let doc = json(&format!("{}/api/openapi.json", server.base));
+    let paths = doc["paths"].as_object().unwrap();
+    // The document describes exactly the routes the server has.
+    let mut documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), p.clone())))
+        .collect();
+    let mut routes: Vec<(String, String)> =
+        stretchcoach::server::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    documented.sort();
+    routes.sort();
+    assert_eq!(documented, routes);
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let url = format!(
+                "{}{}",
+                server.base,
+                path.replace("{id}", if path.contains("exercises") { "bridge" } else { "1" })
+            );
+            let codes: Vec<u16> = op["responses"].as_object().unwrap().keys().map(|c| c.parse().unwrap()).collect();
+            if path == "/api/events" {
+                // A stream that does not end: only its opening is checked.
+                let r = ureq::get(&url).call().unwrap();
+                assert_eq!((r.status(), r.content_type()), (200, "text/event-stream"));
+                continue;
+            }
+            let (code, ctype) = match method.as_str() {
+                "get" => match get(&url) {
+                    Ok((c, ct, _)) => (c, ct),
+                    Err((c, _)) => (c, "application/json".into()),
+                },
+                "post" => match ureq::post(&url).send_json(serde_json::json!({"exercise": "bridge"})) {
+                    Ok(r) => (r.status(), r.content_type().to_string()),
+                    Err(ureq::Error::Status(c, _)) => (c, "application/json".into()),
+                    Err(e) => panic!("{e}"),
+                },
+                m => panic!("{m}?"),
+            };
+            assert!(codes.contains(&code), "{method} {path}: {code} is not among the documented {codes:?}");
+            if let Some(content) = op["responses"][code.to_string()]["content"].as_object() {
+                assert!(content.keys().any(|k| *k == ctype), "{method} {path}: {ctype} not in {:?}", content.keys());
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_requests_are_json_errors_with_the_right_status() {
+    let db = tmp("errors.db");
+    let file = bridge_file("errors.jsonl");
+    run_ok(&["check", "--keypoints", file.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let server = serve(&db);
+    for (path, code) in [
+        ("/api/sessions/999", 404),
+        ("/api/sessions/abc", 400),
+        ("/api/sessions?limit=0", 400),
+        ("/api/sessions?limit=-5", 400),
+        ("/api/sessions?limit=99999999999", 400),
+        ("/api/sessions?from=yesterday", 400),
+        ("/api/exercises/handstand", 404),
+        ("/api/progress?exercise=handstand", 404),
+        ("/api/nothing-here", 404),
+    ] {
+        match get(&format!("{}{path}", server.base)) {
+            Err((c, body)) => {
+                assert_eq!(c, code, "{path}");
+                if path != "/api/nothing-here" {
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}"));
+                    assert!(v["error"].is_string(), "{path}: {body}");
+                }
+            }
+            Ok(r) => panic!("{path}: expected {code}, got {r:?}"),
+        }
+    }
+    let ok = json(&format!("{}/api/sessions?from=2000-01-01&to=2999-01-01T00:00:00Z&limit=5", server.base));
+    assert_eq!(ok.as_array().unwrap().len(), 1);
+    let none = json(&format!("{}/api/sessions?to=2000-01-01", server.base));
+    assert_eq!(none.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn metrics_are_valid_prometheus_text() {
+    let port = free_port();
+    let mut child = bin()
+        .args([
+            "replay",
+            "--exercise",
+            "bridge",
+            "--voice=false",
+            "--quiet",
+            "--no-history",
+            "--port",
+            &port.to_string(),
+        ])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ureq::get(&format!("{base}/healthz")).call().is_err() {
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = loop {
+        if let Ok((_, ct, body)) = get(&format!("{base}/metrics")) {
+            if body.contains("stretchcoach_frames_judged_total 60") {
+                assert!(ct.starts_with("text/plain"), "{ct}");
+                break body;
+            }
+        }
+        assert!(Instant::now() < deadline, "the replay did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    // Every sample belongs to a metric declared with HELP and TYPE; names and values are well-formed.
+    let mut declared = std::collections::HashMap::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert!(["counter", "gauge", "histogram", "summary"].contains(&kind), "{line}");
+            declared.insert(name.to_string(), kind.to_string());
+        } else if line.starts_with("# HELP ") {
+        } else {
+            let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("bad line {line:?}"));
+            value.parse::<f64>().unwrap_or_else(|_| panic!("bad value in {line:?}"));
+            let name = series.split('{').next().unwrap();
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{line}");
+            let base = ["_bucket", "_sum", "_count"].iter().fold(name, |n, s| n.strip_suffix(s).unwrap_or(n));
+            assert!(declared.contains_key(name) || declared.contains_key(base), "undeclared {name}");
+            if let Some(labels) = series.strip_prefix(name) {
+                if !labels.is_empty() {
+                    assert!(labels.starts_with('{') && labels.ends_with('}'), "{line}");
+                }
+            }
+        }
+    }
+    assert_eq!(declared.get("stretchcoach_inference_seconds").map(String::as_str), Some("histogram"));
+    assert!(text.contains("stretchcoach_inference_seconds_count 60"), "{text}");
+    assert!(text.contains("stretchcoach_fault_prompts_total{exercise=\"bridge\",fault=\"not-lying\"} 1"), "{text}");
+}
+
+#[test]
+fn a_routine_moves_from_one_stretch_to_the_next() {
+    let dir = tmp("routine-defs");
+    std::fs::create_dir_all(dir.join("routines")).unwrap();
+    std::fs::write(
+        dir.join("routines/short.toml"),
+        "id = \"short\"\nname = \"Short\"\n[[steps]]\nexercise = \"bridge\"\nreps = 2\n[[steps]]\nexercise = \"childs-pose\"\nhold_seconds = 5\n",
+    )
+    .unwrap();
+    // Two bridges, then child's pose, as one recording.
+    let mut frames = synth::generate("bridge", None, 30.0, 2).unwrap();
+    frames.truncate((2.0 * 7.5 * 30.0) as usize);
+    let offset = frames.last().unwrap().0 + 1.0 / 30.0;
+    frames.extend(synth::generate("childs-pose", None, 30.0, 3).unwrap().into_iter().map(|(t, p)| (t + offset, p)));
+    let file = tmp("routine.jsonl");
+    write_jsonl(&file, &frames);
+    let out = run_ok(&[
+        "check",
+        "--json",
+        "--routine",
+        "short",
+        "--exercises",
+        dir.to_str().unwrap(),
+        "--keypoints",
+        file.to_str().unwrap(),
+    ]);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().any(|l| l["prompt"] == "Next: Child's pose, 5 seconds"), "no announcement");
+    let summary = &lines.last().unwrap()["summary"];
+    assert_eq!(summary["routine"]["step"], 3, "{summary}"); // past the last of 2 steps: complete
+    let stretches = summary["stretches"].as_array().unwrap();
+    assert_eq!(stretches.len(), 2);
+    assert!(stretches.iter().all(|s| s["done"] == true), "{summary}");
+    assert!(lines.iter().any(|l| l["prompt"].as_str().is_some_and(|p| p.starts_with("Short complete"))));
+    // A routine naming an unknown stretch is refused with the file, line and field.
+    std::fs::write(
+        dir.join("routines/bad.toml"),
+        "id = \"bad\"\nname = \"Bad\"\n[[steps]]\nexercise = \"cartwheel\"\n",
+    )
+    .unwrap();
+    let listed = bin().args(["routines", "--exercises", dir.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&listed.stderr);
+    assert!(err.contains("bad.toml:3: steps[0].exercise: unknown stretch \"cartwheel\""), "{err}");
+}
