@@ -3,6 +3,7 @@
 //! Data flows one way: frame ([`capture`]) -> pose ([`pose`]) -> measurements ([`measure`]) ->
 //! judgement ([`exercise`]) -> prompt ([`coach`]) -> outputs ([`session`], [`server`]).
 
+pub mod bench;
 pub mod capture;
 pub mod coach;
 pub mod exercise;

@@ -207,6 +207,18 @@ enum Command {
     Cameras,
     /// List the routines (`--routine NAME` guides you through one).
     Routines,
+    /// Time each stage of the per-frame pipeline on real frames, against bare inference.
+    Bench {
+        /// Frames to time.
+        #[arg(long, default_value_t = 300)]
+        frames: usize,
+        /// Folder of images to use (default: the bundled walk recording, 640x480).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print recent sessions from the history database.
     History {
         /// How many sessions, newest first.
@@ -273,6 +285,33 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::History { limit } => cmd_history(g, *limit),
+        Command::Bench { frames, input, json } => {
+            let dir = input.clone().unwrap_or_else(|| recordings_dir().join("walk"));
+            let mut source = open_replay(&dir)?;
+            let mut images = Vec::new();
+            while let Some(f) = source.next_frame()? {
+                images.push(f.image);
+            }
+            let mut model = load_model(g)?;
+            eprintln!("timing {frames} frames of {} ...", source.describe());
+            let report = stretchcoach::bench::run(&mut model, &images, (*frames).max(20), Plan::Auto(catalog(g)))?;
+            if *json {
+                outln!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                outln!(
+                    "{} frames of {}x{}; whole pipeline {:.0} fps",
+                    report.frames,
+                    report.width,
+                    report.height,
+                    report.fps
+                );
+                outln!("{:<32} {:>10} {:>10} {:>12}", "stage", "median ms", "p95 ms", "x inference");
+                for s in &report.stages {
+                    outln!("{:<32} {:>10.3} {:>10.3} {:>12.3}", s.stage, s.median_ms, s.p95_ms, s.ratio_to_inference);
+                }
+            }
+            Ok(())
+        }
         Command::Serve { serve } => {
             let hub = make_hub(g, true);
             if let Some(db) = &hub.db {

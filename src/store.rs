@@ -334,7 +334,6 @@ impl Store {
     }
 }
 
-
 /// Seconds between writes of a running session.
 pub const SAVE_EVERY: f64 = 2.0;
 

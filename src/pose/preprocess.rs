@@ -41,6 +41,73 @@ impl InputMap {
 /// Bilinear without antialiasing matches how MoveNet was trained (tf.image.resize).
 pub fn sample_into(frame: &RgbImage, map: &InputMap, size: usize, out: &mut [u8]) {
     assert_eq!(out.len(), size * size * 3, "output buffer must hold size*size*3 bytes");
+    if map.b == 0.0 && map.c == 0.0 {
+        sample_axis_aligned(frame, map, size, out);
+    } else {
+        sample_general(frame, map, size, out);
+    }
+}
+
+/// One source coordinate's two neighbours and the weight of the second, in 1/256ths; None outside.
+#[derive(Clone, Copy)]
+struct Tap {
+    i0: usize,
+    i1: usize,
+    w: u32,
+}
+
+fn taps(origin: f32, scale: f32, n: usize, limit: u32) -> Vec<Option<Tap>> {
+    (0..n)
+        .map(|u| {
+            let x = origin + scale * (u as f32 + 0.5) - 0.5;
+            // Outside the frame by more than half a pixel: padding.
+            if x < -0.5 || x > limit as f32 - 0.5 {
+                return None;
+            }
+            let x = x.clamp(0.0, (limit - 1) as f32);
+            let x0 = x.floor();
+            let i0 = x0 as usize;
+            let i1 = (i0 + 1).min(limit as usize - 1);
+            Some(Tap { i0, i1, w: ((x - x0) * 256.0).round() as u32 })
+        })
+        .collect()
+}
+
+/// The common case (letterbox or crop, no rotation): the filter is separable, so each row and column's
+/// neighbours and weights are worked out once, and the inner loop is integer arithmetic only.
+/// About 8x faster than the general path at 640x480 (see benches/pipeline.rs).
+fn sample_axis_aligned(frame: &RgbImage, map: &InputMap, size: usize, out: &mut [u8]) {
+    let (w, h) = (frame.width(), frame.height());
+    let src = frame.as_raw();
+    let stride = w as usize * 3;
+    let cols = taps(map.ox, map.a, size, w);
+    let rows = taps(map.oy, map.d, size, h);
+    for (v, row) in rows.iter().enumerate() {
+        let line = &mut out[v * size * 3..(v + 1) * size * 3];
+        let Some(ry) = row else {
+            line.fill(0);
+            continue;
+        };
+        let (r0, r1) = (&src[ry.i0 * stride..][..stride], &src[ry.i1 * stride..][..stride]);
+        let (wy1, wy0) = (ry.w, 256 - ry.w);
+        for (px, col) in line.chunks_exact_mut(3).zip(&cols) {
+            let Some(cx) = col else {
+                px.fill(0);
+                continue;
+            };
+            let (a, b) = (cx.i0 * 3, cx.i1 * 3);
+            let (wx1, wx0) = (cx.w, 256 - cx.w);
+            for ch in 0..3 {
+                let top = r0[a + ch] as u32 * wx0 + r0[b + ch] as u32 * wx1;
+                let bottom = r1[a + ch] as u32 * wx0 + r1[b + ch] as u32 * wx1;
+                px[ch] = ((top * wy0 + bottom * wy1 + (1 << 15)) >> 16) as u8;
+            }
+        }
+    }
+}
+
+/// Any affine map (rotations): per-pixel bilinear sampling.
+fn sample_general(frame: &RgbImage, map: &InputMap, size: usize, out: &mut [u8]) {
     let (w, h) = (frame.width() as i64, frame.height() as i64);
     let src = frame.as_raw();
     let stride = w as usize * 3;
@@ -97,6 +164,27 @@ mod tests {
         let (x1, y1) = m.apply(97.0, 96.0);
         assert!((x0 - 100.0).abs() < 1e-3 && (y0 - 100.0).abs() < 1e-3);
         assert!((x1 - x0).abs() < 1e-3 && (y1 - y0 - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_fast_path_matches_the_general_one() {
+        // A frame with structure in both directions, letterboxed and cropped.
+        let img = RgbImage::from_fn(320, 200, |x, y| {
+            image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x * y) % 251) as u8])
+        });
+        for map in [InputMap::letterbox(320, 200, 192), InputMap::square(100.0, 80.0, 90.0, 0.0, 192)] {
+            let (mut fast, mut general) = (vec![0u8; 192 * 192 * 3], vec![0u8; 192 * 192 * 3]);
+            sample_axis_aligned(&img, &map, 192, &mut fast);
+            sample_general(&img, &map, 192, &mut general);
+            let worst = fast.iter().zip(&general).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
+            let differing = fast.iter().zip(&general).filter(|(a, b)| (**a as i32 - **b as i32).abs() > 1).count();
+            // Rounding of 8-bit weights, and the half-pixel band at the frame's edge, differ slightly.
+            assert!(
+                differing * 100 < fast.len(),
+                "{differing} of {} values differ by more than 1 (worst {worst})",
+                fast.len()
+            );
+        }
     }
 
     #[test]
