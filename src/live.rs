@@ -9,24 +9,13 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use image::RgbImage;
-
 use crate::capture::{CaptureError, Frame, FrameSource};
 use crate::hub::{Hub, LiveStats};
 use crate::pipeline::median;
-use crate::pose::{ModelError, Pose, PoseModel, PoseRecord};
+use crate::pose::PoseRecord;
 use crate::session::{FrameReport, Plan, Session};
 
-/// Anything that turns a frame into a pose (the real model; in tests, a deliberately slow one).
-pub trait PoseStage: Send {
-    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError>;
-}
-
-impl PoseStage for PoseModel {
-    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
-        PoseModel::estimate(self, frame)
-    }
-}
+pub use crate::pose::PoseStage;
 
 /// Messages to the running loop (from the HTTP API).
 #[derive(Debug)]

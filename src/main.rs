@@ -13,9 +13,11 @@ use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::coach::SAFETY_NOTE;
 use stretchcoach::exercise::{self, routine, Exercise};
 use stretchcoach::hub::{Hub, LiveStats};
-use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener, PoseStage};
+use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
 use stretchcoach::pipeline::{self, Pace};
 use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::orient::OrientedEstimator;
+use stretchcoach::pose::PoseStage;
 use stretchcoach::pose::{PoseModel, PoseRecord};
 use stretchcoach::server;
 use stretchcoach::session::{FrameReport, Plan, Session, Summary};
@@ -67,6 +69,10 @@ struct Global {
     /// $XDG_DATA_HOME/stretchcoach/sessions.db; check and demo keep history only when given one.
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Feed the model the whole frame, letterboxed, as it is; by default the input is turned so that the
+    /// body is upright and cropped around it (lying stretches need this).
+    #[arg(long, global = true)]
+    plain_input: bool,
     /// Keep no session history for this run.
     #[arg(long, global = true)]
     no_history: bool,
@@ -207,6 +213,14 @@ enum Command {
     Cameras,
     /// List the routines (`--routine NAME` guides you through one).
     Routines,
+    /// Rotation consistency of the pose model on the photos of DIR: each photo turned by 90, 180 and 270
+    /// degrees, keypoints turned back and compared with the upright result (PCK at 0.1 torso lengths).
+    EvalRotation {
+        dir: PathBuf,
+        /// Also (and first) the plain model, without orientation-aware input.
+        #[arg(long)]
+        json: bool,
+    },
     /// Time each stage of the per-frame pipeline on real frames, against bare inference.
     Bench {
         /// Frames to time.
@@ -285,6 +299,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::History { limit } => cmd_history(g, *limit),
+        Command::EvalRotation { dir, json } => cmd_eval_rotation(g, dir, *json),
         Command::Bench { frames, input, json } => {
             let dir = input.clone().unwrap_or_else(|| recordings_dir().join("walk"));
             let mut source = open_replay(&dir)?;
@@ -383,6 +398,12 @@ fn plan(g: &Global, id: &str) -> Result<Plan> {
     Ok(Plan::One(Box::new(find_exercise(g, id)?)))
 }
 
+/// The pose stage of a run: orientation-aware unless --plain-input.
+fn load_stage(g: &Global) -> Result<Box<dyn PoseStage>> {
+    let model = load_model(g)?;
+    Ok(if g.plain_input { Box::new(model) } else { Box::new(OrientedEstimator::new(model)) })
+}
+
 fn find_exercise(g: &Global, id: &str) -> Result<Exercise> {
     let (catalog, errors) = exercise::load_catalog(g.exercises.as_deref());
     for e in &errors {
@@ -397,8 +418,8 @@ fn find_exercise(g: &Global, id: &str) -> Result<Exercise> {
 
 fn cmd_pose(g: &Global, image: &Path, json: bool) -> Result<()> {
     let img = image::open(image).with_context(|| format!("could not read image {}", image.display()))?.to_rgb8();
-    let mut model = load_model(g)?;
-    let pose = model.estimate(&img)?;
+    let mut stage = load_stage(g)?;
+    let pose = stage.estimate(&img)?;
     if json {
         outln!("{}", serde_json::to_string(&PoseRecord::from(&pose))?);
     } else {
@@ -447,8 +468,8 @@ fn cmd_check(g: &Global, input: Option<&Path>, keypoints: Option<&Path>, exercis
         }
         (None, Some(input)) => {
             let mut source = open_replay(input)?;
-            let mut model = load_model(g)?;
-            pipeline::run(source.as_mut(), &mut model, &mut session, Pace::Fast, |r, _, _| printer.frame(r))?;
+            let mut stage = load_stage(g)?;
+            pipeline::run(source.as_mut(), stage.as_mut(), &mut session, Pace::Fast, |r, _, _| printer.frame(r))?;
         }
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     }
@@ -591,7 +612,7 @@ fn run_loop(
     fast: bool,
     source: &str,
 ) -> Result<Summary> {
-    let stage: Box<dyn PoseStage> = Box::new(load_model(g)?);
+    let stage = load_stage(g)?;
     let (tx, rx) = live::controls();
     hub.set_control(tx);
     let terminal = Arc::new(Mutex::new(Terminal::new(view, fast)));
@@ -937,4 +958,68 @@ fn save_session(db: &Path, source: &str, routine: Option<&str>, summary: &Summar
         (None, Some(id)) => eprintln!("Saved as session {id} in {}", db.display()),
         _ => {}
     }
+}
+
+fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()> {
+    use stretchcoach::pose::orient::{pck, rotate, OrientedEstimator, RotationFigures};
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("could not read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| stretchcoach::capture::replay::is_image_path(p))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
+    }
+    let mut plain = load_model(g)?;
+    let mut oriented = OrientedEstimator::new(load_model(g)?);
+    let mut table: Vec<(&str, Vec<RotationFigures>)> = Vec::new();
+    for mode in ["plain", "oriented"] {
+        let mut figures = Vec::new();
+        for degrees in [0u32, 90, 180, 270] {
+            let (mut pcks, mut scores) = (Vec::new(), Vec::new());
+            for p in &paths {
+                let img = image::open(p).with_context(|| format!("could not read {}", p.display()))?.to_rgb8();
+                // Consistency: each input mode against its own result on the upright photo.
+                let reference = if mode == "plain" {
+                    plain.estimate(&img)?
+                } else {
+                    oriented.reset();
+                    oriented.estimate(&img)?
+                };
+                let turned = rotate(&img, degrees);
+                let pose = if mode == "plain" {
+                    plain.estimate(&turned)?
+                } else {
+                    oriented.reset();
+                    oriented.estimate(&turned)?
+                };
+                if let Some(v) = pck(&reference, &pose, degrees) {
+                    pcks.push(v);
+                }
+                scores.push(pose.mean_score() as f64);
+            }
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+            figures.push(RotationFigures { degrees, pck: mean(&pcks), mean_score: mean(&scores) });
+        }
+        table.push((mode, figures));
+    }
+    if json {
+        let v: serde_json::Map<String, serde_json::Value> =
+            table.iter().map(|(m, f)| (m.to_string(), serde_json::to_value(f).expect("figures serialise"))).collect();
+        outln!("{}", serde_json::Value::Object(v));
+    } else {
+        outln!(
+            "{} photos from {}; PCK@0.1 torso against the same input mode on the upright photo",
+            paths.len(),
+            dir.display()
+        );
+        outln!("{:<10} {:>8} {:>8} {:>12}", "input", "degrees", "PCK", "mean score");
+        for (mode, figures) in &table {
+            for f in figures {
+                outln!("{:<10} {:>8} {:>8.3} {:>12.3}", mode, f.degrees, f.pck, f.mean_score);
+            }
+        }
+    }
+    Ok(())
 }

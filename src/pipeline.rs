@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::capture::{CaptureError, FrameSource};
-use crate::pose::{ModelError, Pose, PoseModel};
+use crate::pose::{ModelError, Pose, PoseStage};
 use crate::session::{FrameReport, Session};
 
 /// Counts kept while a source is replayed.
@@ -48,7 +48,7 @@ pub fn pace(pace: Pace, start: Instant, t: f64) {
 /// Runs every frame of `source` through `model` and `session`, calling `emit` with each report, the pose and the session so far.
 pub fn run(
     source: &mut dyn FrameSource,
-    model: &mut PoseModel,
+    model: &mut dyn PoseStage,
     session: &mut Session,
     speed: Pace,
     mut emit: impl FnMut(&FrameReport, &Pose, &Session),

@@ -13,8 +13,9 @@ use common::bin;
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::exercise;
 use stretchcoach::hub::Hub;
-use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener, PoseStage};
+use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
 use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::PoseStage;
 use stretchcoach::pose::{ModelError, Pose, PoseModel};
 use stretchcoach::session::{Plan, Session};
 

@@ -2,8 +2,21 @@
 
 pub mod keypoints;
 pub mod model;
+pub mod orient;
 pub mod preprocess;
 pub mod smooth;
 
 pub use keypoints::{Joint, Keypoint, Pose, PoseRecord};
+
+/// Anything that turns a frame into a pose: the model with plain (letterboxed) input, the
+/// orientation-aware estimator, or in tests a deliberately slow one.
+pub trait PoseStage: Send {
+    fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError>;
+}
+
+impl PoseStage for PoseModel {
+    fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError> {
+        PoseModel::estimate(self, frame)
+    }
+}
 pub use model::{ModelError, ModelOptions, PoseModel};

@@ -35,3 +35,21 @@ pub fn check_keypoints(file: &Path, exercise: &str) -> (Vec<serde_json::Value>, 
     assert!(summary.is_object(), "last line must be the summary");
     (lines, summary)
 }
+
+/// Where a person is in a committed photo, measured once by eye (see tests/model_photos.rs).
+pub struct Reference {
+    pub file: &'static str,
+    pub size: (u32, u32),
+    /// x0, y0, x1, y1 around the person.
+    pub bbox: (f32, f32, f32, f32),
+    pub nose: (f32, f32),
+}
+
+pub const REFERENCES: [Reference; 3] = [
+    // Eileen Collins, head and shoulders to the waist.
+    Reference { file: "astronaut.png", size: (512, 512), bbox: (20.0, 15.0, 365.0, 512.0), nose: (222.0, 125.0) },
+    // The man on the right (Carlo Ancelotti), facing the camera; cut at the hips.
+    Reference { file: "zidane.jpg", size: (1280, 720), bbox: (740.0, 40.0, 1150.0, 720.0), nose: (994.0, 200.0) },
+    // The man in the dark jacket in front of the bus, whole body.
+    Reference { file: "bus.jpg", size: (810, 1080), bbox: (220.0, 400.0, 345.0, 860.0), nose: (280.0, 444.0) },
+];
