@@ -141,16 +141,17 @@ impl Store {
         let sql = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
         let mut conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(sql)?;
-        // WAL: readers (the API) never block the writer, and a crash keeps every committed write.
-        // A read-only file cannot switch journal mode; it is still readable, so that is not fatal.
-        let _ = conn.pragma_update(None, "journal_mode", "WAL");
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        // A file from a newer release is left exactly as it is: checked before anything is written.
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
         }
+        // WAL: readers (the API) never block the writer, and a crash keeps every committed write.
+        // A read-only file cannot switch journal mode; it is still readable, so that is not fatal.
+        let _ = conn.pragma_update(None, "journal_mode", "WAL");
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
         if version < known {
             let tx = conn.transaction().map_err(sql)?;
             for m in &MIGRATIONS[version as usize..] {

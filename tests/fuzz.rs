@@ -1,0 +1,141 @@
+//! Hostile input, generated: keypoint files, stretch definitions, poses and HTTP query strings.
+//! Nothing may panic; whatever is accepted must be sane; the server answers 4xx, never 5xx.
+
+use proptest::prelude::*;
+use stretchcoach::exercise::{self, Exercise};
+use stretchcoach::keypoint_file;
+use stretchcoach::pose::{Keypoint, Pose};
+use stretchcoach::session::{Plan, Session};
+
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<f64>().prop_map(|f| format!("{f}")),
+        Just("NaN".to_string()),
+        Just("Infinity".to_string()),
+        Just("-1e309".to_string()),
+        Just("1e400".to_string()),
+        Just("-5".to_string()),
+        Just("\"12\"".to_string()),
+        Just("null".to_string()),
+        (0u32..2000).prop_map(|n| n.to_string()),
+    ]
+}
+
+fn record_line() -> impl Strategy<Value = String> {
+    (number(), number(), prop::collection::vec((number(), number(), number()), 0..20), prop::option::of(number()))
+        .prop_map(|(w, h, kps, t)| {
+            let kp: Vec<String> = kps.iter().map(|(x, y, s)| format!("[{x},{y},{s}]")).collect();
+            let t = t.map(|t| format!(",\"t\":{t}")).unwrap_or_default();
+            format!("{{\"width\":{w},\"height\":{h},\"keypoints\":[{}]{t}}}", kp.join(","))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn keypoint_files_never_panic_and_accept_only_sane_poses(
+        lines in prop::collection::vec(prop_oneof![record_line(), ".*"], 0..8)
+    ) {
+        let text = lines.join("\n");
+        if let Ok(frames) = keypoint_file::parse(text.as_bytes(), "fuzz") {
+            let mut last = 0.0;
+            for (t, pose) in &frames {
+                prop_assert!(t.is_finite() && *t >= last);
+                last = *t;
+                prop_assert!(pose.width > 0 && pose.height > 0);
+                prop_assert!(pose.keypoints.iter().all(|k| k.x.is_finite() && k.y.is_finite() && (0.0..=1.0).contains(&k.score)));
+            }
+        }
+    }
+}
+
+fn bridge_text() -> &'static str {
+    include_str!("../src/exercise/catalog/bridge.toml")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_definitions_load_or_fail_cleanly(line in 0usize..80, replacement in prop_oneof![
+        ".*",
+        number(),
+        Just("range = [200, 10]".to_string()),
+        Just("joints = [\"hip\"]".to_string()),
+        Just("persist = -1".to_string()),
+        Just("window = 0".to_string()),
+        Just("enter = 0.1".to_string()),
+        Just("[[checks]]".to_string()),
+        Just("measure = \"height\"".to_string()),
+    ]) {
+        let mut lines: Vec<String> = bridge_text().lines().map(String::from).collect();
+        let at = line % lines.len();
+        lines[at] = replacement;
+        match Exercise::from_toml("fuzz.toml", &lines.join("\n")) {
+            Ok(ex) => {
+                for c in &ex.checks {
+                    prop_assert!(c.range[0] <= c.range[1] && c.joints.len() == c.measure.arity());
+                    prop_assert!(c.persist >= 0.0 && c.hysteresis() >= 0.0);
+                }
+                // An accepted definition judges any pose without panicking.
+                let mut s = Session::new(ex);
+                let pose = Pose { width: 640, height: 480, keypoints: [Keypoint { x: 10.0, y: 20.0, score: 0.9 }; 17] };
+                s.step(Some(&pose), 0.0);
+                s.step(Some(&pose), 0.03);
+            }
+            Err(e) => prop_assert!(e.to_string().starts_with("fuzz.toml")),
+        }
+    }
+
+    #[test]
+    fn any_pose_is_judged_without_panic(
+        coords in prop::collection::vec((-1e7f32..1e7, -1e7f32..1e7, 0.0f32..=1.0), 17),
+        t in 0.0f64..1e6,
+        width in 1u32..10_000,
+        height in 1u32..10_000,
+    ) {
+        let mut keypoints = [Keypoint::default(); 17];
+        for (k, (x, y, s)) in keypoints.iter_mut().zip(coords) {
+            *k = Keypoint { x, y, score: s };
+        }
+        let pose = Pose { width, height, keypoints };
+        let mut s = Session::with_plan(Plan::Auto(exercise::built_in()));
+        for i in 0..3 {
+            let r = s.step(Some(&pose), t + i as f64 * 0.033);
+            prop_assert!(r.measures.values().flatten().all(|v| v.is_finite()));
+        }
+    }
+}
+
+mod http {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    fn router() -> axum::Router {
+        let db = std::env::temp_dir().join(format!("stretchcoach-fuzz-{}.db", std::process::id()));
+        let _ = stretchcoach::store::Store::open(&db).unwrap();
+        let hub = stretchcoach::hub::Hub::with_history(exercise::built_in(), Vec::new(), Some(db));
+        stretchcoach::server::router(hub, None)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn query_strings_get_answers_never_server_errors(
+            path in prop_oneof![Just("/api/sessions"), Just("/api/progress"), Just("/api/sessions/"), Just("/api/exercises/")],
+            query in "[a-z=&%0-9:.TZ+-]{0,40}",
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let status = rt.block_on(async {
+                let uri = if path.ends_with('/') { format!("{path}{}", query.replace(['&', '=', '%'], "")) } else { format!("{path}?{query}") };
+                let Ok(req) = Request::get(uri).body(Body::empty()) else { return StatusCode::BAD_REQUEST };
+                router().oneshot(req).await.unwrap().status()
+            });
+            prop_assert!(!status.is_server_error(), "{path}?{query}: {status}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Faults survived: a camera that fails and comes back, a history that cannot be written, hostile input.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{bin, write_jsonl};
+use image::RgbImage;
+use stretchcoach::capture::{CaptureError, Frame, FrameSource};
+use stretchcoach::exercise;
+use stretchcoach::hub::Hub;
+use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
+use stretchcoach::pose::{ModelError, Pose, PoseStage};
+use stretchcoach::session::{Plan, Session};
+
+/// A camera that delivers `per_open` frames, then fails as if unplugged; opening fails `refusals` times
+/// before it is "plugged back in".
+struct FlakyCamera {
+    left: usize,
+    next: u64,
+}
+
+impl FrameSource for FlakyCamera {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        if self.left == 0 {
+            return Err(CaptureError::Camera("device disconnected".into()));
+        }
+        self.left -= 1;
+        self.next += 1;
+        std::thread::sleep(Duration::from_millis(10));
+        Ok(Some(Frame { index: self.next, t: self.next as f64 / 30.0, image: RgbImage::new(64, 48) }))
+    }
+    fn fps(&self) -> f64 {
+        30.0
+    }
+    fn describe(&self) -> String {
+        "flaky camera".into()
+    }
+}
+
+/// A pose stage that needs no model (the loop's behaviour, not the model's, is under test).
+struct Still;
+
+impl PoseStage for Still {
+    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        Ok(Pose { width: frame.width(), height: frame.height(), keypoints: Default::default() })
+    }
+}
+
+#[test]
+fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
+    let hub = Hub::new(exercise::built_in());
+    let opens = Arc::new(AtomicUsize::new(0));
+    let errors_seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (o2, e2, h2) = (opens.clone(), errors_seen.clone(), hub.clone());
+    let open: Opener = Box::new(move || {
+        let n = o2.fetch_add(1, Ordering::SeqCst);
+        if let Some(e) = h2.status().source_error {
+            e2.lock().unwrap().push(e);
+        }
+        match n {
+            // Plugged in: 20 frames, then unplugged; two failed re-opens; back for 20 more; then gone for good.
+            0 | 3 => Ok(Box::new(FlakyCamera { left: 20, next: 0 }) as Box<dyn FrameSource>),
+            1 | 2 => Err(CaptureError::Camera("no such device".into())),
+            _ => Err(CaptureError::Camera("no such device".into())),
+        }
+    });
+    let (tx, rx) = live::controls();
+    hub.set_control(tx);
+    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    let lp = LiveLoop::start(
+        open,
+        LoopOptions { realtime: false, retry_up_to: Some(0.2) },
+        Box::new(Still),
+        session,
+        hub.clone(),
+        rx,
+        Box::new(|_, _| {}),
+    );
+    // Let it run through the outage and back, then stop it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while opens.load(Ordering::SeqCst) < 5 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let during = hub.status();
+    assert!(hub.send(live::Control::Stop));
+    lp.stop();
+    lp.join();
+    let s = hub.status();
+    assert_eq!(s.stats.processed, 40, "frames from both connections were judged: {:?}", s.stats);
+    assert!(during.source_error.as_deref().is_some_and(|e| e.contains("retrying")), "{:?}", during.source_error);
+    let seen = errors_seen.lock().unwrap();
+    assert!(seen.iter().any(|e| e.contains("device disconnected")), "the failure was reported: {seen:?}");
+    // The server side kept its summary throughout.
+    assert!(hub.summary().is_some());
+}
+
+#[test]
+fn an_unwritable_history_is_reported_and_coaching_goes_on() {
+    let dir = std::env::temp_dir().join(format!("stretchcoach-robust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bridge.jsonl");
+    write_jsonl(&file, &stretchcoach::synth::generate("bridge", None, 30.0, 1).unwrap());
+    // A database path inside /proc can never be created, even by root.
+    let out = bin()
+        .args(["check", "--json", "--exercise", "bridge", "--db", "/proc/stretchcoach/sessions.db", "--keypoints"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "coaching must not stop: {}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("session history not saved") || err.contains("session database"), "{err}");
+    let last: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().last().unwrap()).unwrap();
+    assert_eq!(last["summary"]["reps"], 3);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_not_damaged() {
+    let db = std::env::temp_dir().join(format!("stretchcoach-newer-{}.db", std::process::id()));
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+    }
+    let digest = |p: &std::path::Path| stretchcoach::pose::model::sha256_hex(&std::fs::read(p).unwrap());
+    let before = digest(&db);
+    let out = bin().args(["history", "--db"]).arg(&db).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer than this program knows"));
+    assert!(digest(&db) == before, "the file must be left as it was");
+}
+
+mod http_defaults {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    fn router() -> axum::Router {
+        stretchcoach::server::router(stretchcoach::hub::Hub::new(stretchcoach::exercise::built_in()), None)
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    #[test]
+    fn cors_is_closed_and_bodies_are_limited() {
+        rt().block_on(async {
+            let req = Request::get("/api/status").header("Origin", "http://evil.example").body(Body::empty()).unwrap();
+            let resp = router().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert!(resp.headers().get("access-control-allow-origin").is_none(), "no CORS unless asked for");
+            let big = format!("{{\"exercise\":\"{}\"}}", "x".repeat(1 << 20));
+            let req = Request::post("/api/session/exercise")
+                .header("content-type", "application/json")
+                .body(Body::from(big))
+                .unwrap();
+            assert_eq!(router().oneshot(req).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
+        });
+    }
+
+    #[test]
+    fn event_clients_are_capped() {
+        rt().block_on(async {
+            let app = router();
+            let mut open = Vec::new();
+            for _ in 0..stretchcoach::server::MAX_EVENT_CLIENTS {
+                let resp = app.clone().oneshot(Request::get("/api/events").body(Body::empty()).unwrap()).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::OK);
+                open.push(resp);
+            }
+            let extra = app.clone().oneshot(Request::get("/api/events").body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(extra.status(), StatusCode::SERVICE_UNAVAILABLE);
+            drop(open);
+        });
+    }
+}
