@@ -38,6 +38,9 @@ pub struct LoopOptions {
     pub realtime: bool,
     /// Re-open the source after a failure (cameras), with back-off up to this many seconds between tries.
     pub retry_up_to: Option<f64>,
+    /// Write every judged frame here as JPEG. Only when the user asks (`--record DIR`): otherwise no
+    /// frame is ever written to disk.
+    pub record: Option<std::path::PathBuf>,
 }
 
 struct Slot {
@@ -107,6 +110,8 @@ impl LiveLoop {
             Arc::new(Mailbox { slot: Mutex::new(Slot { frame: None, closed: false }), ready: Condvar::new() });
         let stop = Arc::new(AtomicBool::new(false));
 
+        let record = options.record.clone();
+        hub.set_recording(record.is_some());
         let capture = {
             let (mailbox, hub, stop) = (mailbox.clone(), hub.clone(), stop.clone());
             std::thread::spawn(move || {
@@ -159,6 +164,12 @@ impl LiveLoop {
                         s.latency_ms_p95 = percentile(&latencies, 0.95);
                         s.model_ms_median = median(&mut model_ms.clone());
                     });
+                    if let Some(dir) = &record {
+                        let path = dir.join(format!("frame_{:06}.jpg", frame.index));
+                        if let Err(e) = frame.image.save(&path) {
+                            hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                        }
+                    }
                     hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &session.summary());
                     on_report(&report, &stats);
                 }

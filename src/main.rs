@@ -73,6 +73,10 @@ struct Global {
     /// body is upright and cropped around it (lying stretches need this).
     #[arg(long, global = true)]
     plain_input: bool,
+    /// Save every judged camera frame as a JPEG in DIR (live, replay). Without it no frame is ever
+    /// written to disk; the page shows a red "recording" badge while it is on.
+    #[arg(long, global = true, value_name = "DIR")]
+    record: Option<PathBuf>,
     /// Keep no session history for this run.
     #[arg(long, global = true)]
     no_history: bool,
@@ -398,6 +402,14 @@ fn plan(g: &Global, id: &str) -> Result<Plan> {
     Ok(Plan::One(Box::new(find_exercise(g, id)?)))
 }
 
+/// The folder frames are recorded to (created), only with --record.
+fn record_dir(g: &Global) -> Result<Option<PathBuf>> {
+    let Some(dir) = &g.record else { return Ok(None) };
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create the recording folder {}", dir.display()))?;
+    eprintln!("Recording every frame to {} (--record)", dir.display());
+    Ok(Some(dir.clone()))
+}
+
 /// The pose stage of a run: orientation-aware unless --plain-input.
 fn load_stage(g: &Global) -> Result<Box<dyn PoseStage>> {
     let model = load_model(g)?;
@@ -702,7 +714,7 @@ fn cmd_demo(g: &Global, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bo
         );
     }
     let open: Opener = Box::new(move || open_replay(&clip).map(|s| s as Box<dyn FrameSource>));
-    let options = LoopOptions { realtime: !fast, retry_up_to: None };
+    let options = LoopOptions { realtime: !fast, retry_up_to: None, record: None };
     // The real clip is a demonstration, not a session of yours: it is never recorded.
     let hub1 = Hub::with_history(catalog(g), Vec::new(), None);
     run_loop(g, open, options, Plan::Auto(catalog(g)), &hub1, view, fast, "demo clip")?;
@@ -808,7 +820,7 @@ fn cmd_replay(
     let summary = run_loop(
         g,
         open,
-        LoopOptions { realtime, retry_up_to: None },
+        LoopOptions { realtime, retry_up_to: None, record: record_dir(g)? },
         plan(g, exercise)?,
         &hub,
         view,
@@ -851,7 +863,7 @@ fn cmd_live(
         outln!("{SAFETY_NOTE}\n\nWatching camera {camera} ({exercise}). Ctrl-C to stop.");
     }
     let open: Opener = Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
-    let options = LoopOptions { realtime: false, retry_up_to: Some(8.0) };
+    let options = LoopOptions { realtime: false, retry_up_to: Some(8.0), record: record_dir(g)? };
     let summary = run_loop(g, open, options, plan, &hub, view, false, &format!("camera {camera}"))?;
     print_summary(&summary, view);
     Ok(())

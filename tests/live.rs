@@ -54,7 +54,7 @@ fn a_slow_model_drops_frames_instead_of_falling_behind() {
     let l2 = latencies.clone();
     let lp = LiveLoop::start(
         open,
-        LoopOptions { realtime: true, retry_up_to: None },
+        LoopOptions { realtime: true, retry_up_to: None, record: None },
         Box::new(Slow { model, delay }),
         session,
         hub.clone(),

@@ -72,7 +72,7 @@ fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
     let session = Session::with_plan(Plan::Auto(exercise::built_in()));
     let lp = LiveLoop::start(
         open,
-        LoopOptions { realtime: false, retry_up_to: Some(0.2) },
+        LoopOptions { realtime: false, retry_up_to: Some(0.2), record: None },
         Box::new(Still),
         session,
         hub.clone(),
@@ -176,4 +176,32 @@ mod http_defaults {
             drop(open);
         });
     }
+}
+
+#[test]
+fn frames_are_written_only_when_recording_is_asked_for() {
+    let walk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk");
+    let dir = std::env::temp_dir().join(format!("stretchcoach-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let work = std::env::temp_dir().join(format!("stretchcoach-cwd-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    // Without --record: nothing appears in the working folder (or anywhere we point at).
+    let out = bin()
+        .current_dir(&work)
+        .args(["replay", "--exit", "--no-history", "--quiet", "--voice=false", "--port", "0"])
+        .arg(&walk)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0, "files were written without --record");
+    assert!(!dir.exists());
+    // With --record: every judged frame is there.
+    let out = bin()
+        .args(["replay", "--exit", "--no-history", "--quiet", "--voice=false", "--port", "0", "--record"])
+        .arg(&dir)
+        .arg(&walk)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 60);
 }
