@@ -648,17 +648,8 @@ fn run_loop(
     );
     lp.join();
     terminal.lock().expect("terminal lock").end_line();
-    if let (Some(rec), Some(summary)) = (&recorder, hub.summary()) {
-        let mut rec = rec.lock().expect("recorder lock");
-        rec.finish(&summary);
-        match (&rec.error, rec.id()) {
-            (Some(e), _) => eprintln!("warning: {e}"),
-            (None, Some(id)) if !view.quiet && !view.json => eprintln!(
-                "Saved as session {id} in {}",
-                hub.db.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
-            ),
-            _ => {}
-        }
+    if let (Some(rec), Some(summary), Some(db)) = (&recorder, hub.summary(), &hub.db) {
+        close_recording(&mut rec.lock().expect("recorder lock"), &summary, db, view.quiet || view.json);
     }
     let status = hub.status();
     if let Some(e) = status.source_error {
@@ -766,18 +757,8 @@ fn replay_keypoints(
     terminal.end_line();
     let summary = session.summary();
     hub.finish(&summary);
-    if let Some(rec) = &mut recorder {
-        rec.finish(&summary);
-        match (&rec.error, rec.id()) {
-            (Some(e), _) => eprintln!("warning: {e}"),
-            (None, Some(id)) if !view.quiet && !view.json => {
-                eprintln!(
-                    "Saved as session {id} in {}",
-                    hub.db.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
-                )
-            }
-            _ => {}
-        }
+    if let (Some(rec), Some(db)) = (&mut recorder, &hub.db) {
+        close_recording(rec, &summary, db, view.quiet || view.json);
     }
     summary
 }
@@ -963,11 +944,15 @@ fn cmd_export(
 
 /// Stores a finished session in one go (runs that are not live: check, the demo).
 fn save_session(db: &Path, source: &str, routine: Option<&str>, summary: &Summary) {
-    let mut rec = Recorder::open(db, source, routine);
+    close_recording(&mut Recorder::open(db, source, routine), summary, db, false);
+}
+
+/// The last save of a session, and a word about where it went (or why it did not).
+fn close_recording(rec: &mut Recorder, summary: &Summary, db: &Path, quiet: bool) {
     rec.finish(summary);
     match (&rec.error, rec.id()) {
         (Some(e), _) => eprintln!("warning: {e}"),
-        (None, Some(id)) => eprintln!("Saved as session {id} in {}", db.display()),
+        (None, Some(id)) if !quiet => eprintln!("Saved as session {id} in {}", db.display()),
         _ => {}
     }
 }

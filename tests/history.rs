@@ -3,10 +3,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{bin, write_jsonl};
+use common::{bin, spawn_server, write_jsonl, Server};
 use stretchcoach::synth;
 
 fn tmp(name: &str) -> PathBuf {
@@ -27,38 +27,8 @@ fn run_ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(db: &Path) -> Server {
-    let port = free_port();
-    let child = bin()
-        .args(["serve", "--port", &port.to_string(), "--db"])
-        .arg(db)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Server { child, base: format!("http://127.0.0.1:{port}") };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ureq::get(&format!("{}/healthz", s.base)).call().is_err() {
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    s
+    spawn_server(&["serve", "--db", db.to_str().unwrap()])
 }
 
 fn get(url: &str) -> Result<(u16, String, String), (u16, String)> {
@@ -247,29 +217,18 @@ fn bad_requests_are_json_errors_with_the_right_status() {
 
 #[test]
 fn metrics_are_valid_prometheus_text() {
-    let port = free_port();
-    let mut child = bin()
-        .args([
-            "replay",
-            "--exercise",
-            "bridge",
-            "--voice=false",
-            "--quiet",
-            "--no-history",
-            "--port",
-            &port.to_string(),
-        ])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let walk = Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk");
+    let server = spawn_server(&[
+        "replay",
+        "--exercise",
+        "bridge",
+        "--voice=false",
+        "--quiet",
+        "--no-history",
+        walk.to_str().unwrap(),
+    ]);
+    let base = server.base.clone();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("{base}/healthz")).call().is_err() {
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
     let text = loop {
         if let Ok((_, ct, body)) = get(&format!("{base}/metrics")) {
             if body.contains("stretchcoach_frames_judged_total 60") {
@@ -280,8 +239,7 @@ fn metrics_are_valid_prometheus_text() {
         assert!(Instant::now() < deadline, "the replay did not finish");
         std::thread::sleep(Duration::from_millis(100));
     };
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     // Every sample belongs to a metric declared with HELP and TYPE; names and values are well-formed.
     let mut declared = std::collections::HashMap::new();
     for line in text.lines() {

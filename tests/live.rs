@@ -5,11 +5,11 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::bin;
+use common::{spawn_server, Server};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::exercise;
 use stretchcoach::hub::Hub;
@@ -77,38 +77,10 @@ fn a_slow_model_drops_frames_instead_of_falling_behind() {
     assert!(!hub.status().running);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn replay(args: &[&str]) -> Server {
-    let port = free_port();
-    let child = bin()
-        .args(["replay", "--realtime", "--voice=false", "--quiet", "--no-history", "--port", &port.to_string()])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Server { child, base: format!("http://127.0.0.1:{port}") };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ureq::get(&format!("{}/healthz", s.base)).call().is_err() {
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    s
+    let mut all = vec!["replay", "--realtime", "--voice=false", "--quiet", "--no-history"];
+    all.extend_from_slice(args);
+    spawn_server(&all)
 }
 
 fn status(base: &str) -> serde_json::Value {

@@ -4,6 +4,7 @@
 
 pub mod stances;
 
+use crate::measure::Side;
 use crate::pose::{Joint, Keypoint, Pose};
 
 pub use stances::{faults, generate};
@@ -62,6 +63,28 @@ impl Default for Noise {
     }
 }
 
+/// One side's joints in the order of [`SIDE_JOINTS`]: eye, ear, shoulder, elbow, wrist, hip, knee, ankle.
+pub(crate) type SidePoints = [(f32, f32); 8];
+
+const SIDE_JOINTS: [Joint; 8] = [
+    Joint::LeftEye,
+    Joint::LeftEar,
+    Joint::LeftShoulder,
+    Joint::LeftElbow,
+    Joint::LeftWrist,
+    Joint::LeftHip,
+    Joint::LeftKnee,
+    Joint::LeftAnkle,
+];
+
+/// Puts one side's joints into a 17-joint array (COCO lists each right joint just after its left one).
+pub(crate) fn place(p: &mut [(f32, f32); 17], side: Side, points: SidePoints) {
+    let offset = if side == Side::Left { 0 } else { 1 };
+    for (joint, at) in SIDE_JOINTS.iter().zip(points) {
+        p[joint.index() + offset] = at;
+    }
+}
+
 /// Knee position for a two-link leg from hip to ankle, knee bending upwards (towards smaller y).
 fn knee_ik(hip: (f32, f32), ankle: (f32, f32), thigh: f32, shin: f32) -> (f32, f32) {
     let (dx, dy) = (ankle.0 - hip.0, ankle.1 - hip.1);
@@ -115,19 +138,9 @@ pub fn bridge_pose(body: &Body, form: BridgeForm, s: f32) -> [(f32, f32); 17] {
     let nose = (shoulder.0 - 62.0, FLOOR_Y - 24.0);
     let mut p = [(0.0, 0.0); 17];
     // The camera sees the left side; the right side is slightly offset behind it.
-    for (joint, at) in [
-        (Joint::LeftEye, eye),
-        (Joint::LeftEar, ear),
-        (Joint::LeftShoulder, shoulder),
-        (Joint::LeftElbow, elbow),
-        (Joint::LeftWrist, wrist),
-        (Joint::LeftHip, hip),
-        (Joint::LeftKnee, knee),
-        (Joint::LeftAnkle, ankle),
-    ] {
-        p[joint.index()] = at;
-        p[joint.index() + 1] = (at.0 - 4.0, at.1 - 6.0);
-    }
+    let near = [eye, ear, shoulder, elbow, wrist, hip, knee, ankle];
+    place(&mut p, Side::Left, near);
+    place(&mut p, Side::Right, near.map(|(x, y)| (x - 4.0, y - 6.0)));
     p[Joint::Nose.index()] = nose;
     p[Joint::RightEye.index()] = (eye.0 - 3.0, eye.1 - 2.0);
     p

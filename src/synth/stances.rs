@@ -2,7 +2,8 @@
 //! (side views) or by joint positions (front and feet views), blended over time, then observed with noise.
 //! Each stretch can be generated done well or with one named fault.
 
-use super::{observe, Noise, Rng};
+use super::{observe, place, Noise, Rng};
+use crate::measure::Side;
 use crate::pose::{Joint, Pose};
 
 type P = (f32, f32);
@@ -59,19 +60,8 @@ impl Stance {
             let wrist = add(elbow, FOREARM, arm.1);
             let knee = add(hip, THIGH, leg.0);
             let ankle = add(knee, SHIN, leg.1);
-            let off = if near { 0 } else { 1 };
-            for (joint, q) in [
-                (Joint::LeftShoulder, at),
-                (Joint::LeftElbow, elbow),
-                (Joint::LeftWrist, wrist),
-                (Joint::LeftHip, hip),
-                (Joint::LeftKnee, knee),
-                (Joint::LeftAnkle, ankle),
-                (Joint::LeftEye, if near { eye } else { far(eye) }),
-                (Joint::LeftEar, if near { ear } else { far(ear) }),
-            ] {
-                p[joint.index() + off] = q;
-            }
+            let (eye, ear) = if near { (eye, ear) } else { (far(eye), far(ear)) };
+            place(&mut p, if near { Side::Left } else { Side::Right }, [eye, ear, at, elbow, wrist, hip, knee, ankle]);
         }
         p
     }
@@ -331,28 +321,18 @@ fn standing(sway: f32, hands_on_hips: bool, feet_shift: f32) -> [P; 17] {
     let mh = (320.0 + sway, 280.0);
     let ms = (320.0 + 0.2 * sway, 189.0);
     let ankles = [(348.0 + feet_shift, 444.0), (292.0 + feet_shift, 444.0)];
-    for (i, s) in [1.0f32, -1.0].iter().enumerate() {
+    for (side, s) in [(Side::Left, 1.0f32), (Side::Right, -1.0)] {
         let shoulder = (ms.0 + 30.0 * s, ms.1);
         let hip = (mh.0 + 20.0 * s, mh.1);
-        let ankle = ankles[i];
+        let ankle = ankles[(side == Side::Right) as usize];
         let knee = ((hip.0 + ankle.0) / 2.0 + 2.0 * s, (hip.1 + ankle.1) / 2.0);
         let (elbow, wrist) = if hands_on_hips {
             ((shoulder.0 + 25.0 * s, shoulder.1 + 50.0), (hip.0 + 6.0 * s, hip.1 - 4.0))
         } else {
             ((shoulder.0 + 6.0 * s, shoulder.1 + 55.0), (shoulder.0 + 8.0 * s, shoulder.1 + 110.0))
         };
-        for (j, q) in [
-            (Joint::LeftShoulder, shoulder),
-            (Joint::LeftElbow, elbow),
-            (Joint::LeftWrist, wrist),
-            (Joint::LeftHip, hip),
-            (Joint::LeftKnee, knee),
-            (Joint::LeftAnkle, ankle),
-            (Joint::LeftEye, (ms.0 + 8.0 * s, ms.1 - 52.0)),
-            (Joint::LeftEar, (ms.0 + 16.0 * s, ms.1 - 48.0)),
-        ] {
-            p[j.index() + i] = q;
-        }
+        let (eye, ear) = ((ms.0 + 8.0 * s, ms.1 - 52.0), (ms.0 + 16.0 * s, ms.1 - 48.0));
+        place(&mut p, side, [eye, ear, shoulder, elbow, wrist, hip, knee, ankle]);
     }
     p[Joint::Nose.index()] = (ms.0, ms.1 - 45.0);
     p
@@ -385,7 +365,7 @@ fn hip_circles(fault: Option<&str>, fps: f64, seed: u64) -> Result<Vec<(f64, Pos
 fn lying_from_feet(knees: f32, arms_out: bool, shoulder_lift: f32, knee_gap: f32) -> [P; 17] {
     let mut p = [(0.0, 0.0); 17];
     p[Joint::Nose.index()] = (320.0, 120.0);
-    for (i, s) in [1.0f32, -1.0].iter().enumerate() {
+    for (side, s) in [(Side::Left, 1.0f32), (Side::Right, -1.0)] {
         // The shoulder on the side away from the knees is the one that lifts.
         let lift = if knees * s < 0.0 { shoulder_lift } else { 0.0 };
         let shoulder = (320.0 + 45.0 * s - 0.6 * lift * s, 170.0 - lift);
@@ -402,18 +382,8 @@ fn lying_from_feet(knees: f32, arms_out: bool, shoulder_lift: f32, knee_gap: f32
             340.0 + 12.0 * bottom * knees.abs() - 8.0 * knees.abs(),
         );
         let ankle = (320.0 + 14.0 * s + 25.0 * knees, 400.0);
-        for (j, q) in [
-            (Joint::LeftShoulder, shoulder),
-            (Joint::LeftElbow, elbow),
-            (Joint::LeftWrist, wrist),
-            (Joint::LeftHip, hip),
-            (Joint::LeftKnee, knee),
-            (Joint::LeftAnkle, ankle),
-            (Joint::LeftEye, (320.0 + 9.0 * s, 112.0)),
-            (Joint::LeftEar, (320.0 + 20.0 * s, 125.0)),
-        ] {
-            p[j.index() + i] = q;
-        }
+        let (eye, ear) = ((320.0 + 9.0 * s, 112.0), (320.0 + 20.0 * s, 125.0));
+        place(&mut p, side, [eye, ear, shoulder, elbow, wrist, hip, knee, ankle]);
     }
     p
 }

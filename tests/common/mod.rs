@@ -53,3 +53,35 @@ pub const REFERENCES: [Reference; 3] = [
     // The man in the dark jacket in front of the bus, whole body.
     Reference { file: "bus.jpg", size: (810, 1080), bbox: (220.0, 400.0, 345.0, 860.0), nose: (280.0, 444.0) },
 ];
+
+/// The real binary serving on a free loopback port; killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `stretchcoach ARGS... --port P` and waits until `/healthz` answers.
+pub fn spawn_server(args: &[&str]) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = bin()
+        .args(args)
+        .args(["--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while ureq::get(&format!("{}/healthz", server.base)).call().is_err() {
+        assert!(std::time::Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server
+}
