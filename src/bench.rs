@@ -6,10 +6,11 @@ use std::time::Instant;
 use image::RgbImage;
 use serde::Serialize;
 
+use crate::hub::Hub;
 use crate::live::percentile;
 use crate::pipeline::median;
 use crate::pose::preprocess::InputMap;
-use crate::pose::{ModelError, PoseModel};
+use crate::pose::{ModelError, PoseModel, PoseRecord};
 use crate::session::{Plan, Session};
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,7 +40,15 @@ fn stage(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
 
 /// Times `n` frames (cycling through `images`): bare inference on a fixed input first (the baseline), then
 /// the whole pipeline stage by stage.
-pub fn run(model: &mut PoseModel, images: &[RgbImage], n: usize, plan: Plan) -> Result<BenchReport, ModelError> {
+/// With `hub`, every frame is also published to it, as the live loop does (to measure the server's
+/// effect on the loop under load).
+pub fn run(
+    model: &mut PoseModel,
+    images: &[RgbImage],
+    n: usize,
+    plan: Plan,
+    hub: Option<&Hub>,
+) -> Result<BenchReport, ModelError> {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let (w, h) = (images[0].width(), images[0].height());
     let map = InputMap::letterbox(w, h, model.input_size());
@@ -65,7 +74,10 @@ pub fn run(model: &mut PoseModel, images: &[RgbImage], n: usize, plan: Plan) -> 
         let t2 = Instant::now();
         let pose = model.decode(&raw, img.width(), img.height(), &map);
         let t3 = Instant::now();
-        session.step(Some(&pose), i as f64 / 30.0);
+        let report = session.step(Some(&pose), i as f64 / 30.0);
+        if let Some(hub) = hub {
+            hub.publish(&report, &PoseRecord::from(&pose), None, &session.summary());
+        }
         pre.push((t1 - t0).as_secs_f64() * 1e3);
         inf.push((t2 - t1).as_secs_f64() * 1e3);
         dec.push((t3 - t2).as_secs_f64() * 1e3);

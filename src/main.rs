@@ -236,6 +236,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Also serve the API on this port and publish every frame, as the live loop does, so that the
+        /// loop's speed can be measured while another program loads the server.
+        #[arg(long)]
+        serve_port: Option<u16>,
     },
     /// Print recent sessions from the history database.
     History {
@@ -304,7 +308,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::History { limit } => cmd_history(g, *limit),
         Command::EvalRotation { dir, json } => cmd_eval_rotation(g, dir, *json),
-        Command::Bench { frames, input, json } => {
+        Command::Bench { frames, input, json, serve_port } => {
             let dir = input.clone().unwrap_or_else(|| recordings_dir().join("walk"));
             let mut source = open_replay(&dir)?;
             let mut images = Vec::new();
@@ -313,7 +317,18 @@ fn run(cli: Cli) -> Result<()> {
             }
             let mut model = load_model(g)?;
             eprintln!("timing {frames} frames of {} ...", source.describe());
-            let report = stretchcoach::bench::run(&mut model, &images, (*frames).max(20), Plan::Auto(catalog(g)))?;
+            let hub = serve_port.map(|_| Hub::new(catalog(g)));
+            if let (Some(port), Some(hub)) = (serve_port, &hub) {
+                let args = ServeArgs { port: *port, bind: IpAddr::from([127, 0, 0, 1]), token: None };
+                start_server(&args, hub.clone())?;
+            }
+            let report = stretchcoach::bench::run(
+                &mut model,
+                &images,
+                (*frames).max(20),
+                Plan::Auto(catalog(g)),
+                hub.as_deref(),
+            )?;
             if *json {
                 outln!("{}", serde_json::to_string_pretty(&report)?);
             } else {
