@@ -212,6 +212,9 @@ enum Command {
         fault: Option<String>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Repeat the motion this many times, one after the other (long recordings for soak tests).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
     },
     /// List the cameras this machine has.
     Cameras,
@@ -359,13 +362,16 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export { format, output, from, to } => {
             cmd_export(g, *format, output.as_deref(), from.as_deref(), to.as_deref())
         }
-        Command::Synth { exercise, fault, seed } => {
+        Command::Synth { exercise, fault, seed, repeat } => {
             let frames = synth::generate(exercise, fault.as_deref(), 30.0, *seed)
                 .map_err(|e| anyhow::anyhow!("{e}; faults of {exercise}: {}", synth::faults(exercise).join(", ")))?;
-            for (t, pose) in frames {
-                let mut r = PoseRecord::from(&pose);
-                r.t = Some((t * 1000.0).round() / 1000.0);
-                outln!("{}", serde_json::to_string(&r)?);
+            let period = frames.last().map(|(t, _)| t + 1.0 / 30.0).unwrap_or(0.0);
+            for k in 0..*repeat {
+                for (t, pose) in &frames {
+                    let mut r = PoseRecord::from(pose);
+                    r.t = Some(((t + k as f64 * period) * 1000.0).round() / 1000.0);
+                    outln!("{}", serde_json::to_string(&r)?);
+                }
             }
             Ok(())
         }

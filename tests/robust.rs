@@ -205,3 +205,75 @@ fn frames_are_written_only_when_recording_is_asked_for() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 60);
 }
+
+/// Resident memory (kB) and open file descriptors of a process.
+fn rss_and_fds(pid: u32) -> (u64, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss =
+        status.lines().find(|l| l.starts_with("VmRSS:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+    (rss, fds)
+}
+
+/// The short soak: 40 s of real-time replay with one client polling /api/status and one on /api/events.
+/// The long one is the same with `--repeat 80` (30 minutes), see the README.
+#[test]
+fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
+    let file = std::env::temp_dir().join(format!("stretchcoach-soak-{}.jsonl", std::process::id()));
+    let out = bin().args(["synth", "bridge", "--repeat", "2"]).output().unwrap();
+    std::fs::write(&file, &out.stdout).unwrap();
+    let server = common::spawn_server(&[
+        "replay",
+        file.to_str().unwrap(),
+        "--realtime",
+        "--exercise",
+        "bridge",
+        "--no-history",
+        "--quiet",
+        "--voice=false",
+    ]);
+    let pid: u32 = {
+        // The child's pid: the only stretchcoach replay of this file.
+        let ps = std::process::Command::new("pgrep").args(["-f", file.to_str().unwrap()]).output().unwrap();
+        String::from_utf8(ps.stdout).unwrap().lines().next().unwrap().trim().parse().unwrap()
+    };
+    let base = server.base.clone();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (s1, b1) = (stop.clone(), base.clone());
+    let poller = std::thread::spawn(move || {
+        let mut n = 0;
+        while !s1.load(Ordering::SeqCst) {
+            if ureq::get(&format!("{b1}/api/status")).call().is_ok() {
+                n += 1;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        n
+    });
+    let (s2, b2) = (stop.clone(), base.clone());
+    let listener = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let resp = ureq::get(&format!("{b2}/api/events")).call().unwrap();
+        let mut events = 0;
+        for line in std::io::BufReader::new(resp.into_reader()).lines() {
+            if s2.load(Ordering::SeqCst) || line.is_err() {
+                break;
+            }
+            events += line.unwrap().starts_with("data:") as usize;
+        }
+        events
+    });
+    std::thread::sleep(Duration::from_secs(8));
+    let early = rss_and_fds(pid);
+    std::thread::sleep(Duration::from_secs(28));
+    let late = rss_and_fds(pid);
+    stop.store(true, Ordering::SeqCst);
+    let polls = poller.join().unwrap();
+    drop(server);
+    let events = listener.join().unwrap();
+    eprintln!("soak: {polls} polls, {events} events; RSS {} -> {} kB; fds {} -> {}", early.0, late.0, early.1, late.1);
+    assert!(polls > 500 && events > 500, "clients were served: {polls} polls, {events} events");
+    assert!(late.0 < early.0 + 4_000, "memory grew from {} kB to {} kB", early.0, late.0);
+    assert!(late.1 <= early.1 + 2, "file descriptors grew from {} to {}", early.1, late.1);
+    assert!(late.0 < 200_000, "{} kB resident", late.0);
+}
