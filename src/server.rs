@@ -16,12 +16,16 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::coach::SAFETY_NOTE;
 use crate::hub::Hub;
 use crate::live::Control;
 use crate::session::Plan;
 use crate::store::{Store, StoreError};
+
+/// A request (other than the event stream) taking longer than this is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// At most this many pages may follow `/api/events` at once.
 pub const MAX_EVENT_CLIENTS: usize = 16;
@@ -71,11 +75,11 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
     let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
-    Router::new()
+    // Every request but the event stream (which is meant to stay open) must finish within this time.
+    let bounded = Router::new()
         .route("/", get(page))
         .route("/api/status", get(status))
         .route("/api/session", get(session))
-        .route("/api/events", get(events))
         .route("/api/frame.jpg", get(frame))
         .route("/api/session/exercise", post(set_exercise))
         .route("/api/session/stop", post(stop))
@@ -87,6 +91,10 @@ pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
         .route("/api/progress", get(progress))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
+    Router::new()
+        .route("/api/events", get(events))
+        .merge(bounded)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(16 * 1024))

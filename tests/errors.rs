@@ -79,3 +79,16 @@ fn a_missing_input_is_named() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/folder"));
 }
+
+#[test]
+fn a_library_that_is_not_onnx_runtime_is_named_with_the_fix() {
+    // Any shared library that is not ONNX Runtime stands in for a broken or foreign one.
+    let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("a libc to stand in");
+    let out = bin().env("ORT_DYLIB_PATH", libc).arg("pose").arg(fixture("photos/astronaut.png")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(libc) && err.contains("could not be used") && err.contains("1.31.1"), "{err}");
+}
