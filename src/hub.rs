@@ -60,6 +60,9 @@ pub struct Status {
 
 pub struct Hub {
     state: RwLock<Status>,
+    /// `state` as JSON, made once per change rather than once per request (a page polling /api/status
+    /// must cost the loop nothing). Cleared by every change.
+    status_json: Mutex<Option<Arc<str>>>,
     summary: RwLock<Option<Summary>>,
     frame: Mutex<Option<(u64, Arc<RgbImage>)>>,
     events: tokio::sync::broadcast::Sender<Arc<str>>,
@@ -94,6 +97,7 @@ impl Hub {
         let (events, _) = tokio::sync::broadcast::channel(64);
         Arc::new(Hub {
             state: RwLock::new(Status::default()),
+            status_json: Mutex::new(None),
             summary: RwLock::new(None),
             frame: Mutex::new(None),
             events,
@@ -121,7 +125,25 @@ impl Hub {
 
     /// A problem writing the session history (disk full, read-only): shown, while coaching goes on.
     pub fn set_store_error(&self, error: Option<String>) {
-        self.state.write().expect("state lock").store_error = error;
+        self.change().store_error = error;
+    }
+
+    /// The state, for a change; the cached JSON is dropped.
+    fn change(&self) -> std::sync::RwLockWriteGuard<'_, Status> {
+        *self.status_json.lock().expect("status json lock") = None;
+        self.state.write().expect("state lock")
+    }
+
+    /// The latest state as JSON (for `/api/status`).
+    pub fn status_json(&self) -> Arc<str> {
+        let mut cache = self.status_json.lock().expect("status json lock");
+        if let Some(j) = cache.as_ref() {
+            return j.clone();
+        }
+        let j: Arc<str> =
+            Arc::from(serde_json::to_string(&*self.state.read().expect("state lock")).expect("status serialises"));
+        *cache = Some(j.clone());
+        j
     }
 
     /// Where `POST /api/session/...` sends its requests.
@@ -135,22 +157,22 @@ impl Hub {
     }
 
     pub fn set_source(&self, source: String) {
-        let mut s = self.state.write().expect("state lock");
+        let mut s = self.change();
         s.source = source;
         s.source_error = None;
         s.running = true;
     }
 
     pub fn set_source_error(&self, error: Option<String>) {
-        self.state.write().expect("state lock").source_error = error;
+        self.change().source_error = error;
     }
 
     pub fn set_recording(&self, on: bool) {
-        self.state.write().expect("state lock").recording = on;
+        self.change().recording = on;
     }
 
     pub fn update_stats(&self, f: impl FnOnce(&mut LiveStats)) -> LiveStats {
-        let mut s = self.state.write().expect("state lock");
+        let mut s = self.change();
         f(&mut s.stats);
         s.stats.clone()
     }
@@ -158,7 +180,7 @@ impl Hub {
     /// A judged frame: stored as the latest, and broadcast to event subscribers.
     pub fn publish(&self, report: &FrameReport, pose: &PoseRecord, frame: Option<Arc<RgbImage>>, summary: &Summary) {
         let event = {
-            let mut s = self.state.write().expect("state lock");
+            let mut s = self.change();
             s.seq += 1;
             s.running = true;
             s.status = Some(report.clone());
@@ -166,16 +188,17 @@ impl Hub {
             if let Some(f) = frame {
                 *self.frame.lock().expect("frame lock") = Some((s.seq, f));
             }
-            serde_json::to_string(&*s).expect("status serialises")
+            Arc::<str>::from(serde_json::to_string(&*s).expect("status serialises"))
         };
+        *self.status_json.lock().expect("status json lock") = Some(event.clone());
         *self.summary.write().expect("summary lock") = Some(summary.clone());
         // No subscriber is fine.
-        let _ = self.events.send(Arc::from(event));
+        let _ = self.events.send(event);
     }
 
     /// The loop has ended; the summary stays.
     pub fn finish(&self, summary: &Summary) {
-        self.state.write().expect("state lock").running = false;
+        self.change().running = false;
         *self.summary.write().expect("summary lock") = Some(summary.clone());
         let _ = self.events.send(Arc::from(serde_json::to_string(&self.status()).expect("status serialises")));
     }

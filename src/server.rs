@@ -119,7 +119,7 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
 }
 
 async fn status(State(state): State<AppState>) -> Response {
-    Json(state.hub.status()).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], state.hub.status_json().to_string()).into_response()
 }
 
 async fn session(State(state): State<AppState>) -> Response {
