@@ -329,43 +329,23 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let mut metric = |name: &str, kind: &str, help: &str, value: String| {
         let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{value}");
     };
-    metric("stretchcoach_up", "gauge", "1 while the program runs.", "stretchcoach_up 1\n".into());
-    metric(
-        "stretchcoach_running",
-        "gauge",
-        "1 while the capture loop runs.",
-        format!("stretchcoach_running {}\n", status.running as u8),
-    );
-    metric(
-        "stretchcoach_frames_captured_total",
-        "counter",
-        "Frames read from the source.",
-        format!("stretchcoach_frames_captured_total {}\n", s.captured),
-    );
-    metric(
-        "stretchcoach_frames_judged_total",
-        "counter",
-        "Frames through the model and judge.",
-        format!("stretchcoach_frames_judged_total {}\n", s.processed),
-    );
-    metric(
-        "stretchcoach_frames_dropped_total",
-        "counter",
-        "Frames replaced by a newer one before the model got to them.",
-        format!("stretchcoach_frames_dropped_total {}\n", s.dropped),
-    );
-    metric(
-        "stretchcoach_frames_unreadable_total",
-        "counter",
-        "Unreadable frames skipped.",
-        format!("stretchcoach_frames_unreadable_total {}\n", s.bad_frames),
-    );
-    metric(
-        "stretchcoach_fps",
-        "gauge",
-        "Judged frames per second over the last 2 s.",
-        format!("stretchcoach_fps {}\n", s.fps),
-    );
+    // Metrics with one unlabelled sample: the sample line is written from the name.
+    for (name, kind, help, value) in [
+        ("stretchcoach_up", "gauge", "1 while the program runs.", 1.0),
+        ("stretchcoach_running", "gauge", "1 while the capture loop runs.", status.running as u8 as f64),
+        ("stretchcoach_frames_captured_total", "counter", "Frames read from the source.", s.captured as f64),
+        ("stretchcoach_frames_judged_total", "counter", "Frames through the model and judge.", s.processed as f64),
+        (
+            "stretchcoach_frames_dropped_total",
+            "counter",
+            "Frames replaced by a newer one before the model got to them.",
+            s.dropped as f64,
+        ),
+        ("stretchcoach_frames_unreadable_total", "counter", "Unreadable frames skipped.", s.bad_frames as f64),
+        ("stretchcoach_fps", "gauge", "Judged frames per second over the last 2 s.", s.fps),
+    ] {
+        metric(name, kind, help, format!("{name} {value}\n"));
+    }
     metric(
         "stretchcoach_latency_milliseconds",
         "summary",
