@@ -1,0 +1,138 @@
+//! What the commands share: the run's context (the stretches and routines, loaded once), the pose model,
+//! the recording folder and the HTTP server.
+
+use std::cell::OnceCell;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+
+use stretchcoach::exercise::routine::{self, Routine};
+use stretchcoach::exercise::{self, Exercise};
+use stretchcoach::hub::Hub;
+use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::orient::OrientedEstimator;
+use stretchcoach::pose::{PoseModel, PoseStage};
+use stretchcoach::server;
+use stretchcoach::session::Plan;
+
+use super::{Global, ServeArgs};
+
+/// One run: the options, and the stretch catalog and routines, each read from disk the first time a
+/// command needs it and then kept, so that a warning about a broken definition file prints once.
+pub(super) struct Ctx {
+    pub(super) g: Global,
+    catalog: OnceCell<Vec<Exercise>>,
+    routines: OnceCell<Vec<Routine>>,
+}
+
+impl Ctx {
+    pub(super) fn new(g: Global) -> Ctx {
+        Ctx { g, catalog: OnceCell::new(), routines: OnceCell::new() }
+    }
+
+    /// The stretches: the built-in ones, with those of --exercises added or replacing them.
+    pub(super) fn catalog(&self) -> &[Exercise] {
+        self.catalog.get_or_init(|| {
+            let (catalog, errors) = exercise::load_catalog(self.g.exercises.as_deref());
+            for e in &errors {
+                eprintln!("warning: skipped a stretch definition: {e}");
+            }
+            catalog
+        })
+    }
+
+    /// The routines: the built-in ones, with those of --exercises/routines added or replacing them.
+    pub(super) fn routines(&self) -> &[Routine] {
+        self.routines.get_or_init(|| {
+            let (routines, errors) = routine::load_routines(self.g.exercises.as_deref(), self.catalog());
+            for e in &errors {
+                eprintln!("warning: skipped a routine: {e}");
+            }
+            routines
+        })
+    }
+
+    /// The stretch to judge, or all of them to recognise from ("auto").
+    pub(super) fn plan(&self, id: &str) -> Result<Plan> {
+        if let Some(name) = &self.g.routine {
+            let routines = self.routines();
+            let known: Vec<&str> = routines.iter().map(|r| r.id.as_str()).collect();
+            let Some(r) = routines.iter().find(|r| &r.id == name) else {
+                bail!("unknown routine {name:?}; known: {}", known.join(", "));
+            };
+            return Ok(Plan::Routine(r.name.clone(), r.exercises(self.catalog())));
+        }
+        if id == "auto" {
+            return Ok(Plan::Auto(self.catalog().to_vec()));
+        }
+        Ok(Plan::One(Box::new(self.find_exercise(id)?)))
+    }
+
+    pub(super) fn find_exercise(&self, id: &str) -> Result<Exercise> {
+        let catalog = self.catalog();
+        let known: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
+        match catalog.iter().find(|e| e.id == id) {
+            Some(ex) => Ok(ex.clone()),
+            None => bail!("unknown stretch {id:?}; known: auto, {}", known.join(", ")),
+        }
+    }
+
+    /// The hub for a run: the catalog, the routines, and the history database (if this run keeps one).
+    pub(super) fn make_hub(&self, keep_history_by_default: bool) -> Arc<Hub> {
+        Hub::with_history(self.catalog().to_vec(), self.routines().to_vec(), self.g.history_db(keep_history_by_default))
+    }
+}
+
+pub(super) fn load_model(g: &Global) -> Result<PoseModel> {
+    let mut options = ModelOptions::default();
+    if let Some(t) = g.threads {
+        options.threads = t;
+    }
+    Ok(match &g.model {
+        Some(path) => PoseModel::load(path, None, options)?,
+        None => PoseModel::bundled(options)?,
+    })
+}
+
+/// The pose stage of a run: orientation-aware unless --plain-input.
+pub(super) fn load_stage(g: &Global) -> Result<Box<dyn PoseStage>> {
+    let model = load_model(g)?;
+    Ok(if g.plain_input { Box::new(model) } else { Box::new(OrientedEstimator::new(model)) })
+}
+
+/// The folder frames are recorded to (created), only with --record.
+pub(super) fn record_dir(g: &Global) -> Result<Option<PathBuf>> {
+    let Some(dir) = &g.record else { return Ok(None) };
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create the recording folder {}", dir.display()))?;
+    eprintln!("Recording every frame to {} (--record)", dir.display());
+    Ok(Some(dir.clone()))
+}
+
+/// Where the bundled recordings live: ./recordings or the checkout the binary was built from.
+pub(super) fn recordings_dir() -> PathBuf {
+    let local = PathBuf::from("recordings");
+    if local.exists() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings")
+    }
+}
+
+/// Starts the HTTP server on its own thread; returns once it is listening.
+pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<std::thread::JoinHandle<()>> {
+    let addr = SocketAddr::new(args.bind, args.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let listener = runtime.block_on(server::bind(addr, args.token.as_deref()))?;
+    let addr = listener.local_addr().unwrap_or(addr);
+    let app = server::router(hub, args.token.clone());
+    eprintln!("Live page: http://{addr}/   session summary: http://{addr}/api/session");
+    Ok(std::thread::spawn(move || {
+        runtime.block_on(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                eprintln!("HTTP server stopped: {e}");
+            }
+        })
+    }))
+}

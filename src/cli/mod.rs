@@ -1,0 +1,300 @@
+//! The command line: the clap definitions, and `run`, which hands each command to its module.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use stretchcoach::store;
+
+use common::Ctx;
+
+/// `println!` that ends the program quietly when stdout's reader has gone away.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::out(format_args!($($arg)*)) };
+}
+
+mod coach;
+mod common;
+mod history;
+mod lists;
+mod pose;
+mod tools;
+
+/// Prints a line; a reader that went away (`| head`) ends the program quietly instead of a panic.
+fn out(line: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}").and_then(|_| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Watches your back-pain stretches through a camera and tells you, live, how to fix your form.
+/// Everything runs on this machine: no frame leaves it.
+///
+/// Move slowly and gently and stop if anything hurts. For chronic or severe back pain, see a doctor
+/// or physical therapist.
+#[derive(Parser)]
+#[command(name = "stretchcoach", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Use this ONNX pose model instead of the bundled MoveNet (same input/output convention).
+    #[arg(long, global = true, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// Folder of stretch definitions (*.toml) that add to or replace the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    exercises: Option<PathBuf>,
+    /// Threads for the pose model (default: cores, at most 4).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    /// Session history database (SQLite). Default for live, replay, history, serve and export:
+    /// $XDG_DATA_HOME/stretchcoach/sessions.db; check and demo keep history only when given one.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Feed the model the whole frame, letterboxed, as it is; by default the input is turned so that the
+    /// body is upright and cropped around it (lying stretches need this).
+    #[arg(long, global = true)]
+    plain_input: bool,
+    /// Save every judged camera frame as a JPEG in DIR (live, replay). Without it no frame is ever
+    /// written to disk; the page shows a red "recording" badge while it is on.
+    #[arg(long, global = true, value_name = "DIR")]
+    record: Option<PathBuf>,
+    /// Keep no session history for this run.
+    #[arg(long, global = true)]
+    no_history: bool,
+    /// Guide through a routine (see `stretchcoach routines`) instead of one stretch.
+    #[arg(long, global = true, value_name = "NAME")]
+    routine: Option<String>,
+}
+
+impl Global {
+    /// The database this run records to: --db, else the default for commands that keep history.
+    fn history_db(&self, by_default: bool) -> Option<PathBuf> {
+        if self.no_history {
+            return None;
+        }
+        self.db.clone().or_else(|| by_default.then(store::default_path))
+    }
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Port for the HTTP page and API.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on. Anything but loopback needs --token.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Bearer token required by every route but /healthz (needed to listen beyond loopback).
+    #[arg(long)]
+    token: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct ViewArgs {
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+    /// Print one JSON object per judged frame, then the summary.
+    #[arg(long)]
+    json: bool,
+    /// Speak the prompts (espeak-ng); on by default when it is installed, except with --fast.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    voice: Option<bool>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find the person's 17 joints in one image.
+    Pose {
+        image: PathBuf,
+        /// Print {"width","height","keypoints":[[x,y,score],...]} (COCO order, pixels of IMAGE).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Judge a stretch in an image, a folder of images, a video, or a keypoint file.
+    Check {
+        /// Image, folder of images (name order) or video. Not needed with --keypoints.
+        input: Option<PathBuf>,
+        /// Judge a keypoint file (JSON Lines of `pose --json` objects with optional "t") instead of images.
+        #[arg(long, value_name = "FILE")]
+        keypoints: Option<PathBuf>,
+        /// Which stretch (see `stretchcoach exercises`), or "auto" to recognise it from the pose.
+        #[arg(long, default_value = "auto")]
+        exercise: String,
+        /// One JSON object per frame, then {"summary": {...}}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay the bundled recordings (a real clip through the model, then a generated bridge, done well
+    /// and with faults), print the prompts, and serve the page and API until Ctrl-C.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        view: ViewArgs,
+        /// Replay as fast as possible instead of at real time.
+        #[arg(long)]
+        fast: bool,
+        /// Exit when the replay ends instead of serving until Ctrl-C.
+        #[arg(long)]
+        exit: bool,
+    },
+    /// Coach from the camera, live.
+    Live {
+        /// Camera index (see `stretchcoach cameras`).
+        #[arg(long, default_value_t = 0)]
+        camera: u32,
+        /// Requested camera resolution, WIDTHxHEIGHT.
+        #[arg(long, default_value = "640x480")]
+        resolution: String,
+        #[arg(long, default_value_t = 30)]
+        fps: u32,
+        /// Which stretch, or "auto" to recognise it from the pose.
+        #[arg(long, default_value = "auto")]
+        exercise: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        view: ViewArgs,
+    },
+    /// Run the live loop on a recording (image, folder of images, video, or a .jsonl keypoint file),
+    /// serving the page meanwhile and saving the session to the history.
+    Replay {
+        path: PathBuf,
+        /// Deliver frames at the recording's own pace, as a camera would (default: as fast as possible).
+        #[arg(long)]
+        realtime: bool,
+        /// Which stretch, or "auto" to recognise it from the pose.
+        #[arg(long, default_value = "auto")]
+        exercise: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        view: ViewArgs,
+        /// Exit when the recording ends instead of serving until Ctrl-C.
+        #[arg(long)]
+        exit: bool,
+    },
+    /// List the stretches, their instructions and what is checked.
+    Exercises,
+    /// Write generated keypoint motion of a stretch (JSON Lines, the `check --keypoints` format), done well
+    /// or with one fault, from the built-in kinematic body model. For trying the judge without a camera.
+    Synth {
+        /// Stretch id.
+        exercise: String,
+        /// Act out this fault (see the list printed for an unknown one).
+        #[arg(long)]
+        fault: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Repeat the motion this many times, one after the other (long recordings for soak tests).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+    },
+    /// List the cameras this machine has.
+    Cameras,
+    /// List the routines (`--routine NAME` guides you through one).
+    Routines,
+    /// Rotation consistency of the pose model on the photos of DIR: each photo turned by 90, 180 and 270
+    /// degrees, keypoints turned back and compared with the upright result (PCK at 0.1 torso lengths).
+    EvalRotation {
+        dir: PathBuf,
+        /// Also (and first) the plain model, without orientation-aware input.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time each stage of the per-frame pipeline on real frames, against bare inference.
+    Bench {
+        /// Frames to time.
+        #[arg(long, default_value_t = 300)]
+        frames: usize,
+        /// Folder of images to use (default: the bundled walk recording, 640x480).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also serve the API on this port and publish every frame, as the live loop does, so that the
+        /// loop's speed can be measured while another program loads the server.
+        #[arg(long)]
+        serve_port: Option<u16>,
+    },
+    /// Print recent sessions from the history database.
+    History {
+        /// How many sessions, newest first.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Serve the page and the API over the stored history, without a camera.
+    Serve {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Export sessions (one row per stretch of each session) for sharing with a clinician.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Only sessions started on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only sessions started before this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+/// Runs the command: each is handled in the module named for what it works on.
+pub fn run(cli: Cli) -> Result<()> {
+    let Cli { command, global } = cli;
+    let cx = Ctx::new(global);
+    let g = &cx.g;
+    match &command {
+        Command::Pose { image, json } => pose::cmd_pose(g, image, *json),
+        Command::Check { input, keypoints, exercise, json } => {
+            pose::cmd_check(&cx, input.as_deref(), keypoints.as_deref(), exercise, *json)
+        }
+        Command::Demo { serve, view, fast, exit } => coach::cmd_demo(&cx, serve, view, *fast, *exit),
+        Command::Live { camera, resolution, fps, exercise, serve, view } => {
+            coach::cmd_live(&cx, *camera, resolution, *fps, exercise, serve, view)
+        }
+        Command::Replay { path, realtime, exercise, serve, view, exit } => {
+            coach::cmd_replay(&cx, path, *realtime, exercise, serve, view, *exit)
+        }
+        Command::Exercises => lists::cmd_exercises(&cx),
+        Command::Routines => lists::cmd_routines(&cx),
+        Command::History { limit } => history::cmd_history(g, *limit),
+        Command::EvalRotation { dir, json } => pose::cmd_eval_rotation(g, dir, *json),
+        Command::Bench { frames, input, json, serve_port } => {
+            tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port)
+        }
+        Command::Serve { serve } => history::cmd_serve(&cx, serve),
+        Command::Export { format, output, from, to } => {
+            history::cmd_export(g, *format, output.as_deref(), from.as_deref(), to.as_deref())
+        }
+        Command::Synth { exercise, fault, seed, repeat } => {
+            tools::cmd_synth(exercise, fault.as_deref(), *seed, *repeat)
+        }
+        Command::Cameras => lists::cmd_cameras(),
+    }
+}

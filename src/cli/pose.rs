@@ -1,0 +1,134 @@
+//! The pose model on images: find the joints in one (pose), judge a stretch in images, a video or a
+//! keypoint file (check), and measure how the model holds up when the photo is turned (eval-rotation).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use stretchcoach::capture::open_replay;
+use stretchcoach::keypoint_file;
+use stretchcoach::pipeline::{self, Pace};
+use stretchcoach::pose::PoseRecord;
+use stretchcoach::session::Session;
+
+use super::coach::Printer;
+use super::common::{load_model, load_stage, Ctx};
+use super::history::save_session;
+use super::{out, Global};
+
+pub(super) fn cmd_pose(g: &Global, image: &Path, json: bool) -> Result<()> {
+    let img = image::open(image).with_context(|| format!("could not read image {}", image.display()))?.to_rgb8();
+    let mut stage = load_stage(g)?;
+    let pose = stage.estimate(&img)?;
+    if json {
+        outln!("{}", serde_json::to_string(&PoseRecord::from(&pose))?);
+    } else {
+        outln!("{} ({}x{}), mean joint score {:.2}", image.display(), pose.width, pose.height, pose.mean_score());
+        for j in stretchcoach::pose::Joint::ALL {
+            let k = pose.get(j);
+            outln!("  {:<15} x {:>7.1}  y {:>7.1}  score {:.2}", j.name(), k.x, k.y, k.score);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn cmd_check(
+    cx: &Ctx,
+    input: Option<&Path>,
+    keypoints: Option<&Path>,
+    exercise: &str,
+    json: bool,
+) -> Result<()> {
+    let g = &cx.g;
+    let mut session = Session::with_plan(cx.plan(exercise)?);
+    let mut printer = Printer { json, last_prompt: None };
+    match (keypoints, input) {
+        (Some(file), _) => {
+            for (t, pose) in keypoint_file::read(file)? {
+                printer.frame(&session.step(Some(&pose), t));
+            }
+        }
+        (None, Some(input)) => {
+            let mut source = open_replay(input)?;
+            let mut stage = load_stage(g)?;
+            pipeline::run(source.as_mut(), stage.as_mut(), &mut session, Pace::Fast, |r, _, _| printer.frame(r))?;
+        }
+        (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
+    }
+    let summary = session.summary();
+    if let Some(db) = g.history_db(false) {
+        let source = keypoints.or(input).map(|p| format!("check of {}", p.display())).unwrap_or_default();
+        save_session(&db, &source, g.routine.as_deref(), &summary);
+    }
+    if json {
+        out(format_args!("{}", serde_json::json!({ "summary": summary })));
+    } else {
+        let (name, reps, held, faults) = (&summary.name, summary.reps, summary.held_seconds, &summary.faults);
+        out(format_args!("\n{name}: {reps} reps, {held:.1} s held in good form, faults {faults:?}"));
+    }
+    Ok(())
+}
+
+pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()> {
+    use stretchcoach::pose::orient::{pck, rotate, OrientedEstimator, RotationFigures};
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("could not read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| stretchcoach::capture::replay::is_image_path(p))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
+    }
+    let mut plain = load_model(g)?;
+    let mut oriented = OrientedEstimator::new(load_model(g)?);
+    let mut table: Vec<(&str, Vec<RotationFigures>)> = Vec::new();
+    for mode in ["plain", "oriented"] {
+        let mut figures = Vec::new();
+        for degrees in [0u32, 90, 180, 270] {
+            let (mut pcks, mut scores) = (Vec::new(), Vec::new());
+            for p in &paths {
+                let img = image::open(p).with_context(|| format!("could not read {}", p.display()))?.to_rgb8();
+                // Consistency: each input mode against its own result on the upright photo.
+                let reference = if mode == "plain" {
+                    plain.estimate(&img)?
+                } else {
+                    oriented.reset();
+                    oriented.estimate(&img)?
+                };
+                let turned = rotate(&img, degrees);
+                let pose = if mode == "plain" {
+                    plain.estimate(&turned)?
+                } else {
+                    oriented.reset();
+                    oriented.estimate(&turned)?
+                };
+                if let Some(v) = pck(&reference, &pose, degrees) {
+                    pcks.push(v);
+                }
+                scores.push(pose.mean_score() as f64);
+            }
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+            figures.push(RotationFigures { degrees, pck: mean(&pcks), mean_score: mean(&scores) });
+        }
+        table.push((mode, figures));
+    }
+    if json {
+        let v: serde_json::Map<String, serde_json::Value> =
+            table.iter().map(|(m, f)| (m.to_string(), serde_json::to_value(f).expect("figures serialise"))).collect();
+        outln!("{}", serde_json::Value::Object(v));
+    } else {
+        outln!(
+            "{} photos from {}; PCK@0.1 torso against the same input mode on the upright photo",
+            paths.len(),
+            dir.display()
+        );
+        outln!("{:<10} {:>8} {:>8} {:>12}", "input", "degrees", "PCK", "mean score");
+        for (mode, figures) in &table {
+            for f in figures {
+                outln!("{:<10} {:>8} {:>8.3} {:>12.3}", mode, f.degrees, f.pck, f.mean_score);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Tools for trying and measuring without a person in front of a camera: generated motion (synth) and
+//! the per-frame timing of the pipeline (bench).
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use anyhow::Result;
+
+use stretchcoach::capture::open_replay;
+use stretchcoach::hub::Hub;
+use stretchcoach::pose::PoseRecord;
+use stretchcoach::session::Plan;
+use stretchcoach::synth;
+
+use super::common::{load_model, recordings_dir, start_server, Ctx};
+use super::ServeArgs;
+
+pub(super) fn cmd_synth(exercise: &str, fault: Option<&str>, seed: u64, repeat: u32) -> Result<()> {
+    let frames = synth::generate(exercise, fault, 30.0, seed)
+        .map_err(|e| anyhow::anyhow!("{e}; faults of {exercise}: {}", synth::faults(exercise).join(", ")))?;
+    let period = frames.last().map(|(t, _)| t + 1.0 / 30.0).unwrap_or(0.0);
+    for k in 0..repeat {
+        for (t, pose) in &frames {
+            let mut r = PoseRecord::from(pose);
+            r.t = Some(((t + k as f64 * period) * 1000.0).round() / 1000.0);
+            outln!("{}", serde_json::to_string(&r)?);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn cmd_bench(
+    cx: &Ctx,
+    frames: usize,
+    input: Option<&Path>,
+    json: bool,
+    serve_port: Option<u16>,
+) -> Result<()> {
+    let g = &cx.g;
+    let dir = input.map(Path::to_path_buf).unwrap_or_else(|| recordings_dir().join("walk"));
+    let mut source = open_replay(&dir)?;
+    let mut images = Vec::new();
+    while let Some(f) = source.next_frame()? {
+        images.push(f.image);
+    }
+    let mut model = load_model(g)?;
+    eprintln!("timing {frames} frames of {} ...", source.describe());
+    let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
+    if let (Some(port), Some(hub)) = (serve_port, &hub) {
+        let args = ServeArgs { port, bind: IpAddr::from([127, 0, 0, 1]), token: None };
+        start_server(&args, hub.clone())?;
+    }
+    let report = stretchcoach::bench::run(
+        &mut model,
+        &images,
+        frames.max(20),
+        Plan::Auto(cx.catalog().to_vec()),
+        hub.as_deref(),
+    )?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        outln!("{} frames of {}x{}; whole pipeline {:.0} fps", report.frames, report.width, report.height, report.fps);
+        outln!("{:<32} {:>10} {:>10} {:>12}", "stage", "median ms", "p95 ms", "x inference");
+        for s in &report.stages {
+            outln!("{:<32} {:>10.3} {:>10.3} {:>12.3}", s.stage, s.median_ms, s.p95_ms, s.ratio_to_inference);
+        }
+    }
+    Ok(())
+}
