@@ -27,6 +27,11 @@ use crate::store::{Store, StoreError};
 /// A request (other than the event stream) taking longer than this is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A client must send a request's headers within this time. (hyper applies its own header timeout only
+/// when given a timer, which `axum::serve` does not do: a client that never finished its headers held its
+/// connection for ever.)
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// At most this many pages may follow `/api/events` at once.
 pub const MAX_EVENT_CLIENTS: usize = 16;
 
@@ -388,6 +393,29 @@ fn script_json<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// Binds `addr`: loopback always, anything else only with a token.
+/// Serves `app` on `listener` over HTTP/1.1 (all the page and API clients need), with [`HEADER_TIMEOUT`].
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection gone before it was accepted: pause, carry on.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true); // small JSON answers and events: send them now
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::TcpListener, ServeError> {
     if !addr.ip().is_loopback() && token.is_none() {
         return Err(ServeError::NeedsToken(addr.ip()));

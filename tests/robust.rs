@@ -117,6 +117,75 @@ fn an_unwritable_history_is_reported_and_coaching_goes_on() {
     assert_eq!(last["summary"]["reps"], 3);
 }
 
+/// The disk fills up mid-session. A file-size limit (RLIMIT_FSIZE, which binds root too, unlike file
+/// permissions) makes every write past 40 KB fail the way a full disk does: the history's first save goes
+/// through, the later ones fail. Coaching must go on to the last frame, the failure must be on
+/// /api/status while it runs, and what was stored before must be intact.
+#[test]
+fn a_full_disk_mid_session_is_reported_and_nothing_stored_is_damaged() {
+    let dir = std::env::temp_dir().join(format!("stretchcoach-diskfull-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (db, earlier, now) = (dir.join("sessions.db"), dir.join("earlier.jsonl"), dir.join("now.jsonl"));
+    let bridge = stretchcoach::synth::generate("bridge", None, 30.0, 3).unwrap();
+    write_jsonl(&earlier, &bridge);
+    write_jsonl(&now, &bridge[..300]); // 10 s at real time: several saves, 2 s apart
+    let out = bin().args(["check", "--exercise", "bridge", "--db"]).arg(&db).arg("--keypoints").arg(&earlier).output();
+    assert!(out.unwrap().status.success());
+    let stored = |db: &std::path::Path| -> Vec<(i64, i64, Option<String>)> {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        let mut st = c.prepare("SELECT id, frames, ended_at FROM sessions ORDER BY id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let before = stored(&db);
+    assert_eq!(before.len(), 1);
+    assert!(std::fs::metadata(&db).unwrap().len() < 40 * 1024, "the limit must leave room for the first save");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let script = r#"trap '' XFSZ; ulimit -f 40; exec "$0" "$@""#; // SIGXFSZ ignored: writes fail with EFBIG
+    let mut child = std::process::Command::new("bash")
+        .args(["-c", script, env!("CARGO_BIN_EXE_stretchcoach")])
+        .args(["replay", now.to_str().unwrap(), "--realtime", "--exit", "--exercise", "bridge", "--json"])
+        .args(["--voice=false", "--port", &port.to_string(), "--db", db.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read stdout as it comes: a full pipe would stall the loop.
+    let mut pipe = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut pipe, &mut s).unwrap();
+        s
+    });
+    let mut reported = None;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while reported.is_none() && std::time::Instant::now() < deadline && !reader.is_finished() {
+        std::thread::sleep(Duration::from_millis(100));
+        if let Ok(r) = ureq::get(&format!("http://127.0.0.1:{port}/api/status")).call() {
+            let s: serde_json::Value = r.into_json().unwrap();
+            reported = s["store_error"].as_str().map(String::from);
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (reader.join().unwrap(), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "coaching must not stop: {stderr}");
+    let reported = reported.expect("the failure must show on /api/status while the session runs");
+    assert!(reported.contains("session history not saved"), "{reported}");
+    assert!(stderr.contains("warning: session history not saved"), "{stderr}");
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["summary"]["frames"], 300, "every frame is still judged");
+
+    let after = stored(&db);
+    assert_eq!(after[0], before[0], "the earlier session is untouched");
+    // The saves made before the disk filled are kept; the closing one could not be written.
+    let (_, frames, ended) = after.get(1).cloned().expect("the first save of this session was made");
+    assert!(frames > 0 && frames < 300 && ended.is_none(), "{after:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_database_from_a_newer_version_is_refused_not_damaged() {
     let db = std::env::temp_dir().join(format!("stretchcoach-newer-{}.db", std::process::id()));
@@ -276,4 +345,43 @@ fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
     assert!(late.0 < early.0 + 4_000, "memory grew from {} kB to {} kB", early.0, late.0);
     assert!(late.1 <= early.1 + 2, "file descriptors grew from {} to {}", early.1, late.1);
     assert!(late.0 < 200_000, "{} kB resident", late.0);
+}
+
+/// Slow clients: one that sends a request's headers and never finishes its body is answered 408 after the
+/// request timeout; one that never finishes its headers is disconnected after the header timeout. Neither
+/// holds up anyone else meanwhile.
+#[test]
+fn slow_clients_are_cut_off_and_hold_up_no_one() {
+    use std::io::{Read, Write};
+    use stretchcoach::server::{HEADER_TIMEOUT, REQUEST_TIMEOUT};
+    let server = common::spawn_server(&["demo", "--fast", "--voice=false", "--no-history"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut no_headers = std::net::TcpStream::connect(&addr).unwrap();
+    write!(no_headers, "GET /api/status HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    let started = std::time::Instant::now();
+    write!(
+        slow,
+        "POST /api/session/exercise HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: 40\r\n\r\n{{\"exer"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let t = std::time::Instant::now();
+    assert!(ureq::get(&format!("{}/api/status", server.base)).call().is_ok());
+    assert!(t.elapsed() < Duration::from_secs(2), "others are served while the slow client waits");
+
+    slow.set_read_timeout(Some(REQUEST_TIMEOUT + Duration::from_secs(10))).unwrap();
+    let mut answer = [0u8; 12];
+    slow.read_exact(&mut answer).expect("an answer before the read timeout");
+    let waited = started.elapsed();
+    assert_eq!(&answer, b"HTTP/1.1 408", "{}", String::from_utf8_lossy(&answer));
+    assert!(waited >= REQUEST_TIMEOUT, "not before the timeout: {waited:?}");
+
+    // By now the header timeout has long passed: the connection without headers has been closed.
+    assert!(waited > HEADER_TIMEOUT + Duration::from_secs(2));
+    no_headers.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut rest = Vec::new();
+    let closed = no_headers.read_to_end(&mut rest);
+    assert!(closed.is_ok(), "the connection without headers must be closed, not left open: {closed:?}");
 }

@@ -128,11 +128,5 @@ pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<std::threa
     let addr = listener.local_addr().unwrap_or(addr);
     let app = server::router(hub, args.token.clone());
     eprintln!("Live page: http://{addr}/   session summary: http://{addr}/api/session");
-    Ok(std::thread::spawn(move || {
-        runtime.block_on(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                eprintln!("HTTP server stopped: {e}");
-            }
-        })
-    }))
+    Ok(std::thread::spawn(move || runtime.block_on(server::serve(listener, app))))
 }
