@@ -1,5 +1,5 @@
 # The two commands of the README. Both provision first (idempotent; see scripts/provision.sh).
-.PHONY: demo test provision bench
+.PHONY: demo test provision bench deny
 
 demo: provision
 	cargo run --release -- demo
@@ -12,3 +12,7 @@ provision:
 
 bench: provision
 	cargo bench
+
+# Licences, sources and banned crates of the dependency tree (deny.toml); CI runs it before the tests.
+deny:
+	./scripts/deny.sh
