@@ -18,7 +18,8 @@ fn photo(w: u32, h: u32) -> RgbImage {
 }
 
 fn stages(c: &mut Criterion) {
-    let mut model = PoseModel::bundled(ModelOptions::default()).expect("bundled model");
+    // Flat out, as criterion runs it: the threads spin between runs (see ModelOptions::spin).
+    let mut model = PoseModel::bundled(ModelOptions { spin: true, ..ModelOptions::default() }).expect("bundled model");
     let frame = photo(640, 480);
     let hd = photo(1280, 720);
     let map = InputMap::letterbox(640, 480, model.input_size());

@@ -11,6 +11,7 @@ use crate::live::percentile;
 use crate::pipeline::median;
 use crate::pose::preprocess::InputMap;
 use crate::pose::{ModelError, PoseModel, PoseRecord};
+use crate::server::HTTP_THREAD;
 use crate::session::{Plan, Session};
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,8 +29,48 @@ pub struct BenchReport {
     pub width: u32,
     pub height: u32,
     pub stages: Vec<StageTime>,
-    /// Frames per second of the whole per-frame pipeline (median).
+    /// Frames per second achieved by the whole per-frame pipeline (frames over elapsed time).
     pub fps: f64,
+    /// When paced like a camera (`--fps`): the share of the time the loop was busy with a frame, and the
+    /// frames that took longer than the camera's frame interval (a live camera would have dropped one).
+    pub paced: Option<Paced>,
+    /// CPU time used meanwhile by the HTTP server's threads (`--serve-port`), in ms.
+    pub server_cpu_ms: Option<f64>,
+    /// CPU used by the whole process while timing the pipeline, in cores (1.0 = one core all the time).
+    pub cpu_cores: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paced {
+    pub target_fps: f64,
+    pub busy: f64,
+    pub late_frames: usize,
+}
+
+/// CPU time (user + system, ms) from a /proc `stat` file (Linux only).
+fn stat_cpu_ms(path: &std::path::Path) -> Option<f64> {
+    const TICKS_PER_S: f64 = 100.0; // USER_HZ, 100 on every Linux ABI
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / TICKS_PER_S * 1e3)
+}
+
+/// CPU time (ms) of this whole process so far.
+pub fn process_cpu_ms() -> Option<f64> {
+    stat_cpu_ms("/proc/self/stat".as_ref())
+}
+
+/// CPU time (ms) of this process's threads named `name`.
+pub fn thread_cpu_ms(name: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        if std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.trim_end() == name) {
+            total += stat_cpu_ms(&task.path().join("stat"))?;
+        }
+    }
+    Some(total)
 }
 
 fn stage(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
@@ -41,13 +82,16 @@ fn stage(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
 /// Times `n` frames (cycling through `images`): bare inference on a fixed input first (the baseline), then
 /// the whole pipeline stage by stage.
 /// With `hub`, every frame is also published to it, as the live loop does (to measure the server's
-/// effect on the loop under load).
+/// effect on the loop under load). With `pace`, frames come at that rate, as from a camera, and so do the
+/// baseline's runs: a model woken 30 times a second is slower than one kept busy, and the ratio must
+/// compare like with like.
 pub fn run(
     model: &mut PoseModel,
     images: &[RgbImage],
     n: usize,
     plan: Plan,
     hub: Option<&Hub>,
+    pace: Option<f64>,
 ) -> Result<BenchReport, ModelError> {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let (w, h) = (images[0].width(), images[0].height());
@@ -56,8 +100,17 @@ pub fn run(
     for _ in 0..10 {
         model.infer()?; // warm-up
     }
+    // Sleeps until frame `i` is due, when paced.
+    let wait = |start: Instant, i: usize| {
+        if let Some(fps) = pace {
+            let due = start + std::time::Duration::from_secs_f64(i as f64 / fps);
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        }
+    };
     let mut bare = Vec::with_capacity(n);
-    for _ in 0..n {
+    let start = Instant::now();
+    for i in 0..n {
+        wait(start, i);
         let t = Instant::now();
         model.infer()?;
         bare.push(ms(t));
@@ -65,7 +118,11 @@ pub fn run(
     let baseline = median(&mut bare.clone());
     let mut session = Session::with_plan(plan);
     let (mut pre, mut inf, mut dec, mut judge, mut whole) = (vec![], vec![], vec![], vec![], vec![]);
+    let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
+    let cpu_before = process_cpu_ms();
+    let start = Instant::now();
     for i in 0..n {
+        wait(start, i);
         let img = &images[i % images.len()];
         let t0 = Instant::now();
         model.prepare(img, &map);
@@ -84,12 +141,22 @@ pub fn run(
         judge.push(ms(t3));
         whole.push(ms(t0));
     }
-    let whole_median = median(&mut whole.clone());
+    let elapsed_ms = ms(start);
+    let paced = pace.map(|fps| Paced {
+        target_fps: fps,
+        busy: whole.iter().sum::<f64>() / elapsed_ms,
+        late_frames: whole.iter().filter(|&&t| t > 1e3 / fps).count(),
+    });
+    let server_cpu_ms = server_cpu_before.and_then(|b| Some(thread_cpu_ms(HTTP_THREAD)? - b));
+    let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));
     Ok(BenchReport {
         frames: n,
         width: w,
         height: h,
-        fps: 1e3 / whole_median,
+        fps: n as f64 * 1e3 / elapsed_ms,
+        paced,
+        server_cpu_ms,
+        cpu_cores,
         stages: vec![
             stage("inference, bare (baseline)", bare, baseline),
             stage("pre-processing", pre, baseline),

@@ -32,6 +32,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// connection for ever.)
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The name of the server's threads (so that their CPU time can be told from the pose loop's).
+pub const HTTP_THREAD: &str = "http";
+
 /// At most this many pages may follow `/api/events` at once.
 pub const MAX_EVENT_CLIENTS: usize = 16;
 

@@ -175,6 +175,7 @@ fn replay_keypoints(
 }
 
 /// Runs the live loop on `open` until the source ends (or is stopped), serving the page meanwhile.
+/// `fast`: the source is read flat out, not at a camera's pace.
 #[allow(clippy::too_many_arguments)]
 fn run_loop(
     g: &Global,
@@ -186,7 +187,7 @@ fn run_loop(
     fast: bool,
     source: &str,
 ) -> Result<Summary> {
-    let stage = load_stage(g)?;
+    let stage = load_stage(g, fast)?;
     let (tx, rx) = live::controls();
     hub.set_control(tx);
     let terminal = Arc::new(Mutex::new(Terminal::new(view, fast)));

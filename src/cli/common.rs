@@ -85,8 +85,10 @@ impl Ctx {
     }
 }
 
-pub(super) fn load_model(g: &Global) -> Result<PoseModel> {
-    let mut options = ModelOptions::default();
+/// The pose model. `flat_out` for work that runs as fast as it can (files, benchmarks); otherwise the
+/// model's threads rest between frames instead of spinning, which a camera-paced loop needs.
+pub(super) fn load_model(g: &Global, flat_out: bool) -> Result<PoseModel> {
+    let mut options = ModelOptions { spin: flat_out, ..ModelOptions::default() };
     if let Some(t) = g.threads {
         options.threads = t;
     }
@@ -97,8 +99,8 @@ pub(super) fn load_model(g: &Global) -> Result<PoseModel> {
 }
 
 /// The pose stage of a run: orientation-aware unless --plain-input.
-pub(super) fn load_stage(g: &Global) -> Result<Box<dyn PoseStage>> {
-    let model = load_model(g)?;
+pub(super) fn load_stage(g: &Global, flat_out: bool) -> Result<Box<dyn PoseStage>> {
+    let model = load_model(g, flat_out)?;
     Ok(if g.plain_input { Box::new(model) } else { Box::new(OrientedEstimator::new(model)) })
 }
 
@@ -123,10 +125,15 @@ pub(super) fn recordings_dir() -> PathBuf {
 /// Starts the HTTP server on its own thread; returns once it is listening.
 pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<std::thread::JoinHandle<()>> {
     let addr = SocketAddr::new(args.bind, args.port);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name(server::HTTP_THREAD)
+        .enable_all()
+        .build()?;
     let listener = runtime.block_on(server::bind(addr, args.token.as_deref()))?;
     let addr = listener.local_addr().unwrap_or(addr);
     let app = server::router(hub, args.token.clone());
     eprintln!("Live page: http://{addr}/   session summary: http://{addr}/api/session");
-    Ok(std::thread::spawn(move || runtime.block_on(server::serve(listener, app))))
+    let thread = std::thread::Builder::new().name(server::HTTP_THREAD.into());
+    Ok(thread.spawn(move || runtime.block_on(server::serve(listener, app)))?)
 }

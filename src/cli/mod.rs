@@ -236,6 +236,10 @@ enum Command {
         /// loop's speed can be measured while another program loads the server.
         #[arg(long)]
         serve_port: Option<u16>,
+        /// Feed the frames at this rate, as a camera would (e.g. 30), and report the share of the time
+        /// the loop was busy and the frames that overran the camera's interval. Default: flat out.
+        #[arg(long)]
+        fps: Option<f64>,
     },
     /// Print recent sessions from the history database.
     History {
@@ -285,8 +289,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Routines => lists::cmd_routines(&cx),
         Command::History { limit } => history::cmd_history(g, *limit),
         Command::EvalRotation { dir, json } => pose::cmd_eval_rotation(g, dir, *json),
-        Command::Bench { frames, input, json, serve_port } => {
-            tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port)
+        Command::Bench { frames, input, json, serve_port, fps } => {
+            tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port, *fps)
         }
         Command::Serve { serve } => history::cmd_serve(&cx, serve),
         Command::Export { format, output, from, to } => {

@@ -18,7 +18,7 @@ use super::{out, Global};
 
 pub(super) fn cmd_pose(g: &Global, image: &Path, json: bool) -> Result<()> {
     let img = image::open(image).with_context(|| format!("could not read image {}", image.display()))?.to_rgb8();
-    let mut stage = load_stage(g)?;
+    let mut stage = load_stage(g, true)?;
     let pose = stage.estimate(&img)?;
     if json {
         outln!("{}", serde_json::to_string(&PoseRecord::from(&pose))?);
@@ -50,7 +50,7 @@ pub(super) fn cmd_check(
         }
         (None, Some(input)) => {
             let mut source = open_replay(input)?;
-            let mut stage = load_stage(g)?;
+            let mut stage = load_stage(g, true)?;
             pipeline::run(source.as_mut(), stage.as_mut(), &mut session, Pace::Fast, |r, _, _| printer.frame(r))?;
         }
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
@@ -80,8 +80,8 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
     if paths.is_empty() {
         bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
     }
-    let mut plain = load_model(g)?;
-    let mut oriented = OrientedEstimator::new(load_model(g)?);
+    let mut plain = load_model(g, true)?;
+    let mut oriented = OrientedEstimator::new(load_model(g, true)?);
     let mut table: Vec<(&str, Vec<RotationFigures>)> = Vec::new();
     for mode in ["plain", "oriented"] {
         let mut figures = Vec::new();

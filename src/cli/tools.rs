@@ -35,7 +35,11 @@ pub(super) fn cmd_bench(
     input: Option<&Path>,
     json: bool,
     serve_port: Option<u16>,
+    fps: Option<f64>,
 ) -> Result<()> {
+    if fps.is_some_and(|f| !(f.is_finite() && f > 0.0)) {
+        anyhow::bail!("--fps must be a positive number of frames per second");
+    }
     let g = &cx.g;
     let dir = input.map(Path::to_path_buf).unwrap_or_else(|| recordings_dir().join("walk"));
     let mut source = open_replay(&dir)?;
@@ -43,7 +47,7 @@ pub(super) fn cmd_bench(
     while let Some(f) = source.next_frame()? {
         images.push(f.image);
     }
-    let mut model = load_model(g)?;
+    let mut model = load_model(g, fps.is_none())?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
     let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
     if let (Some(port), Some(hub)) = (serve_port, &hub) {
@@ -56,11 +60,36 @@ pub(super) fn cmd_bench(
         frames.max(20),
         Plan::Auto(cx.catalog().to_vec()),
         hub.as_deref(),
+        fps,
     )?;
     if json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        outln!("{} frames of {}x{}; whole pipeline {:.0} fps", report.frames, report.width, report.height, report.fps);
+        match &report.paced {
+            Some(p) => outln!(
+                "{} frames of {}x{} paced at {} fps: {:.1} fps achieved, loop busy {:.1}% of the time, {} frames late",
+                report.frames,
+                report.width,
+                report.height,
+                p.target_fps,
+                report.fps,
+                p.busy * 100.0,
+                p.late_frames
+            ),
+            None => outln!(
+                "{} frames of {}x{}; whole pipeline {:.0} fps",
+                report.frames,
+                report.width,
+                report.height,
+                report.fps
+            ),
+        }
+        if let Some(cores) = report.cpu_cores {
+            outln!("CPU used meanwhile: {:.0}% of one core (all threads)", cores * 100.0);
+        }
+        if let Some(cpu) = report.server_cpu_ms {
+            outln!("HTTP server threads used {cpu:.0} ms of CPU meanwhile");
+        }
         outln!("{:<32} {:>10} {:>10} {:>12}", "stage", "median ms", "p95 ms", "x inference");
         for s in &report.stages {
             outln!("{:<32} {:>10.3} {:>10.3} {:>12.3}", s.stage, s.median_ms, s.p95_ms, s.ratio_to_inference);
