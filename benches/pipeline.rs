@@ -56,9 +56,34 @@ fn stages(c: &mut Criterion) {
     });
 }
 
+/// Camera frames to RGB at 640x480: nokhwa's YUYV converter (the baseline) against ours, and MJPEG through
+/// nokhwa's libjpeg-turbo against the `image` crate's pure-Rust decoder.
+fn camera_formats(c: &mut Criterion) {
+    use nokhwa::pixel_format::RgbFormat;
+    use nokhwa::utils::{FrameFormat, Resolution};
+    use stretchcoach::capture::convert::{rgb_to_yuyv, to_rgb};
+    let frame = photo(640, 480);
+    let yuyv = rgb_to_yuyv(&frame);
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&frame).unwrap();
+    let res = Resolution::new(640, 480);
+    c.bench_function("camera YUYV 640x480 -> RGB, nokhwa (baseline)", |b| {
+        b.iter(|| black_box(nokhwa::Buffer::new(res, &yuyv, FrameFormat::YUYV).decode_image::<RgbFormat>().unwrap()))
+    });
+    c.bench_function("camera YUYV 640x480 -> RGB, ours", |b| {
+        b.iter(|| black_box(to_rgb(FrameFormat::YUYV, 640, 480, black_box(&yuyv)).unwrap()))
+    });
+    c.bench_function("camera MJPEG 640x480 -> RGB, nokhwa (libjpeg-turbo)", |b| {
+        b.iter(|| black_box(to_rgb(FrameFormat::MJPEG, 640, 480, black_box(&jpeg)).unwrap()))
+    });
+    c.bench_function("camera MJPEG 640x480 -> RGB, image (zune-jpeg)", |b| {
+        b.iter(|| black_box(image::load_from_memory(black_box(&jpeg)).unwrap().to_rgb8()))
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(4));
-    targets = stages
+    targets = stages, camera_formats
 }
 criterion_main!(benches);

@@ -89,3 +89,45 @@ fn the_real_clip_through_the_model_finds_the_walker() {
     // The walker crosses the frame from right to left over the clip.
     assert!(xs[0] - xs[xs.len() - 1] > 200.0, "nose x went from {} to {}", xs[0], xs[xs.len() - 1]);
 }
+
+/// What a camera sends, made from a real photo (there is no camera here): YUYV and MJPEG frames go through
+/// the camera source's conversion, match nokhwa's own decoder, and give the model the same pose as the photo.
+#[test]
+fn camera_frames_in_yuyv_and_mjpeg_reach_the_model_as_the_photo_does() {
+    use nokhwa::utils::{FrameFormat, Resolution};
+    use stretchcoach::capture::convert::{rgb_to_yuyv, to_rgb};
+    let photo = image::open(fixture("photos/zidane.jpg")).unwrap().to_rgb8();
+    let (w, h) = photo.dimensions();
+    let mean_diff = |a: &image::RgbImage, b: &image::RgbImage| {
+        a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| (*x as f64 - *y as f64).abs()).sum::<f64>()
+            / a.as_raw().len() as f64
+    };
+
+    let yuyv = rgb_to_yuyv(&photo);
+    let from_yuyv = to_rgb(FrameFormat::YUYV, w, h, &yuyv).unwrap();
+    let by_nokhwa = nokhwa::Buffer::new(Resolution::new(w, h), &yuyv, FrameFormat::YUYV)
+        .decode_image::<nokhwa::pixel_format::RgbFormat>()
+        .unwrap();
+    assert!(from_yuyv.as_raw() == by_nokhwa.as_raw(), "the fast YUYV path must agree with nokhwa to the byte");
+    assert!(mean_diff(&photo, &from_yuyv) < 4.0, "{}", mean_diff(&photo, &from_yuyv));
+
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&photo).unwrap();
+    let from_mjpeg = to_rgb(FrameFormat::MJPEG, w, h, &jpeg).unwrap();
+    assert!(mean_diff(&photo, &from_mjpeg) < 4.0, "{}", mean_diff(&photo, &from_mjpeg));
+    // A frame cut short on the wire is either decoded as far as it goes or refused; never a crash.
+    let _ = to_rgb(FrameFormat::MJPEG, w, h, &jpeg[..jpeg.len() / 2]);
+    assert!(to_rgb(FrameFormat::MJPEG, w, h, &jpeg[..100]).is_err());
+
+    let mut model = PoseModel::bundled(ModelOptions::default()).unwrap();
+    let reference = model.estimate(&photo).unwrap();
+    for (name, frame) in [("YUYV", &from_yuyv), ("MJPEG", &from_mjpeg)] {
+        let pose = model.estimate(frame).unwrap();
+        for (j, (a, b)) in reference.keypoints.iter().zip(&pose.keypoints).enumerate() {
+            if a.score >= 0.3 {
+                let d = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
+                assert!(d < 0.01 * w as f32, "{name}: joint {j} moved {d:.1} px");
+            }
+        }
+    }
+}

@@ -58,11 +58,9 @@ impl FrameSource for CameraSource {
         let t = self.start.elapsed().as_secs_f64();
         let index = self.next;
         self.next += 1;
-        let image = buffer.decode_image::<RgbFormat>().map_err(|e| CaptureError::BadFrame {
-            index,
-            what: format!("camera frame ({})", buffer.source_frame_format()),
-            reason: e.to_string(),
-        })?;
+        let (format, res) = (buffer.source_frame_format(), buffer.resolution());
+        let image = super::convert::to_rgb(format, res.width(), res.height(), buffer.buffer())
+            .map_err(|reason| CaptureError::BadFrame { index, what: format!("camera frame ({format})"), reason })?;
         Ok(Some(Frame { index, t, image }))
     }
 

@@ -1,6 +1,7 @@
 //! Frame sources: a camera, or a recording replayed from disk. All yield RGB frames with a timestamp.
 
 pub mod camera;
+pub mod convert;
 pub mod replay;
 
 use std::path::PathBuf;
