@@ -234,10 +234,24 @@ pub fn percentile(xs: &[f64], p: f64) -> f64 {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Runs a call into the frame source, turning a panic in it (a driver binding, a decoder) into a source
+/// error, so that it is reported and retried like an unplugged camera. Uncaught, it would end the capture
+/// thread and leave the judge waiting for frames that never come.
+fn guarded<T>(call: impl FnOnce() -> Result<T, CaptureError>) -> Result<T, CaptureError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(CaptureError::Camera(format!("the frame source crashed ({what})")))
+    })
+}
+
 fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub: &Hub, stop: &AtomicBool) {
     let mut backoff = 0.5;
     'reopen: while !stop.load(Ordering::SeqCst) {
-        let mut source = match open() {
+        let mut source = match guarded(&mut *open) {
             Ok(s) => s,
             Err(e) => match options.retry_up_to {
                 Some(max) => {
@@ -255,7 +269,7 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
         hub.set_source(source.describe());
         let start = Instant::now();
         while !stop.load(Ordering::SeqCst) {
-            match source.next_frame() {
+            match guarded(|| source.next_frame()) {
                 Ok(Some(frame)) => {
                     backoff = 0.5;
                     if options.realtime {

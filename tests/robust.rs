@@ -49,6 +49,73 @@ impl PoseStage for Still {
     }
 }
 
+/// A source that delivers `left` frames, then panics (a bug in a driver binding or a decoder) or ends.
+struct Crashing {
+    left: usize,
+    panics: bool,
+}
+
+impl FrameSource for Crashing {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        if self.left == 0 {
+            assert!(!self.panics, "driver bug");
+            return Ok(None);
+        }
+        self.left -= 1;
+        std::thread::sleep(Duration::from_millis(5));
+        Ok(Some(Frame { index: 0, t: 0.0, image: RgbImage::new(64, 48) }))
+    }
+    fn fps(&self) -> f64 {
+        30.0
+    }
+    fn describe(&self) -> String {
+        "crashing source".into()
+    }
+}
+
+/// Ends the loop and returns within `limit`, or fails the test (instead of hanging it).
+fn join_within(lp: LiveLoop, limit: Duration) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        lp.join();
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(limit).expect("the loop must end, not wait for frames that never come");
+}
+
+#[test]
+fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
+    // A camera: the crash is reported and the camera reopened; the session goes on with the new frames.
+    let hub = Hub::new(exercise::built_in());
+    let opens = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (o2, e2, h2) = (opens.clone(), errors.clone(), hub.clone());
+    let open: Opener = Box::new(move || {
+        e2.lock().unwrap().extend(h2.status().source_error);
+        let first = o2.fetch_add(1, Ordering::SeqCst) == 0;
+        Ok(Box::new(Crashing { left: 10, panics: first }) as Box<dyn FrameSource>)
+    });
+    let options = LoopOptions { realtime: false, retry_up_to: Some(0.2), record: None };
+    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    let lp =
+        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _| {}));
+    join_within(lp, Duration::from_secs(20));
+    assert_eq!(hub.status().stats.processed, 20, "{:?}", hub.status().stats);
+    let errors = errors.lock().unwrap();
+    assert!(errors.iter().any(|e| e.contains("crashed (driver bug)")), "{errors:?}");
+
+    // A recording: nothing to retry; the loop ends and says why.
+    let hub = Hub::new(exercise::built_in());
+    let open: Opener = Box::new(|| Ok(Box::new(Crashing { left: 3, panics: true }) as Box<dyn FrameSource>));
+    let options = LoopOptions { realtime: false, retry_up_to: None, record: None };
+    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    let lp =
+        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _| {}));
+    join_within(lp, Duration::from_secs(20));
+    assert_eq!(hub.status().stats.processed, 3);
+    assert!(hub.status().source_error.is_some_and(|e| e.contains("crashed")));
+}
+
 #[test]
 fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
     let hub = Hub::new(exercise::built_in());
