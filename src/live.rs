@@ -123,61 +123,71 @@ impl LiveLoop {
             std::thread::spawn(move || {
                 let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
                 let mut window: std::collections::VecDeque<Instant> = Default::default();
-                while let Some((frame, captured_at)) = mailbox.take() {
-                    while let Ok(c) = controls.try_recv() {
-                        match c {
-                            Control::SetPlan(plan) => session.switch(plan),
-                            Control::Stop => stop.store(true, Ordering::SeqCst),
+                // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
+                // frame: it ends the session, which keeps what it has, and says so.
+                let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    while let Some((frame, captured_at)) = mailbox.take() {
+                        while let Ok(c) = controls.try_recv() {
+                            match c {
+                                Control::SetPlan(plan) => session.switch(plan),
+                                Control::Stop => stop.store(true, Ordering::SeqCst),
+                            }
                         }
-                    }
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let t0 = Instant::now();
-                    let pose = match stage.estimate(&frame.image) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            hub.update_stats(|s| s.errors += 1);
-                            eprintln!("pose model failed on frame {}: {e}", frame.index);
-                            continue;
+                        if stop.load(Ordering::SeqCst) {
+                            break;
                         }
-                    };
-                    model_ms.push(t0.elapsed().as_secs_f64() * 1e3);
-                    hub.observe_model(t0.elapsed().as_secs_f64());
-                    let report = session.step(Some(&pose), frame.t);
-                    let latency = captured_at.elapsed().as_secs_f64() * 1e3;
-                    latencies.push(latency);
-                    let now = Instant::now();
-                    window.push_back(now);
-                    while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
-                        window.pop_front();
-                    }
-                    let stats = hub.update_stats(|s| {
-                        s.processed += 1;
-                        s.fps = window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
-                        s.latency_ms = latency;
-                        // Sorting the window on every frame is wasted on a display refreshed twice a second.
-                        if s.processed % 15 == 1 {
-                            (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
-                            s.model_ms_median = model_ms.median_p95().0;
+                        let t0 = Instant::now();
+                        let pose = match stage.estimate(&frame.image) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                hub.update_stats(|s| s.errors += 1);
+                                eprintln!("pose model failed on frame {}: {e}", frame.index);
+                                continue;
+                            }
+                        };
+                        model_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+                        hub.observe_model(t0.elapsed().as_secs_f64());
+                        let report = session.step(Some(&pose), frame.t);
+                        let latency = captured_at.elapsed().as_secs_f64() * 1e3;
+                        latencies.push(latency);
+                        let now = Instant::now();
+                        window.push_back(now);
+                        while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
+                            window.pop_front();
                         }
-                    });
-                    if let Some(dir) = &record {
-                        let path = dir.join(format!("frame_{:06}.jpg", frame.index));
-                        if let Err(e) = frame.image.save(&path) {
-                            hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                        let stats = hub.update_stats(|s| {
+                            s.processed += 1;
+                            s.fps =
+                                window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
+                            s.latency_ms = latency;
+                            // Sorting the window on every frame is wasted on a display refreshed twice a second.
+                            if s.processed % 15 == 1 {
+                                (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                                s.model_ms_median = model_ms.median_p95().0;
+                            }
+                        });
+                        if let Some(dir) = &record {
+                            let path = dir.join(format!("frame_{:06}.jpg", frame.index));
+                            if let Err(e) = frame.image.save(&path) {
+                                hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                            }
                         }
+                        hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &session.summary());
+                        on_report(&report, &stats);
                     }
-                    hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &session.summary());
-                    on_report(&report, &stats);
+                }));
+                stop.store(true, Ordering::SeqCst);
+                mailbox.close();
+                if let Err(panic) = judged {
+                    let what = panic_text(panic.as_ref());
+                    eprintln!("coaching stopped after an internal error: {what}");
+                    hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
                 }
                 hub.update_stats(|s| {
                     (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
                     s.model_ms_median = model_ms.median_p95().0;
                 });
                 hub.finish(&session.summary());
-                stop.store(true, Ordering::SeqCst);
-                mailbox.close();
             })
         };
         LiveLoop { capture, worker, stop }
@@ -239,13 +249,17 @@ pub fn percentile(xs: &[f64], p: f64) -> f64 {
 /// thread and leave the judge waiting for frames that never come.
 fn guarded<T>(call: impl FnOnce() -> Result<T, CaptureError>) -> Result<T, CaptureError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into());
-        Err(CaptureError::Camera(format!("the frame source crashed ({what})")))
+        Err(CaptureError::Camera(format!("the frame source crashed ({})", panic_text(panic.as_ref()))))
     })
+}
+
+/// The message a panic was raised with.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }
 
 fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub: &Hub, stop: &AtomicBool) {

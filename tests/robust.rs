@@ -116,6 +116,42 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
     assert!(hub.status().source_error.is_some_and(|e| e.contains("crashed")));
 }
 
+/// A pose stage with a bug: it panics on its fifth frame.
+struct Buggy(usize);
+
+impl PoseStage for Buggy {
+    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        self.0 += 1;
+        assert!(self.0 < 5, "a bug in the pose stage");
+        Still.estimate(frame)
+    }
+}
+
+#[test]
+fn a_panic_while_judging_ends_the_session_keeps_it_and_says_why() {
+    // Lossless replay: the capture thread waits for the judge to take each frame, so a judge that died
+    // without a word would leave it waiting for ever.
+    let hub = Hub::new(exercise::built_in());
+    let open: Opener = Box::new(|| Ok(Box::new(Crashing { left: 20, panics: false }) as Box<dyn FrameSource>));
+    let options = LoopOptions { realtime: false, retry_up_to: None, record: None };
+    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    let lp = LiveLoop::start(
+        open,
+        options,
+        Box::new(Buggy(0)),
+        session,
+        hub.clone(),
+        live::controls().1,
+        Box::new(|_, _| {}),
+    );
+    join_within(lp, Duration::from_secs(20));
+    let s = hub.status();
+    assert_eq!(s.stats.processed, 4);
+    assert!(s.source_error.as_deref().is_some_and(|e| e.contains("a bug in the pose stage")), "{:?}", s.source_error);
+    assert!(!s.running, "the session is over");
+    assert_eq!(hub.summary().expect("the session so far is kept").frames, 4);
+}
+
 #[test]
 fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
     let hub = Hub::new(exercise::built_in());
