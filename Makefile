@@ -1,5 +1,5 @@
 # The two commands of the README. Both provision first (idempotent; see scripts/provision.sh).
-.PHONY: demo test provision bench deny
+.PHONY: demo test provision bench deny soak
 
 demo: provision
 	cargo run --release -- demo
@@ -16,3 +16,8 @@ bench: provision
 # Licences, sources and banned crates of the dependency tree (deny.toml); CI runs it before the tests.
 deny:
 	./scripts/deny.sh
+
+# The 30-minute soak of the README (model in the loop, two clients); SOAK_SECONDS=300 for a shorter one.
+SOAK_SECONDS ?= 1800
+soak: provision
+	./scripts/soak.sh $(SOAK_SECONDS)

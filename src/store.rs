@@ -51,6 +51,34 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, known: i64 },
 }
 
+/// The schema version; a file from a newer release is refused before anything is written to it.
+fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|source| StoreError::Sqlite { path: path.to_path_buf(), source })?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
+    }
+    Ok(version)
+}
+
+fn is_read_only(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+}
+
+/// The characters a path may not carry literally in an SQLite URI.
+fn uri_escape(path: &str) -> String {
+    path.chars()
+        .map(|c| match c {
+            '%' => "%25".into(),
+            '?' => "%3f".into(),
+            '#' => "%23".into(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// Where the history lives unless `--db` says otherwise: `$XDG_DATA_HOME/stretchcoach/sessions.db`,
 /// else `~/.local/share/stretchcoach/sessions.db`.
 pub fn default_path() -> PathBuf {
@@ -133,25 +161,30 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`. A file the user may read but not
+    /// write (a read-only folder, file or mount) is opened read-only: the history can still be shown, and
+    /// saving fails with SQLite's own "readonly database" error, which the recorder reports.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        match Store::open_writable(path) {
+            Err(StoreError::Sqlite { source, .. }) if is_read_only(&source) => Store::open_read_only(path),
+            other => other,
+        }
+    }
+
+    fn open_writable(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
         }
         let sql = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
         let mut conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(sql)?;
-        // A file from a newer release is left exactly as it is: checked before anything is written.
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
-        }
+        let version = check_version(&conn, path)?;
         // WAL: readers (the API) never block the writer, and a crash keeps every committed write.
         // A read-only file cannot switch journal mode; it is still readable, so that is not fatal.
         let _ = conn.pragma_update(None, "journal_mode", "WAL");
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        let known = MIGRATIONS.len() as i64;
         if version < known {
             let tx = conn.transaction().map_err(sql)?;
             for m in &MIGRATIONS[version as usize..] {
@@ -159,6 +192,26 @@ impl Store {
             }
             tx.pragma_update(None, "user_version", known).map_err(sql)?;
             tx.commit().map_err(sql)?;
+        }
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// A WAL database in a folder we cannot write has no shared-memory file to coordinate readers through;
+    /// SQLite can still read it as "immutable" (no locks), which is right when no one here can write it.
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let sql = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let absolute =
+            std::path::absolute(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+        let uri = format!("file:{}?immutable=1", uri_escape(&absolute.to_string_lossy()));
+        let conn = Connection::open_with_flags(uri, flags).map_err(sql)?;
+        if check_version(&conn, path)? < MIGRATIONS.len() as i64 {
+            // An older schema would need migrating, which cannot be done here.
+            return Err(sql(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("read-only, and from an older release: open it once where it can be written".into()),
+            )));
         }
         Ok(Store { conn, path: path.to_path_buf() })
     }
@@ -362,7 +415,7 @@ impl Recorder {
         };
         match Store::open(path) {
             Ok(s) => r.store = Some(s),
-            Err(e) => r.error = Some(e.to_string()),
+            Err(e) => r.error = Some(format!("session history not saved: {e}")),
         }
         r
     }
@@ -412,5 +465,10 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(20_786), (2026, 11, 29));
         assert_eq!(now_rfc3339().len(), 20);
+    }
+
+    #[test]
+    fn paths_are_escaped_for_sqlite_uris() {
+        assert_eq!(uri_escape("/home/a b/100%?#.db"), "/home/a b/100%25%3f%23.db");
     }
 }

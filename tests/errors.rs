@@ -92,3 +92,29 @@ fn a_library_that_is_not_onnx_runtime_is_named_with_the_fix() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(libc) && err.contains("could not be used") && err.contains("1.31.1"), "{err}");
 }
+
+/// An ONNX Runtime older than the one we are built for. The stand-in is a real shared library, built here
+/// with the system C compiler, that answers ONNX Runtime's entry point the way an old release does: its
+/// version string, and no API table for our API level.
+#[test]
+fn an_old_onnx_runtime_is_named_with_its_version_and_the_fix() {
+    let src = tmp("old_ort.c");
+    std::fs::write(
+        &src,
+        "static const char *version(void) { return \"1.16.3\"; }\n\
+         static const void *api(unsigned v) { (void)v; return 0; }\n\
+         struct base { const void *(*get_api)(unsigned); const char *(*get_version)(void); };\n\
+         static const struct base b = { api, version };\n\
+         const struct base *OrtGetApiBase(void) { return &b; }\n",
+    )
+    .unwrap();
+    let lib = tmp("libonnxruntime.so.1.16.3");
+    let cc = std::process::Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&lib).arg(&src).status();
+    assert!(cc.expect("a C compiler (cc), which Rust needs to link anyway").success());
+    let out = bin().env("ORT_DYLIB_PATH", &lib).arg("pose").arg(fixture("photos/astronaut.png")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    let named = err.contains(lib.to_str().unwrap()) && err.contains("could not be used");
+    assert!(named && err.contains("got '1.16.3'") && err.contains("Fix: use ONNX Runtime 1.31.1"), "{err}");
+}
