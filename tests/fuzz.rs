@@ -7,6 +7,12 @@ use stretchcoach::keypoint_file;
 use stretchcoach::pose::{Keypoint, Pose};
 use stretchcoach::session::{Plan, Session};
 
+/// `cases` per property in the suite; PROPTEST_CASES=N runs N instead, for a longer hunt.
+fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(cases);
+    ProptestConfig { cases, ..ProptestConfig::default() }
+}
+
 fn number() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<f64>().prop_map(|f| format!("{f}")),
@@ -31,7 +37,7 @@ fn record_line() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn keypoint_files_never_panic_and_accept_only_sane_poses(
@@ -55,7 +61,7 @@ fn bridge_text() -> &'static str {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn mutated_definitions_load_or_fail_cleanly(line in 0usize..80, replacement in prop_oneof![
@@ -122,7 +128,7 @@ mod http {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+        #![proptest_config(super::config(1000))]
 
         #[test]
         fn query_strings_get_answers_never_server_errors(
