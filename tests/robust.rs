@@ -220,21 +220,29 @@ fn an_unwritable_history_is_reported_and_coaching_goes_on() {
     assert_eq!(last["summary"]["reps"], 3);
 }
 
+/// A fresh folder holding a history with one finished bridge session (3 reps, made by `check`); returns the
+/// folder, the database and the bridge's frames.
+fn history_with_one_session(tag: &str) -> (std::path::PathBuf, std::path::PathBuf, Vec<(f64, Pose)>) {
+    let dir = std::env::temp_dir().join(format!("stretchcoach-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (db, earlier) = (dir.join("sessions.db"), dir.join("earlier.jsonl"));
+    let bridge = stretchcoach::synth::generate("bridge", None, 30.0, 3).unwrap();
+    write_jsonl(&earlier, &bridge);
+    let out = bin().args(["check", "--exercise", "bridge", "--db"]).arg(&db).arg("--keypoints").arg(&earlier).output();
+    assert!(out.unwrap().status.success());
+    (dir, db, bridge)
+}
+
 /// The disk fills up mid-session. A file-size limit (RLIMIT_FSIZE, which binds root too, unlike file
 /// permissions) makes every write past 40 KB fail the way a full disk does: the history's first save goes
 /// through, the later ones fail. Coaching must go on to the last frame, the failure must be on
 /// /api/status while it runs, and what was stored before must be intact.
 #[test]
 fn a_full_disk_mid_session_is_reported_and_nothing_stored_is_damaged() {
-    let dir = std::env::temp_dir().join(format!("stretchcoach-diskfull-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (db, earlier, now) = (dir.join("sessions.db"), dir.join("earlier.jsonl"), dir.join("now.jsonl"));
-    let bridge = stretchcoach::synth::generate("bridge", None, 30.0, 3).unwrap();
-    write_jsonl(&earlier, &bridge);
+    let (dir, db, bridge) = history_with_one_session("diskfull");
+    let now = dir.join("now.jsonl");
     write_jsonl(&now, &bridge[..300]); // 10 s at real time: several saves, 2 s apart
-    let out = bin().args(["check", "--exercise", "bridge", "--db"]).arg(&db).arg("--keypoints").arg(&earlier).output();
-    assert!(out.unwrap().status.success());
     let stored = |db: &std::path::Path| -> Vec<(i64, i64, Option<String>)> {
         let c = rusqlite::Connection::open(db).unwrap();
         let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
@@ -294,15 +302,9 @@ fn a_full_disk_mid_session_is_reported_and_nothing_stored_is_damaged() {
 #[test]
 fn a_read_only_history_is_reported_coaching_goes_on_and_nothing_is_changed() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("stretchcoach-readonly-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (db, earlier, now) = (dir.join("sessions.db"), dir.join("earlier.jsonl"), dir.join("now.jsonl"));
-    let bridge = stretchcoach::synth::generate("bridge", None, 30.0, 3).unwrap();
-    write_jsonl(&earlier, &bridge);
+    let (dir, db, bridge) = history_with_one_session("readonly");
+    let now = dir.join("now.jsonl");
     write_jsonl(&now, &bridge);
-    let out = bin().args(["check", "--exercise", "bridge", "--db"]).arg(&db).arg("--keypoints").arg(&earlier).output();
-    assert!(out.unwrap().status.success());
     let exe = dir.join("stretchcoach");
     let built = env!("CARGO_BIN_EXE_stretchcoach");
     std::fs::hard_link(built, &exe).or_else(|_| std::fs::copy(built, &exe).map(drop)).unwrap();
@@ -329,13 +331,10 @@ fn a_read_only_history_is_reported_coaching_goes_on_and_nothing_is_changed() {
     let (dbs, nows) = (db.to_str().unwrap(), now.to_str().unwrap());
     let out = as_user(&["check", "--json", "--exercise", "bridge", "--db", dbs, "--keypoints", nows]);
     let err = String::from_utf8_lossy(&out.stderr);
-    let restore = || {
-        set_mode(&dir, 0o755).unwrap();
-        set_mode(&db, 0o644).unwrap();
-    };
     let after = snapshot();
     let history = as_user(&["history", "--db", dbs]);
-    restore();
+    set_mode(&dir, 0o755).unwrap();
+    set_mode(&db, 0o644).unwrap();
     assert!(out.status.success(), "coaching must not stop: {err}");
     assert!(err.contains("warning: session history not saved"), "the user is told: {err}");
     let last: serde_json::Value =
