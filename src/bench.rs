@@ -45,6 +45,12 @@ pub struct Paced {
     pub target_fps: f64,
     pub busy: f64,
     pub late_frames: usize,
+    /// CPU the process used while the loop slept between frames, in cores, over that sleeping time:
+    /// near 0 when the model's threads rest, near 1 or more when they spin. Its own test is robust because
+    /// neither the speed of the build nor other processes put CPU time into this process's idle gaps.
+    pub idle_cpu_cores: Option<f64>,
+    /// Seconds the loop slept between frames, in all (the denominator of `idle_cpu_cores`).
+    pub idle_s: f64,
 }
 
 /// CPU time (user + system, ms) from a /proc `stat` file (Linux only).
@@ -60,6 +66,17 @@ fn stat_cpu_ms(path: &std::path::Path) -> Option<f64> {
 /// CPU time (ms) of this whole process so far.
 pub fn process_cpu_ms() -> Option<f64> {
     stat_cpu_ms("/proc/self/stat".as_ref())
+}
+
+/// CPU time (ms) of this whole process so far, to the nanosecond: the sum over its threads of the
+/// scheduler's run time (the first field of /proc/self/task/*/schedstat), where `stat` counts 10 ms ticks.
+pub fn process_cpu_ms_precise() -> Option<f64> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 / 1e6)
 }
 
 /// CPU time (ms) of this process's threads named `name`.
@@ -120,9 +137,17 @@ pub fn run(
     let (mut pre, mut inf, mut dec, mut judge, mut whole) = (vec![], vec![], vec![], vec![], vec![]);
     let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
     let cpu_before = process_cpu_ms();
+    let (mut idle_cpu_ms, mut idle_ms) = (Some(0.0), 0.0);
     let start = Instant::now();
     for i in 0..n {
-        wait(start, i);
+        if pace.is_some() {
+            // What the process burns while this thread sleeps is what the model's threads spin.
+            let (c0, w0) = (process_cpu_ms_precise(), Instant::now());
+            wait(start, i);
+            let c1 = process_cpu_ms_precise();
+            idle_ms += ms(w0);
+            idle_cpu_ms = idle_cpu_ms.zip(c0).zip(c1).map(|((sum, c0), c1)| sum + (c1 - c0));
+        }
         let img = &images[i % images.len()];
         let t0 = Instant::now();
         model.prepare(img, &map);
@@ -146,6 +171,8 @@ pub fn run(
         target_fps: fps,
         busy: whole.iter().sum::<f64>() / elapsed_ms,
         late_frames: whole.iter().filter(|&&t| t > 1e3 / fps).count(),
+        idle_cpu_cores: idle_cpu_ms.filter(|_| idle_ms > 0.0).map(|c| c / idle_ms),
+        idle_s: idle_ms / 1e3,
     });
     let server_cpu_ms = server_cpu_before.and_then(|b| Some(thread_cpu_ms(HTTP_THREAD)? - b));
     let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));

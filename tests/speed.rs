@@ -1,25 +1,34 @@
-//! Speed that must hold on any machine that runs the tests (its own test binary, so that no other test
-//! competes for the cores meanwhile). The full figures come from `stretchcoach bench` and `cargo bench`.
+//! The one speed property the test suite holds on any machine: at a camera's pace the model's threads rest
+//! between frames. Wall-clock figures (fps, cores used, ms per frame) depend on the build and on what else
+//! runs, so they live in `stretchcoach bench` and `cargo bench`, not here.
 
 mod common;
 
 use common::bin;
 
-/// At a camera's pace the coach must stay light next to a browser and a video call: the model's threads
-/// rest between frames instead of spinning (with spinning, this measured 103% of a core; without, 24%).
-/// Flat out, they spin and use both cores. Both through `bench`, which loads the model as `live` does.
+fn bench(args: &[&str]) -> serde_json::Value {
+    let out = bin().args(["bench", "--json", "--frames", "40", "--fps", "10"]).args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Spinning threads burn a core through every gap between camera frames (measured here: 103% of a core
+/// at 30 fps). What the process uses while the loop sleeps is independent of how fast the build is (a
+/// debug build only shortens the gaps) and of other processes (they cannot add CPU time to this one),
+/// so unlike "cores used at 30 fps" it cannot fail because the machine is slow or busy.
+/// `--spin` is the same run with spinning left on: the measurement must see it.
 #[test]
-fn at_a_cameras_pace_the_loop_uses_a_fraction_of_one_core() {
-    let run = |args: &[&str]| -> serde_json::Value {
-        let out = bin().args(["bench", "--json", "--frames", "60"]).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
+fn at_a_cameras_pace_the_model_threads_rest_between_frames() {
+    let idle = |report: &serde_json::Value| {
+        let paced = &report["paced"];
+        assert!(paced["idle_s"].as_f64().unwrap() > 0.3, "too little idle time to judge: {report}");
+        paced["idle_cpu_cores"].as_f64().unwrap()
     };
-    let paced = run(&["--fps", "30"]);
-    assert!(paced["paced"]["late_frames"].as_u64().unwrap() <= 3, "{paced}");
-    assert!((paced["fps"].as_f64().unwrap() - 30.0).abs() < 1.5, "{paced}");
-    let cores = paced["cpu_cores"].as_f64().unwrap();
-    assert!(cores < 0.6, "{cores:.2} cores used at 30 fps: {paced}");
-    let flat = run(&[]);
-    assert!(flat["fps"].as_f64().unwrap() > 60.0, "{flat}");
+    let resting = idle(&bench(&[]));
+    let spinning = idle(&bench(&["--spin"]));
+    assert!(resting < 0.2, "{resting:.2} cores used between frames: the model's threads spin");
+    assert!(
+        spinning > resting + 0.1,
+        "the measurement cannot tell spinning ({spinning:.2} cores) from resting ({resting:.2})"
+    );
 }

@@ -240,6 +240,10 @@ enum Command {
         /// the loop was busy and the frames that overran the camera's interval. Default: flat out.
         #[arg(long)]
         fps: Option<f64>,
+        /// Keep the model's threads spinning between frames even when paced (as flat out does), to see
+        /// what spinning costs at a camera's pace.
+        #[arg(long)]
+        spin: bool,
     },
     /// Print recent sessions from the history database.
     History {
@@ -289,8 +293,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Routines => lists::cmd_routines(&cx),
         Command::History { limit } => history::cmd_history(g, *limit),
         Command::EvalRotation { dir, json } => pose::cmd_eval_rotation(g, dir, *json),
-        Command::Bench { frames, input, json, serve_port, fps } => {
-            tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port, *fps)
+        Command::Bench { frames, input, json, serve_port, fps, spin } => {
+            tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port, *fps, *spin)
         }
         Command::Serve { serve } => history::cmd_serve(&cx, serve),
         Command::Export { format, output, from, to } => {

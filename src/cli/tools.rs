@@ -36,6 +36,7 @@ pub(super) fn cmd_bench(
     json: bool,
     serve_port: Option<u16>,
     fps: Option<f64>,
+    spin: bool,
 ) -> Result<()> {
     if fps.is_some_and(|f| !(f.is_finite() && f > 0.0)) {
         anyhow::bail!("--fps must be a positive number of frames per second");
@@ -47,7 +48,7 @@ pub(super) fn cmd_bench(
     while let Some(f) = source.next_frame()? {
         images.push(f.image);
     }
-    let mut model = load_model(g, fps.is_none())?;
+    let mut model = load_model(g, fps.is_none() || spin)?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
     let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
     if let (Some(port), Some(hub)) = (serve_port, &hub) {
@@ -83,6 +84,9 @@ pub(super) fn cmd_bench(
                 report.height,
                 report.fps
             ),
+        }
+        if let Some(idle) = report.paced.as_ref().and_then(|p| p.idle_cpu_cores) {
+            outln!("CPU used while waiting for the next frame: {:.0}% of one core", idle * 100.0);
         }
         if let Some(cores) = report.cpu_cores {
             outln!("CPU used meanwhile: {:.0}% of one core (all threads)", cores * 100.0);
