@@ -12,6 +12,7 @@ pub const REPEAT_AFTER: f64 = 6.0;
 /// For this long after a stretch starts, its seed cautions ("move slowly", "stop if it hurts") take the
 /// place of guidance (never of a fault).
 pub const CAUTION_FOR: f64 = 4.0;
+const CAUTION_ID: &str = "caution-";
 /// Shown, and spoken once, when a session starts.
 pub const SAFETY_NOTE: &str = "Move slowly and gently, and stop if you feel any pain. If you have chronic or severe lower back pain, see a doctor or physical therapist.";
 
@@ -71,7 +72,7 @@ impl Coach {
         let intro = started.is_some_and(|s| j.t - s < CAUTION_FOR) && !ex.cautions.is_empty();
         if intro && prompt.as_ref().is_some_and(|p| p.level == Level::Guide) {
             let text = format!("{}: {}", ex.name, ex.cautions.join(" "));
-            prompt = Some(Prompt { id: format!("caution-{}", ex.id), level: Level::Guide, text });
+            prompt = Some(Prompt { id: format!("{CAUTION_ID}{}", ex.id), level: Level::Guide, text });
         }
         // A fault not yet told (still within its persistence time) earns no praise: keep what was shown.
         if j.failing && prompt.as_ref().is_some_and(|p| p.level == Level::Guide) {
@@ -84,7 +85,8 @@ impl Coach {
             Some(p) => {
                 let last = self.last_spoken.iter().find(|(id, _)| *id == p.id).map(|(_, t)| *t);
                 let changed = self.current.as_deref() != Some(p.id.as_str());
-                let due = last.is_none_or(|t| j.t - t >= REPEAT_AFTER);
+                // A stretch's caution is said once, when it starts, however often the stretch is resumed.
+                let due = last.is_none_or(|t| j.t - t >= REPEAT_AFTER && !p.id.starts_with(CAUTION_ID));
                 // Guidance (countdowns) is said when it changes, never nagged; faults are repeated when due.
                 (changed || p.level < Level::Guide) && due
             }
@@ -143,6 +145,14 @@ fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
         n => format!("Good, hold it, {n} seconds left"),
     };
     let target = ex.rep_target.unwrap_or(0);
+    if j.returning && j.phase == Some(PhaseState::Up) {
+        return match (ex.kind, &ex.phase) {
+            (Kind::Reps, Some(phase)) => {
+                guide("release", phase.release.clone().unwrap_or_else(|| "Good. Now release slowly".into()))
+            }
+            _ => guide("done", "Well done. Come out of the stretch slowly".into()),
+        };
+    }
     match (ex.kind, j.phase, &ex.phase) {
         (Kind::Reps, Some(PhaseState::Down), Some(_)) if reps >= target => {
             guide("done", format!("That's {target} reps. Well done, rest now"))

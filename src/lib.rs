@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod capture;
 pub mod coach;
+pub mod eval;
 pub mod exercise;
 pub mod hub;
 pub mod keypoint_file;

@@ -238,7 +238,9 @@ impl Session {
         let slot = match self.judges.iter().position(|(i, _, _)| *i == index) {
             Some(slot) => slot,
             None => {
-                self.judges.push((index, Judge::new(self.catalog[index].clone()), 0));
+                let ex = self.catalog[index].clone();
+                let judge = if self.recogniser.is_some() { Judge::recognised(ex) } else { Judge::new(ex) };
+                self.judges.push((index, judge, 0));
                 self.judges.len() - 1
             }
         };

@@ -209,7 +209,7 @@ fn a_ninth_stretch_needs_no_rust() {
     let gentle = bridge
         .replace("id = \"bridge\"", "id = \"gentle-bridge\"")
         .replace("name = \"Bridge\"", "name = \"Gentle bridge\"")
-        .replace("range = [165, 195]", "range = [150, 195]");
+        .replace("range = [160, 195]", "range = [145, 195]");
     write_def(&dir, "gentle-bridge.toml", &gentle);
     let file = tmp("ninth.jsonl");
     write_jsonl(&file, &synth::generate("bridge", Some("hips-low"), 30.0, 3).unwrap());
@@ -246,7 +246,7 @@ fn broken_definitions_name_file_line_and_field_and_the_rest_still_load() {
     write_def(
         &dir,
         "c-range.toml",
-        &bridge.replace("id = \"bridge\"", "id = \"range\"").replace("range = [70, 110]", "range = [110, 70]"),
+        &bridge.replace("id = \"bridge\"", "id = \"range\"").replace("range = [50, 110]", "range = [110, 50]"),
     );
     let out = common::bin().arg("exercises").arg("--exercises").arg(&dir).output().unwrap();
     assert!(out.status.success());

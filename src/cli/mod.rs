@@ -18,6 +18,7 @@ macro_rules! outln {
 
 mod coach;
 mod common;
+mod eval;
 mod history;
 mod lists;
 mod pose;
@@ -221,6 +222,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How the coach does on real footage: DIR/<stretch-id>/ holds photos, videos or keypoint files
+    /// (.jsonl) of people doing that stretch, DIR/other/ poses that are none of them. Each file is judged
+    /// with the stretch recognised and with it given; per stretch and overall it reports how often the
+    /// stretch was recognised, set-up prompts for people in full view (false alarms), fault prompts on
+    /// files labelled good, labelled faults found, exact rep counts, and "other" files taken for a stretch.
+    /// Optional DIR/<stretch-id>/labels.toml, a table per file:
+    /// ["clip.mp4"] reps = 2, good = true, faults = ["hips-low"], in_view = true.
+    Eval {
+        dir: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Seconds a photo is judged for, as if the person held still that long.
+        #[arg(long, default_value_t = 4.0)]
+        hold: f64,
+        /// Also list every file, and each check's range next to what it measured on files labelled good.
+        #[arg(long)]
+        verbose: bool,
+        /// Write the poses found in each file to DIR (same layout, .jsonl keypoint files, with the
+        /// labels), so that a changed definition can be evaluated again without the model.
+        #[arg(long, value_name = "DIR")]
+        save_poses: Option<PathBuf>,
+    },
     /// Time each stage of the per-frame pipeline on real frames, against bare inference.
     Bench {
         /// Frames to time.
@@ -293,6 +317,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Routines => lists::cmd_routines(&cx),
         Command::History { limit } => history::cmd_history(g, *limit),
         Command::EvalRotation { dir, json } => pose::cmd_eval_rotation(g, dir, *json),
+        Command::Eval { dir, json, hold, verbose, save_poses } => {
+            eval::cmd_eval(&cx, dir, *json, *hold, *verbose, save_poses.as_deref())
+        }
         Command::Bench { frames, input, json, serve_port, fps, spin } => {
             tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port, *fps, *spin)
         }

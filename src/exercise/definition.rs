@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{JointRef, Measure};
+use crate::measure::{JointRef, Measure, SeenFrom};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +96,10 @@ pub struct SidePick {
     /// "min"/"max": the side where the measure (taken on each side) is smaller/larger;
     /// "sign": measured once, positive means the person's left.
     pub pick: Pick,
+    /// The measure tells the sides apart only when the body is seen this way; seen otherwise, the side
+    /// changes when one side is done and the person comes out of the stretch (the next one is the other).
+    #[serde(default)]
+    pub view: Option<SeenFrom>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +117,19 @@ pub struct Condition {
     pub measure: Measure,
     pub joints: Vec<JointRef>,
     pub range: [f32; 2],
+    /// How far outside the range the evidence fades to nothing (default 10 degrees, 0.15 torso lengths):
+    /// real bodies and real cameras are never exactly on a threshold.
+    #[serde(default)]
+    pub tolerance: Option<f32>,
+    /// Only when the camera sees the body this way (a stretch that can be seen two ways lists both).
+    #[serde(default)]
+    pub view: Option<SeenFrom>,
+}
+
+impl Condition {
+    pub fn tolerance(&self) -> f32 {
+        self.tolerance.unwrap_or(if self.measure.is_angle() { 10.0 } else { 0.15 })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -172,6 +189,9 @@ pub struct Check {
     /// how big a movement is, or how still a joint stays.
     #[serde(default)]
     pub window: Option<f32>,
+    /// Judged only when the camera sees the body this way (what one view cannot see, it does not judge).
+    #[serde(default)]
+    pub view: Option<SeenFrom>,
 }
 
 fn default_category() -> Category {
@@ -189,7 +209,7 @@ fn default_during() -> During {
 
 impl Check {
     pub fn hysteresis(&self) -> f32 {
-        self.hysteresis.unwrap_or(if self.measure.unit() == "degrees" { 3.0 } else { 0.03 })
+        self.hysteresis.unwrap_or(if self.measure.is_angle() { 3.0 } else { 0.03 })
     }
 }
 
@@ -290,6 +310,10 @@ impl Exercise {
             if !(c.range[0].is_finite() && c.range[1].is_finite()) || c.range[0] > c.range[1] {
                 let msg = format!("[{}, {}] is not a range (min must not exceed max)", c.range[0], c.range[1]);
                 return Err(invalid("recognise", field + ".range", msg));
+            }
+            let tol = c.tolerance();
+            if !(tol.is_finite() && tol > 0.0) {
+                return Err(invalid("recognise", field + ".tolerance", format!("{tol} must be a positive number")));
             }
         }
         let mut seen = std::collections::HashSet::new();

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use super::definition::{Category, Check, During, Exercise, Kind, Outcome, Pick};
-use crate::measure::{near_side, Side, View};
+use crate::measure::{near_side, seen_from, JointRef, Part, Side, View};
 use crate::pose::Pose;
 
 /// Mean joint score below which nobody is taken to be in view.
@@ -23,6 +23,13 @@ const UNKNOWN_GRACE: f64 = 0.5;
 const SIDE_SWITCH: f64 = 0.7;
 /// How long the "too fast" safety prompt stands after a rushed rep.
 const TOO_FAST_FOR: f64 = 3.0;
+/// In the working phase, once the phase measure has come back this share of the way from its peak towards
+/// the exit threshold, the person is deliberately coming out: form is no longer judged until the next
+/// rep. (The bridge clip of tests/fixtures/real: a deliberate lowering passes 35 % within 0.2 s, while
+/// hips sagging during a hold stay well under it.)
+const RETURN_SHARE: f32 = 0.35;
+/// The outline of the body (on the side nearer the camera): all seen means the person is in frame.
+const OUTLINE: [Part; 4] = [Part::Shoulder, Part::Hip, Part::Knee, Part::Ankle];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,6 +89,8 @@ pub struct Judgement {
     /// The side judged: the working side of a per-side stretch, else the side nearer the camera.
     pub side: Option<Side>,
     pub phase: Option<PhaseState>,
+    /// On the way out of the stretch after a hold or a rep: form is not judged.
+    pub returning: bool,
     /// Check id -> measured value (None: a joint it needs is unknown this frame).
     pub measures: BTreeMap<String, Option<f32>>,
     /// Faults, persisted, most important first.
@@ -138,6 +147,17 @@ pub struct Judge {
     exercise: Exercise,
     states: Vec<CheckState>,
     phase: PhaseState,
+    /// The phase has been read at least once (a stretch already under way when first seen is no rep).
+    phase_seen: bool,
+    /// The entry into the stretch when it is first seen counts as a rep (the stretch was recognised
+    /// from the pose, so the person was seen getting into it).
+    count_first: bool,
+    /// The most "up" value of the phase measure in this working phase, and whether the person has since
+    /// come back from it far enough to be on the way out.
+    peak: Option<f32>,
+    returning: bool,
+    /// Returning because the phase measure is well back from its peak: no more hold time either.
+    coming_back: bool,
     last_t: Option<f64>,
     missing_since: Option<f64>,
     absent_since: Option<f64>,
@@ -160,6 +180,11 @@ impl Judge {
             states: vec![CheckState::default(); exercise.checks.len()],
             exercise,
             phase: PhaseState::Down,
+            phase_seen: false,
+            count_first: false,
+            peak: None,
+            returning: false,
+            coming_back: false,
             last_t: None,
             missing_since: None,
             absent_since: None,
@@ -178,6 +203,18 @@ impl Judge {
 
     pub fn exercise(&self) -> &Exercise {
         &self.exercise
+    }
+
+    /// A judge for a stretch recognised from the pose: recognition takes about a second, so a person
+    /// seen already in it got into it meanwhile, and that counts as a rep.
+    pub fn recognised(exercise: Exercise) -> Self {
+        Judge { count_first: true, ..Judge::new(exercise) }
+    }
+
+    /// The person is on the way out of the stretch: the current hold is complete, or the phase measure
+    /// has come well back from its peak. Form is not judged meanwhile.
+    pub fn returning(&self) -> bool {
+        self.returning
     }
 
     /// How many times each fault reached the user, by fault id.
@@ -221,7 +258,18 @@ impl Judge {
         let near = near_side(pose);
         let Some(pick) = &self.exercise.sides else { return near };
         let on = |side| pick.measure.eval(&View { pose, side }, &pick.joints);
+        let alternate = pick.view.is_some_and(|v| seen_from(pose) != Some(v));
         let wanted = match pick.pick {
+            // Seen a way the measure cannot tell the sides apart: the other side once this one is done
+            // and the person has come out of the stretch.
+            _ if alternate => self.side.map(|s| {
+                let done = self.per_side[side_index(s)].done;
+                if done && self.phase == PhaseState::Down {
+                    s.other()
+                } else {
+                    s
+                }
+            }),
             Pick::Sign => on(near).map(|v| if v >= 0.0 { Side::Left } else { Side::Right }),
             Pick::Min | Pick::Max => match (on(Side::Left), on(Side::Right)) {
                 (Some(l), Some(r)) => Some(if (l <= r) == (pick.pick == Pick::Min) { Side::Left } else { Side::Right }),
@@ -238,10 +286,11 @@ impl Judge {
                     _ => t,
                 };
                 self.side_candidate = Some((w, since));
-                if t - since >= SIDE_SWITCH {
+                if t - since >= SIDE_SWITCH || alternate {
                     self.side = Some(w);
                     self.side_candidate = None;
                     self.phase = PhaseState::Down;
+                    (self.peak, self.returning, self.coming_back) = (None, false, false);
                     self.hold_progress = 0.0;
                     self.reset_checks();
                 }
@@ -265,6 +314,7 @@ impl Judge {
             in_frame: true,
             side: None,
             phase: self.exercise.phase.as_ref().map(|_| self.phase),
+            returning: false,
             measures: BTreeMap::new(),
             faults: Vec::new(),
             failing: false,
@@ -285,19 +335,19 @@ impl Judge {
         judgement.side = Some(side);
 
         let phase_value = self.exercise.phase.as_ref().and_then(|p| p.measure.eval(&view, &p.joints));
+        let seen = seen_from(pose);
         let values: Vec<Option<f32>> = self.exercise.checks.iter().map(|c| c.measure.eval(&view, &c.joints)).collect();
-        let missing = phase_value.is_none() && self.exercise.phase.is_some() || values.iter().any(|v| v.is_none());
-        judgement.in_frame = since(&mut self.missing_since, missing, t) < SETUP_PERSIST;
+        judgement.in_frame = since(&mut self.missing_since, !in_frame(pose), t) < SETUP_PERSIST;
 
         // Set-up checks, then phase, then form: form is judged, reps counted and holds timed only while
         // every set-up check passes right now (not only once a set-up fault has lasted long enough to tell).
         let mut setup_ok = judgement.in_frame;
         for pass in [Pass::Setup, Pass::Form] {
             if pass == Pass::Form {
-                setup_ok &= self.exercise.checks.iter().zip(&self.states).all(|(c, s)| {
-                    let seen = s.unknown_since.is_none_or(|u| t - u < UNKNOWN_GRACE);
-                    c.category > Category::Setup || (s.failing.is_none() && seen)
-                });
+                // A set-up check that cannot be read (the far shoulder hidden, side-on) does not hold
+                // the person up: only one that fails does.
+                setup_ok &=
+                    self.exercise.checks.iter().zip(&self.states).all(|(c, s)| c.category > Category::Setup || s.failing.is_none());
                 self.step_phase(phase_value, setup_ok, t);
                 judgement.phase = self.exercise.phase.as_ref().map(|_| self.phase);
             }
@@ -307,16 +357,20 @@ impl Judge {
                     continue;
                 }
                 let applies = match check.during {
-                    During::Always => true,
-                    During::Up => self.phase == PhaseState::Up,
+                    During::Always => is_setup || !self.returning,
+                    During::Up => self.phase == PhaseState::Up && !self.returning,
                     During::Down => self.phase == PhaseState::Down,
-                } && (is_setup || setup_ok);
+                } && (is_setup || setup_ok)
+                    && check.view.is_none_or(|v| seen == Some(v));
                 let state = &mut self.states[i];
                 let value = match check.window {
                     Some(w) => values[i].and_then(|v| window_spread(&mut state.history, t, v, w as f64)),
                     None => values[i],
                 };
-                judgement.measures.insert(check.id.clone(), value);
+                // What this view cannot see is not measured at all.
+                if check.view.is_none_or(|v| seen == Some(v)) {
+                    judgement.measures.insert(check.id.clone(), value);
+                }
                 let reading = match (applies, value, values[i]) {
                     (false, _, _) => Reading::NotApplicable,
                     (true, Some(v), _) => Reading::Value(v),
@@ -358,7 +412,7 @@ impl Judge {
         // Good form: set up, no check failing right now (told or not), in the working phase.
         let failing_now = self.states.iter().any(|s| s.failing.is_some());
         let working = match (self.exercise.kind, &self.exercise.phase) {
-            (_, Some(_)) => self.phase == PhaseState::Up,
+            (_, Some(_)) => self.phase == PhaseState::Up && !self.coming_back,
             (Kind::Hold, None) => true,
             (Kind::Reps, None) => false,
         };
@@ -385,6 +439,7 @@ impl Judge {
             }
         }
         judgement.failing = failing_now;
+        judgement.returning = self.returning;
         judgement.reps = self.reps;
         judgement.held = self.held;
         judgement.hold_progress = self.hold_progress;
@@ -392,15 +447,23 @@ impl Judge {
         judgement
     }
 
-    /// Moves the phase on (with its hysteresis), counting a rep on each rise and noting rushed ones.
+    /// Moves the phase on (with its hysteresis), counting a rep on each rise and noting rushed ones, and
+    /// tells when the person is on the way out.
     fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) {
         let (Some(p), Some(v)) = (&self.exercise.phase, value) else { return };
         let (entered, exited) = if p.rising() { (v >= p.enter, v < p.exit) } else { (v <= p.enter, v > p.exit) };
+        // Already in the stretch when first seen: under way, not a rep (unless it was recognised).
+        let first = !std::mem::replace(&mut self.phase_seen, true);
         match self.phase {
             PhaseState::Down if entered && setup_ok => {
                 self.phase = PhaseState::Up;
-                self.reps += 1;
+                self.peak = Some(v);
+                (self.returning, self.coming_back) = (false, false);
                 self.hold_progress = 0.0;
+                if first && !self.count_first {
+                    return;
+                }
+                self.reps += 1;
                 if let Some(side) = self.side.filter(|_| self.exercise.per_side) {
                     self.per_side[side_index(side)].reps += 1;
                 }
@@ -412,7 +475,29 @@ impl Judge {
                 }
                 self.last_rep_at = Some(t);
             }
-            PhaseState::Up if exited => self.phase = PhaseState::Down,
+            PhaseState::Up if exited => {
+                self.phase = PhaseState::Down;
+                self.peak = None;
+                (self.returning, self.coming_back) = (false, false);
+            }
+            PhaseState::Up => {
+                let sign = if p.rising() { 1.0 } else { -1.0 };
+                let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
+                self.peak = Some(peak);
+                let Some(hold) = self.exercise.hold_seconds.map(f64::from) else { return };
+                let held = match self.exercise.kind {
+                    Kind::Reps => self.hold_progress >= hold,
+                    Kind::Hold if self.exercise.per_side => {
+                        self.side.is_some_and(|s| self.per_side[side_index(s)].held >= hold)
+                    }
+                    Kind::Hold => self.held >= hold,
+                };
+                // Between reps, lowering before the hold is done is still the way out, not a sag.
+                let span = sign * (peak - p.exit);
+                let back = span > 0.0 && sign * (peak - v) >= RETURN_SHARE * span && self.exercise.kind == Kind::Reps;
+                self.coming_back |= back;
+                self.returning |= held || back;
+            }
             _ => {}
         }
     }
@@ -426,6 +511,16 @@ impl Judge {
 enum Pass {
     Setup,
     Form,
+}
+
+/// The person is in frame when the outline of their body is seen: shoulder, hip, knee and ankle, each on the
+/// near side or the far one. A far-side joint hidden behind the body, and the face, often hidden on the
+/// floor, do not count
+/// (a check that needs them is "unknown", never a set-up problem). Nothing is asked of where the joints
+/// lie in the image: a person close to its edge is in it.
+pub fn in_frame(pose: &Pose) -> bool {
+    let view = View { pose, side: near_side(pose) };
+    OUTLINE.iter().all(|p| view.point(JointRef::Near(*p)).or_else(|| view.point(JointRef::Other(*p))).is_some())
 }
 
 /// Seconds a condition has held (0 when it does not), tracking when it started.
@@ -521,4 +616,161 @@ fn persisted(check: &Check, dir: Dir, start: f64, t: f64) -> Option<Fault> {
         prompt: prompt.clone(),
         since: start,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::{Joint, Keypoint};
+
+    /// A side-on body: both sides of each joint at the same place (the far side hidden behind the near).
+    fn body(points: &[(Part, (f32, f32))], score: f32) -> Pose {
+        let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+        for (part, (x, y)) in points {
+            for side in [Side::Left, Side::Right] {
+                keypoints[part.joint(side).index()] = Keypoint { x: *x, y: *y, score };
+            }
+        }
+        Pose { width: 300, height: 200, keypoints }
+    }
+
+    /// Lying side-on, knees bent, the hip `h` pixels above the floor (shoulders and ankles on it).
+    fn bridge_at(h: f32) -> Pose {
+        body(
+            &[
+                (Part::Nose, (-20.0, 95.0)),
+                (Part::Ear, (-10.0, 95.0)),
+                (Part::Eye, (-15.0, 93.0)),
+                (Part::Shoulder, (0.0, 100.0)),
+                (Part::Elbow, (40.0, 100.0)),
+                (Part::Wrist, (80.0, 100.0)),
+                (Part::Hip, (100.0, 100.0 - h)),
+                (Part::Knee, (150.0, 10.0)),
+                (Part::Ankle, (190.0, 100.0)),
+            ],
+            0.9,
+        )
+    }
+
+    /// A reps stretch with a 1 s hold at the top, judged on the hip height, with one form check.
+    fn lift() -> Exercise {
+        Exercise::from_toml(
+            "lift.toml",
+            r#"
+id = "lift"
+name = "Lift"
+instructions = "Lift your hips."
+view = "side"
+kind = "reps"
+rep_target = 5
+hold_seconds = 1
+[phase]
+measure = "height"
+joints = ["hip", "shoulder", "ankle"]
+enter = 0.18
+exit = 0.1
+cue = "Lift"
+[[checks]]
+id = "hip-line"
+measure = "floor-angle"
+joints = ["shoulder", "hip", "knee"]
+range = [165, 195]
+below = { fault = "hips-low", prompt = "Lift your hips higher" }
+during = "up"
+"#,
+        )
+        .unwrap()
+    }
+
+    /// Runs hip heights (one per 1/30 s) through a judge; returns each frame's judgement.
+    fn run(judge: &mut Judge, heights: impl IntoIterator<Item = f32>, t0: f64) -> Vec<Judgement> {
+        heights.into_iter().enumerate().map(|(i, h)| judge.update(Some(&bridge_at(h)), t0 + i as f64 / 30.0)).collect()
+    }
+
+    fn ramp(from: f32, to: f32, frames: usize) -> Vec<f32> {
+        (0..frames).map(|i| from + (to - from) * i as f32 / (frames - 1) as f32).collect()
+    }
+
+    #[test]
+    fn no_form_prompt_while_coming_down_after_the_hold() {
+        let mut judge = Judge::new(lift());
+        let mut heights = vec![0.0; 30];
+        heights.extend(ramp(0.0, 60.0, 15)); // lift in 0.5 s
+        heights.extend(vec![60.0; 45]); // hold 1.5 s at the top (the target is 1 s)
+        heights.extend(ramp(60.0, 0.0, 45)); // lower slowly, through "hips low" angles
+        heights.extend(vec![0.0; 30]);
+        let js = run(&mut judge, heights, 0.0);
+        assert!(js.iter().all(|j| j.faults.is_empty()), "{:?}", js.iter().find(|j| !j.faults.is_empty()));
+        assert_eq!(judge.reps(), 1);
+        // While lowering (frames 90-134) the judge knows the person is on the way out; resting again, not.
+        assert!(js[100..130].iter().all(|j| j.returning && j.phase == Some(PhaseState::Up) || j.phase == Some(PhaseState::Down)));
+        assert!(js[100].returning);
+        assert!(!js.last().unwrap().returning);
+        assert!(js.iter().filter(|j| j.phase == Some(PhaseState::Up)).count() > 45);
+    }
+
+    #[test]
+    fn lowering_before_the_hold_is_done_is_no_fault_but_a_sag_at_the_top_is() {
+        // Down early: still the way out (one rep, no fault).
+        let mut judge = Judge::new(lift());
+        let mut heights = vec![0.0; 30];
+        heights.extend(ramp(0.0, 60.0, 15));
+        heights.extend(vec![60.0; 10]); // a third of a second at the top
+        heights.extend(ramp(60.0, 0.0, 45));
+        let js = run(&mut judge, heights, 0.0);
+        assert!(js.iter().all(|j| j.faults.is_empty()));
+        assert_eq!(judge.reps(), 1);
+        // Sagging at the top (hips 45 px up instead of 60: the shoulder-hip-knee line bends to 162 degrees)
+        // is not the way out: it is told.
+        let mut judge = Judge::new(lift());
+        let mut heights = vec![0.0; 30];
+        heights.extend(ramp(0.0, 60.0, 15));
+        heights.extend(vec![60.0; 5]);
+        heights.extend(ramp(60.0, 45.0, 5));
+        heights.extend(vec![45.0; 30]);
+        let js = run(&mut judge, heights, 0.0);
+        assert_eq!(js.last().unwrap().faults.first().map(|f| f.id.as_str()), Some("hips-low"));
+        assert!(!js.last().unwrap().returning);
+    }
+
+    #[test]
+    fn a_lift_already_under_way_when_first_seen_is_not_a_rep_unless_recognised() {
+        let top = || std::iter::repeat_n(60.0, 30).chain(ramp(60.0, 0.0, 30)).chain(std::iter::repeat_n(0.0, 30));
+        let mut given = Judge::new(lift());
+        run(&mut given, top(), 0.0);
+        assert_eq!(given.reps(), 0);
+        let mut recognised = Judge::recognised(lift());
+        run(&mut recognised, top(), 0.0);
+        assert_eq!(recognised.reps(), 1);
+        // And each lift seen from the floor is one rep.
+        run(&mut given, ramp(0.0, 60.0, 15).into_iter().chain(ramp(60.0, 0.0, 30)), 3.0);
+        assert_eq!(given.reps(), 1);
+    }
+
+    #[test]
+    fn in_frame_when_the_outline_is_seen_even_at_the_image_edge() {
+        // Every joint seen, the feet on the image's very edge: in frame.
+        let mut pose = bridge_at(0.0);
+        for k in pose.keypoints.iter_mut() {
+            k.x += 110.0; // ankles at x = 300, the right edge
+        }
+        assert!(in_frame(&pose));
+        // Side-on, the far leg and the face hidden: still in frame.
+        for j in [Joint::RightKnee, Joint::RightAnkle, Joint::Nose, Joint::LeftEar, Joint::RightEar] {
+            pose.keypoints[j.index()].score = 0.05;
+        }
+        assert!(in_frame(&pose));
+        // Both ankles unknown: the feet are out of the picture.
+        pose.keypoints[Joint::LeftAnkle.index()].score = 0.05;
+        assert!(!in_frame(&pose));
+        // Through the judge: only after a second of it is the person told to step back.
+        let mut judge = Judge::new(lift());
+        let seen = bridge_at(0.0);
+        let mut unseen = seen.clone();
+        unseen.keypoints[Joint::LeftAnkle.index()].score = 0.05;
+        unseen.keypoints[Joint::RightAnkle.index()].score = 0.05;
+        assert!(judge.update(Some(&seen), 0.0).in_frame);
+        assert!(judge.update(Some(&unseen), 0.5).in_frame);
+        assert!(!judge.update(Some(&unseen), 1.6).in_frame);
+    }
 }

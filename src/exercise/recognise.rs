@@ -1,8 +1,9 @@
 //! Which stretch is this? Each definition says what its pose looks like (`recognise` conditions); the
 //! stretch whose conditions hold best, steadily, is taken. No stretch has recognition logic in Rust.
 
+use super::definition::Condition;
 use super::Exercise;
-use crate::measure::{near_side, Side, View};
+use crate::measure::{near_side, seen_from, Side, View};
 use crate::pose::Pose;
 
 /// Seconds over which evidence is averaged (an exponential moving average).
@@ -12,19 +13,59 @@ const ACCEPT: f32 = 0.8;
 /// How much better another stretch must score to take over from the current one.
 const SWITCH_MARGIN: f32 = 0.2;
 
-/// Fraction of the stretch's conditions that hold for this pose, on the better side (0 when it has none).
+/// Evidence from one condition: 1 inside its range, fading to 0 at `tolerance` outside it; an unknown
+/// joint is no evidence either way (0.5).
+fn evidence(c: &Condition, view: &View) -> f32 {
+    let Some(v) = c.measure.eval(view, &c.joints) else { return 0.5 };
+    let outside = (c.range[0] - v).max(v - c.range[1]).max(0.0);
+    (1.0 - outside / c.tolerance()).max(0.0)
+}
+
+/// One condition on one pose, for telling a person why a stretch was or was not recognised.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConditionReading {
+    /// e.g. "rise(knee, hip) in [0.3, 3]"
+    pub condition: String,
+    pub value: Option<f32>,
+    pub evidence: f32,
+}
+
+/// Each condition of `ex` that applies to this pose as the camera sees it, read on the side `score` uses.
+pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
+    let seen = seen_from(pose);
+    let sides: &[Side] = if ex.per_side { &[Side::Left, Side::Right] } else { &[near_side(pose)] };
+    let readings = |side| -> Vec<ConditionReading> {
+        let view = View { pose, side };
+        ex.recognise
+            .iter()
+            .filter(|c| c.view.is_none() || c.view == seen)
+            .map(|c| {
+                let joints: Vec<String> = c.joints.iter().map(|j| String::from(*j)).collect();
+                let name = serde_json::to_value(c.measure).ok().and_then(|v| v.as_str().map(str::to_string));
+                ConditionReading {
+                    condition: format!("{}({}) in [{}, {}]", name.unwrap_or_default(), joints.join(", "), c.range[0], c.range[1]),
+                    value: c.measure.eval(&view, &c.joints),
+                    evidence: evidence(c, &view),
+                }
+            })
+            .collect()
+    };
+    let total = |r: &Vec<ConditionReading>| r.iter().map(|c| c.evidence).sum::<f32>();
+    sides.iter().map(|s| readings(*s)).max_by(|a, b| total(a).total_cmp(&total(b))).unwrap_or_default()
+}
+
+/// How well the pose matches the stretch (0-1): the mean evidence of its conditions, on the better side,
+/// for the way the camera sees the body (conditions tagged with another view are left out).
 pub fn score(ex: &Exercise, pose: &Pose) -> f32 {
-    if ex.recognise.is_empty() {
+    let seen = seen_from(pose);
+    let conditions: Vec<&Condition> =
+        ex.recognise.iter().filter(|c| c.view.is_none() || c.view == seen).collect();
+    if conditions.is_empty() {
         return 0.0;
     }
     let on = |side| {
         let view = View { pose, side };
-        let held = ex
-            .recognise
-            .iter()
-            .filter(|c| c.measure.eval(&view, &c.joints).is_some_and(|v| v >= c.range[0] && v <= c.range[1]))
-            .count();
-        held as f32 / ex.recognise.len() as f32
+        conditions.iter().map(|c| evidence(c, &view)).sum::<f32>() / conditions.len() as f32
     };
     // A per-side stretch may be done on the far side: try both.
     if ex.per_side {
@@ -54,8 +95,14 @@ impl Recogniser {
             let now = pose.map(|p| score(ex, p)).unwrap_or(0.0);
             *s += alpha * (now - *s);
         }
-        let (best, best_score) =
-            self.scores.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or((0, 0.0));
+        // On a tie the stretch with more conditions, the more specific description, wins.
+        let (best, best_score) = self
+            .scores
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(catalog[a.0].recognise.len().cmp(&catalog[b.0].recognise.len())))
+            .unwrap_or((0, 0.0));
         match self.current {
             Some(c) if c == best => {}
             Some(c) if best_score >= ACCEPT && best_score > self.scores[c] + SWITCH_MARGIN => self.current = Some(best),

@@ -12,6 +12,8 @@ pub use keypoints::{Joint, Keypoint, Pose, PoseRecord};
 /// orientation-aware estimator, or in tests a deliberately slow one.
 pub trait PoseStage: Send {
     fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError>;
+    /// Forget earlier frames: an unrelated image follows.
+    fn reset(&mut self) {}
 }
 
 impl PoseStage for PoseModel {

@@ -135,6 +135,9 @@ impl super::PoseStage for OrientedEstimator {
     fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
         OrientedEstimator::estimate(self, frame)
     }
+    fn reset(&mut self) {
+        OrientedEstimator::reset(self)
+    }
 }
 
 /// Rotation-consistency figures of one rotation, over a set of photos.

@@ -1,0 +1,150 @@
+//! `eval`: the coach measured on a folder of real footage, laid out by stretch (see `stretchcoach::eval`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+use stretchcoach::eval::{self, Count, Figures, Label, Report};
+use stretchcoach::pose::PoseRecord;
+
+use super::common::{load_stage, Ctx};
+
+pub(super) fn cmd_eval(
+    cx: &Ctx,
+    dir: &Path,
+    json: bool,
+    hold: f64,
+    verbose: bool,
+    save_poses: Option<&Path>,
+) -> Result<()> {
+    if !(hold.is_finite() && hold > 0.0) {
+        bail!("--hold must be a positive number of seconds");
+    }
+    let catalog = cx.catalog();
+    let items = eval::collect(dir, catalog)?;
+    let mut stage = load_stage(&cx.g, true)?;
+    let (mut results, mut values) = (Vec::new(), BTreeMap::new());
+    let mut saved: BTreeMap<String, BTreeMap<String, Label>> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        eprintln!("[{}/{}] {}", i + 1, items.len(), item.path.display());
+        // Nothing of the previous file's person carries over.
+        stage.reset();
+        let poses = eval::poses(&item.path, stage.as_mut(), hold)
+            .with_context(|| format!("could not judge {}", item.path.display()))?;
+        if let Some(out) = save_poses {
+            let folder = item.stretch.clone().unwrap_or_else(|| eval::OTHER.into());
+            let name = format!("{}.jsonl", item.path.file_name().and_then(|n| n.to_str()).unwrap_or("file"));
+            write_poses(&out.join(&folder).join(&name), &poses)?;
+            saved.entry(folder).or_default().insert(name, item.label.clone());
+        }
+        results.push(eval::judge(item, &poses, catalog, &mut values));
+    }
+    if let Some(out) = save_poses {
+        for (folder, labels) in &saved {
+            let path = out.join(folder).join("labels.toml");
+            std::fs::write(&path, toml::to_string(labels)?).with_context(|| format!("could not write {}", path.display()))?;
+        }
+        eprintln!("poses written to {} (evaluate them again with `stretchcoach eval {}`)", out.display(), out.display());
+    }
+    let report = eval::report(results, catalog, values, hold);
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report, dir, verbose);
+    }
+    Ok(())
+}
+
+fn write_poses(path: &Path, poses: &[(f64, stretchcoach::pose::Pose)]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    }
+    let mut text = String::new();
+    for (t, pose) in poses {
+        let mut r = PoseRecord::from(pose);
+        r.t = Some((t * 1000.0).round() / 1000.0);
+        text.push_str(&serde_json::to_string(&r)?);
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))
+}
+
+fn cell(c: Count) -> String {
+    if c.of == 0 {
+        "-".into()
+    } else {
+        format!("{}/{}", c.hits, c.of)
+    }
+}
+
+fn row(name: &str, f: &Figures) {
+    outln!(
+        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>8} {:>12}",
+        name,
+        f.files,
+        cell(f.recognised),
+        cell(f.setup_false_alarms),
+        cell(f.fault_prompts_on_good),
+        cell(f.labelled_faults_found),
+        cell(f.reps_exact),
+        cell(f.other_named),
+    );
+}
+
+fn print_report(report: &Report, dir: &Path, verbose: bool) {
+    outln!("{} files from {} (photos held still {} s)", report.overall.files, dir.display(), report.hold_seconds);
+    outln!(
+        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>8} {:>12}",
+        "stretch",
+        "files",
+        "recognised",
+        "setup alarms",
+        "faults@good",
+        "faults hit",
+        "reps ok",
+        "other named"
+    );
+    for (name, f) in &report.stretches {
+        row(name, f);
+    }
+    row("overall", &report.overall);
+    if !verbose {
+        return;
+    }
+    outln!("\nfiles (named: recognised as; alarm: first set-up prompt after 1 s; faults prompted; reps)");
+    for r in &report.files {
+        let name = Path::new(&r.file).file_name().and_then(|n| n.to_str()).unwrap_or(&r.file);
+        outln!(
+            "  {:<16} {:<44} named {:<18} reps {:<3} faults {:?}{}",
+            r.stretch.as_deref().unwrap_or(eval::OTHER),
+            name,
+            r.named.as_deref().unwrap_or("-"),
+            r.reps,
+            r.fault_prompts,
+            r.setup_alarm.as_ref().map(|a| format!("  alarm at {a}")).unwrap_or_default()
+        );
+        let top: Vec<String> = r.scores.iter().take(3).map(|(id, s)| format!("{id} {s:.2}")).collect();
+        outln!("      scores: {}", top.join(", "));
+        for c in &r.conditions {
+            let v = c.value.map(|v| format!("{v:.2}")).unwrap_or_else(|| "unknown".into());
+            outln!("      {:<52} {:>8}  evidence {:.2}", c.condition, v, c.evidence);
+        }
+    }
+    outln!("\nchecks: range in the definition, and 5th-95th percentile measured on files labelled good");
+    for c in &report.ranges {
+        let measured = match (c.measured, c.median) {
+            (Some([lo, hi]), Some(m)) => format!("{lo:.2} .. {hi:.2} (median {m:.2}, {} frames)", c.frames),
+            _ => "not judged on a good file".into(),
+        };
+        outln!(
+            "  {:<18} {:<22} [{}, {}] {:<14} measured {}",
+            c.stretch,
+            c.check,
+            c.range[0],
+            c.range[1],
+            c.unit,
+            measured
+        );
+    }
+}

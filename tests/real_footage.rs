@@ -1,0 +1,81 @@
+//! The coach on real footage of real people (tests/fixtures/real, Pexels clips), through the real model and
+//! the `eval` command a clinician would use. Fails when any figure falls below its target.
+
+mod common;
+
+use common::bin;
+
+fn eval(dir: &std::path::Path) -> serde_json::Value {
+    let out = bin().arg("eval").arg(dir).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rate(figures: &serde_json::Value, name: &str) -> (u64, u64) {
+    let c = &figures[name];
+    (c["hits"].as_u64().unwrap(), c["of"].as_u64().unwrap())
+}
+
+#[test]
+fn real_people_are_recognised_counted_and_not_nagged() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let report = eval(&dir);
+    let all = &report["overall"];
+    let files = |f: &dyn Fn(&serde_json::Value) -> bool| -> Vec<String> {
+        report["files"].as_array().unwrap().iter().filter(|r| f(r)).map(|r| r["file"].to_string()).collect()
+    };
+
+    let (hit, of) = rate(all, "recognised");
+    assert!(of >= 2 && hit * 10 >= of * 9, "recognised {hit}/{of}: {:?}", files(&|r| r["named"] != r["stretch"]));
+    let (alarms, of) = rate(all, "setup_false_alarms");
+    assert!(of >= 2 && alarms * 10 <= of, "set-up prompts for people in full view: {:?}", files(&|r| !r["setup_alarm"].is_null()));
+    let (exact, of) = rate(all, "reps_exact");
+    assert!(of >= 2 && exact == of, "reps: {:?}", report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps"])).collect::<Vec<_>>());
+    let (named, of) = rate(all, "other_named");
+    assert!(of >= 4 && named == 0, "other poses taken for a stretch: {:?}", files(&|r| r["stretch"].is_null() && !r["named"].is_null()));
+    let (nagged, of) = rate(all, "fault_prompts_on_good");
+    assert!(of >= 2 && nagged == 0, "fault prompts on good form: {:?}", files(&|r| !r["fault_prompts"].as_array().unwrap().is_empty()));
+
+    // The ranges a clinician tunes by: each bridge check measured on the good files, inside its range at the median.
+    let ranges = report["ranges"].as_array().unwrap();
+    for check in ["hip-line", "knee-angle"] {
+        let r = ranges.iter().find(|r| r["stretch"] == "bridge" && r["check"] == check).unwrap();
+        let (lo, hi) = (r["range"][0].as_f64().unwrap(), r["range"][1].as_f64().unwrap());
+        let median = r["median"].as_f64().unwrap();
+        assert!(lo <= median && median <= hi, "{r}");
+    }
+}
+
+#[test]
+fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
+    let dir = std::env::temp_dir().join(format!("stretchcoach-eval-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("bridges")).unwrap();
+    let out = bin().arg("eval").arg(&dir).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bridges") && err.contains("not a stretch id") && err.contains("knee-to-chest"), "{err}");
+
+    std::fs::remove_dir_all(dir.join("bridges")).unwrap();
+    std::fs::create_dir_all(dir.join("bridge")).unwrap();
+    let synth = bin().args(["synth", "bridge"]).output().unwrap();
+    std::fs::write(dir.join("bridge/generated.jsonl"), synth.stdout).unwrap();
+    std::fs::write(dir.join("bridge/labels.toml"), "[\"generated.jsonl\"]\nfaults = [\"hips-too-low\"]\n").unwrap();
+    let out = bin().arg("eval").arg(&dir).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("labels.toml") && err.contains("\"hips-too-low\" is not a fault of bridge") && err.contains("hips-low"), "{err}");
+
+    // Right labels: a generated bridge with low hips has its fault found, and its reps counted.
+    std::fs::write(dir.join("bridge/labels.toml"), "[\"generated.jsonl\"]\nreps = 3\ngood = true\n").unwrap();
+    let report = eval(&dir);
+    assert_eq!(rate(&report["overall"], "reps_exact"), (1, 1), "{report}");
+    assert_eq!(rate(&report["overall"], "recognised"), (1, 1), "{report}");
+    assert_eq!(rate(&report["overall"], "fault_prompts_on_good"), (0, 1), "{report}");
+    let low = bin().args(["synth", "bridge", "--fault", "hips-low"]).output().unwrap();
+    std::fs::write(dir.join("bridge/low.jsonl"), low.stdout).unwrap();
+    std::fs::write(dir.join("bridge/labels.toml"), "[\"low.jsonl\"]\nfaults = [\"hips-low\"]\n").unwrap();
+    let report = eval(&dir);
+    assert_eq!(rate(&report["overall"], "labelled_faults_found"), (1, 1), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
