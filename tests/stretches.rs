@@ -274,3 +274,97 @@ fn broken_definitions_name_file_line_and_field_and_the_rest_still_load() {
         assert!(text.contains(&format!("({id})")), "{id}");
     }
 }
+
+/// A side-on pose placed by hand (image y down; 600x400 frame), both sides of a joint at one place unless given.
+fn side_on(points: &[(&str, (f32, f32))]) -> stretchcoach::pose::Pose {
+    use stretchcoach::pose::{Joint, Keypoint, Pose};
+    let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+    for (name, (x, y)) in points {
+        for j in Joint::ALL.iter().filter(|j| j.name() == *name || j.name().ends_with(&format!("-{name}"))) {
+            keypoints[j.index()] = Keypoint { x: *x, y: *y, score: 0.8 };
+        }
+    }
+    Pose { width: 600, height: 400, keypoints }
+}
+
+/// Three seconds of a still pose, through `--exercise auto`: the stretch named at the end.
+fn named(pose: &stretchcoach::pose::Pose) -> Option<String> {
+    let mut session = Session::with_plan(stretchcoach::session::Plan::Auto(exercise::built_in()));
+    (0..90).map(|i| session.step(Some(pose), i as f64 / 30.0).exercise).last().flatten()
+}
+
+#[test]
+fn stretches_that_look_alike_side_on_are_told_apart() {
+    // Child's pose: folded over the knees, the feet down behind. Legs up the wall: the feet up.
+    let childs = side_on(&[
+        ("nose", (180.0, 330.0)),
+        ("ear", (200.0, 320.0)),
+        ("eye", (185.0, 325.0)),
+        ("shoulder", (240.0, 290.0)),
+        ("elbow", (190.0, 330.0)),
+        ("wrist", (140.0, 345.0)),
+        ("hip", (380.0, 240.0)),
+        ("knee", (300.0, 340.0)),
+        ("ankle", (420.0, 345.0)),
+    ]);
+    assert_eq!(named(&childs).as_deref(), Some("childs-pose"));
+    let legs_up = side_on(&[
+        ("nose", (90.0, 330.0)),
+        ("ear", (100.0, 335.0)),
+        ("eye", (95.0, 328.0)),
+        ("shoulder", (140.0, 350.0)),
+        ("elbow", (190.0, 355.0)),
+        ("wrist", (240.0, 355.0)),
+        ("hip", (300.0, 350.0)),
+        ("knee", (305.0, 230.0)),
+        ("ankle", (310.0, 110.0)),
+    ]);
+    assert_eq!(named(&legs_up).as_deref(), Some("legs-up-the-wall"));
+    // Seated with both legs out straight, leaning forward: the seated hamstring stretch.
+    let both_legs = side_on(&[
+        ("nose", (300.0, 150.0)),
+        ("ear", (280.0, 150.0)),
+        ("eye", (295.0, 145.0)),
+        ("shoulder", (260.0, 190.0)),
+        ("elbow", (320.0, 250.0)),
+        ("wrist", (380.0, 300.0)),
+        ("hip", (200.0, 330.0)),
+        ("knee", (320.0, 335.0)),
+        ("ankle", (440.0, 340.0)),
+    ]);
+    assert_eq!(named(&both_legs).as_deref(), Some("seated-hamstring"));
+    // Supine twist seen from the side: lying, knees bent and lowered near the floor.
+    let twist = side_on(&[
+        ("nose", (90.0, 320.0)),
+        ("ear", (100.0, 330.0)),
+        ("eye", (95.0, 318.0)),
+        ("shoulder", (140.0, 350.0)),
+        ("elbow", (150.0, 370.0)),
+        ("wrist", (160.0, 385.0)),
+        ("hip", (300.0, 345.0)),
+        ("knee", (400.0, 335.0)),
+        ("ankle", (330.0, 370.0)),
+    ]);
+    assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
+    // ... and coached from there: no set-up prompt, in the twist (phase up), nothing hidden taken for a fault.
+    let mut session = Session::new(definition("supine-twist"));
+    let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&twist), i as f64 / 30.0)).collect();
+    let last = reports.last().unwrap();
+    assert_eq!(last.phase, Some(PhaseState::Up), "{last:?}");
+    assert!(reports.iter().all(|r| r.level != Some(stretchcoach::coach::Level::Setup)), "{last:?}");
+    assert!(last.faults.is_empty(), "{:?}", last.faults);
+    assert!(last.held > 1.0);
+    // A plank (straight body on straight arms) and a person standing with arms down are none of the eight.
+    let plank = side_on(&[
+        ("nose", (110.0, 180.0)),
+        ("ear", (130.0, 180.0)),
+        ("eye", (115.0, 176.0)),
+        ("shoulder", (160.0, 200.0)),
+        ("elbow", (160.0, 260.0)),
+        ("wrist", (160.0, 320.0)),
+        ("hip", (320.0, 230.0)),
+        ("knee", (420.0, 260.0)),
+        ("ankle", (520.0, 300.0)),
+    ]);
+    assert_eq!(named(&plank), None);
+}
