@@ -10,7 +10,7 @@ use crate::hub::Hub;
 use crate::live::percentile;
 use crate::pipeline::median;
 use crate::pose::preprocess::InputMap;
-use crate::pose::{ModelError, PoseModel, PoseRecord};
+use crate::pose::{ModelError, PoseModel, PoseRecord, PoseStage};
 use crate::server::HTTP_THREAD;
 use crate::session::{Plan, Session};
 
@@ -38,6 +38,8 @@ pub struct BenchReport {
     pub server_cpu_ms: Option<f64>,
     /// CPU used by the whole process while timing the pipeline, in cores (1.0 = one core all the time).
     pub cpu_cores: Option<f64>,
+    /// Model runs per frame (1 while tracking; the orientation-aware input searches with 5 when lost).
+    pub model_runs_per_frame: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,20 +92,22 @@ pub fn thread_cpu_ms(name: &str) -> Option<f64> {
     Some(total)
 }
 
-fn stage(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
+fn stage_time(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
     let p95 = percentile(&xs, 0.95);
     let m = median(&mut xs);
     StageTime { stage: name, median_ms: m, p95_ms: p95, ratio_to_inference: m / baseline }
 }
 
-/// Times `n` frames (cycling through `images`): bare inference on a fixed input first (the baseline), then
-/// the whole pipeline stage by stage.
+/// Times `n` frames (cycling through `images`) through `stage`, the pose stage the live loop uses (the
+/// orientation-aware input unless --plain-input), then a session. Bare inference of `model`, the same
+/// model file on a fixed letterboxed input, comes first: the baseline every other figure is a ratio of.
 /// With `hub`, every frame is also published to it, as the live loop does (to measure the server's
 /// effect on the loop under load). With `pace`, frames come at that rate, as from a camera, and so do the
 /// baseline's runs: a model woken 30 times a second is slower than one kept busy, and the ratio must
 /// compare like with like.
 pub fn run(
     model: &mut PoseModel,
+    stage: &mut dyn PoseStage,
     images: &[RgbImage],
     n: usize,
     plan: Plan,
@@ -117,6 +121,10 @@ pub fn run(
     for _ in 0..10 {
         model.infer()?; // warm-up
     }
+    for img in images.iter().take(10) {
+        stage.estimate(img)?; // warm-up, and the person found
+    }
+    stage.take_times();
     // Sleeps until frame `i` is due, when paced.
     let wait = |start: Instant, i: usize| {
         if let Some(fps) = pace {
@@ -134,7 +142,8 @@ pub fn run(
     }
     let baseline = median(&mut bare.clone());
     let mut session = Session::with_plan(plan);
-    let (mut pre, mut inf, mut dec, mut judge, mut whole) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut pre, mut inf, mut dec, mut orient, mut judge, mut whole) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut runs = 0u64;
     let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
     let cpu_before = process_cpu_ms();
     let (mut idle_cpu_ms, mut idle_ms) = (Some(0.0), 0.0);
@@ -150,20 +159,20 @@ pub fn run(
         }
         let img = &images[i % images.len()];
         let t0 = Instant::now();
-        model.prepare(img, &map);
+        let pose = stage.estimate(img)?;
         let t1 = Instant::now();
-        let raw = model.infer()?;
-        let t2 = Instant::now();
-        let pose = model.decode(&raw, img.width(), img.height(), &map);
-        let t3 = Instant::now();
         let report = session.step(Some(&pose), i as f64 / 30.0);
         if let Some(hub) = hub {
             hub.publish(&report, &PoseRecord::from(&pose), None, &session.summary());
         }
-        pre.push((t1 - t0).as_secs_f64() * 1e3);
-        inf.push((t2 - t1).as_secs_f64() * 1e3);
-        dec.push((t3 - t2).as_secs_f64() * 1e3);
-        judge.push(ms(t3));
+        let times = stage.take_times();
+        let model_ms = times.prepare_ms + times.infer_ms + times.decode_ms;
+        pre.push(times.prepare_ms);
+        inf.push(times.infer_ms);
+        dec.push(times.decode_ms);
+        orient.push(((t1 - t0).as_secs_f64() * 1e3 - model_ms).max(0.0));
+        runs += times.runs as u64;
+        judge.push(ms(t1));
         whole.push(ms(t0));
     }
     let elapsed_ms = ms(start);
@@ -184,13 +193,15 @@ pub fn run(
         paced,
         server_cpu_ms,
         cpu_cores,
+        model_runs_per_frame: runs as f64 / n as f64,
         stages: vec![
-            stage("inference, bare (baseline)", bare, baseline),
-            stage("pre-processing", pre, baseline),
-            stage("inference in the pipeline", inf, baseline),
-            stage("decoding", dec, baseline),
-            stage("smoothing + judging + coaching", judge, baseline),
-            stage("whole frame", whole, baseline),
+            stage_time("inference, bare (baseline)", bare, baseline),
+            stage_time("pre-processing", pre, baseline),
+            stage_time("inference in the pipeline", inf, baseline),
+            stage_time("decoding", dec, baseline),
+            stage_time("orientation (crop, tracking)", orient, baseline),
+            stage_time("smoothing + judging + coaching", judge, baseline),
+            stage_time("whole frame", whole, baseline),
         ],
     })
 }

@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use stretchcoach::exercise::routine::{self, Routine};
 use stretchcoach::exercise::{self, Exercise};
 use stretchcoach::hub::Hub;
-use stretchcoach::pose::model::ModelOptions;
+use stretchcoach::pose::model::{self, ModelOptions};
 use stretchcoach::pose::orient::OrientedEstimator;
 use stretchcoach::pose::{PoseModel, PoseStage};
 use stretchcoach::server;
@@ -93,7 +93,10 @@ pub(super) fn load_model(g: &Global, flat_out: bool) -> Result<PoseModel> {
         options.threads = t;
     }
     Ok(match &g.model {
-        Some(path) => PoseModel::load(path, None, options)?,
+        Some(name) => match name.to_str().and_then(model::shipped) {
+            Some(shipped) => PoseModel::shipped(shipped, options)?,
+            None => PoseModel::load(name, None, options)?,
+        },
         None => PoseModel::bundled(options)?,
     })
 }

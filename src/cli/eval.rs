@@ -148,3 +148,27 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
         );
     }
 }
+
+pub(super) fn cmd_eval_joints(g: &super::Global, dir: &Path, json: bool) -> Result<()> {
+    let mut stage = load_stage(g, true)?;
+    let report = eval::joints::score(dir, stage.as_mut())?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    outln!("{:<40} {:>6} {:>8} {:>8} {:>11}", "photo", "joints", "PCK@0.1", "PCK@0.2", "mean error");
+    for p in &report.photos {
+        let name = Path::new(&p.file).file_name().and_then(|n| n.to_str()).unwrap_or(&p.file);
+        outln!("{:<40} {:>6} {:>8.3} {:>8.3} {:>11.3}", name, p.joints, p.pck_01, p.pck_02, p.mean_error);
+    }
+    outln!(
+        "{:<40} {:>6} {:>8.3} {:>8.3} {:>11.3}",
+        "all",
+        report.photos.iter().map(|p| p.joints).sum::<usize>(),
+        report.pck_01,
+        report.pck_02,
+        report.mean_error
+    );
+    outln!("(PCK: share of hand-placed joints within 0.1 / 0.2 torso lengths; error in torso lengths)");
+    Ok(())
+}

@@ -54,3 +54,71 @@ pub(super) fn cmd_cameras() -> Result<()> {
     }
     Ok(())
 }
+
+/// One shipped model as `models` reports it.
+#[derive(serde::Serialize)]
+struct ModelRow {
+    #[serde(flatten)]
+    model: stretchcoach::pose::model::Shipped,
+    default: bool,
+    bytes: Option<u64>,
+    input: Option<usize>,
+    /// Median of 20 runs of bare inference on this machine, after 5 warm-up runs.
+    inference_ms: Option<f64>,
+    /// Why it could not be loaded, if it could not.
+    error: Option<String>,
+}
+
+pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
+    use stretchcoach::pose::model::{model_path, ModelOptions, DEFAULT_MODEL, SHIPPED};
+    use stretchcoach::pose::preprocess::InputMap;
+    use stretchcoach::pose::PoseModel;
+    let mut rows = Vec::new();
+    for m in SHIPPED {
+        if !json {
+            eprintln!("timing {} ...", m.name);
+        }
+        let path = model_path(m.file);
+        let mut options = ModelOptions { spin: true, ..ModelOptions::default() };
+        if let Some(t) = g.threads {
+            options.threads = t;
+        }
+        let bytes = std::fs::metadata(&path).ok().map(|md| md.len());
+        let timed = PoseModel::shipped(&m, options).and_then(|mut model| {
+            let size = model.input_size();
+            let frame = image::RgbImage::new(640, 480);
+            model.prepare(&frame, &InputMap::letterbox(640, 480, size));
+            let mut ms = Vec::new();
+            for i in 0..25 {
+                let t = std::time::Instant::now();
+                model.infer()?;
+                if i >= 5 {
+                    ms.push(t.elapsed().as_secs_f64() * 1e3);
+                }
+            }
+            Ok((size, stretchcoach::pipeline::median(&mut ms)))
+        });
+        let (input, inference_ms, error) = match timed {
+            Ok((size, ms)) => (Some(size), Some(ms), None),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        rows.push(ModelRow { model: m, default: m.name == DEFAULT_MODEL, bytes, input, inference_ms, error });
+    }
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    outln!("{:<11} {:>9} {:>7} {:>14}  about", "name", "size", "input", "inference");
+    for r in &rows {
+        let size = r.bytes.map(|b| format!("{:.1} MB", b as f64 / 1e6)).unwrap_or_else(|| "missing".into());
+        let input = r.input.map(|s| format!("{s}x{s}")).unwrap_or_default();
+        let ms = r.inference_ms.map(|m| format!("{m:.1} ms")).unwrap_or_else(|| "-".into());
+        let default = if r.default { " (default)" } else { "" };
+        outln!("{:<11} {:>9} {:>7} {:>14}  {}{default}", r.model.name, size, input, ms, r.model.about);
+        if let Some(e) = &r.error {
+            outln!("            cannot be used: {}", e.lines().next().unwrap_or_default());
+        }
+    }
+    outln!("Choose one with --model NAME (or --model PATH for another MoveNet-style ONNX file).");
+    Ok(())
+}

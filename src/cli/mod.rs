@@ -50,8 +50,9 @@ pub struct Cli {
 
 #[derive(Args)]
 struct Global {
-    /// Use this ONNX pose model instead of the bundled MoveNet (same input/output convention).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The pose model: a shipped one by name (lightning, the fastest; thunder, the default, more accurate;
+    /// `stretchcoach models` lists them), or the path of another ONNX model with MoveNet's input/output.
+    #[arg(long, global = true, value_name = "NAME|PATH")]
     model: Option<PathBuf>,
     /// Folder of stretch definitions (*.toml) that add to or replace the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
@@ -214,6 +215,12 @@ enum Command {
     Cameras,
     /// List the routines (`--routine NAME` guides you through one).
     Routines,
+    /// List the shipped pose models with their size, and time each on this machine.
+    Models {
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Rotation consistency of the pose model on the photos of DIR: each photo turned by 90, 180 and 270
     /// degrees, keypoints turned back and compared with the upright result (PCK at 0.1 torso lengths).
     EvalRotation {
@@ -244,6 +251,15 @@ enum Command {
         /// labels), so that a changed definition can be evaluated again without the model.
         #[arg(long, value_name = "DIR")]
         save_poses: Option<PathBuf>,
+    },
+    /// How close the pose model puts each joint to where a person placed it by hand, on the photos of DIR
+    /// (NAME.jpg with NAME.json beside it: {"keypoints": [[x, y, v], ...]}, COCO order, v = 0 not placed):
+    /// PCK at 0.1 and 0.2 torso lengths, through the same pose stage as `pose`.
+    EvalJoints {
+        dir: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Time each stage of the per-frame pipeline on real frames, against bare inference.
     Bench {
@@ -315,11 +331,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Exercises => lists::cmd_exercises(&cx),
         Command::Routines => lists::cmd_routines(&cx),
+        Command::Models { json } => lists::cmd_models(g, *json),
         Command::History { limit } => history::cmd_history(g, *limit),
         Command::EvalRotation { dir, json } => pose::cmd_eval_rotation(g, dir, *json),
         Command::Eval { dir, json, hold, verbose, save_poses } => {
             eval::cmd_eval(&cx, dir, *json, *hold, *verbose, save_poses.as_deref())
         }
+        Command::EvalJoints { dir, json } => eval::cmd_eval_joints(g, dir, *json),
         Command::Bench { frames, input, json, serve_port, fps, spin } => {
             tools::cmd_bench(&cx, *frames, input.as_deref(), *json, *serve_port, *fps, *spin)
         }

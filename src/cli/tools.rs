@@ -12,7 +12,7 @@ use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::Plan;
 use stretchcoach::synth;
 
-use super::common::{load_model, recordings_dir, start_server, Ctx};
+use super::common::{load_model, load_stage, recordings_dir, start_server, Ctx};
 use super::ServeArgs;
 
 pub(super) fn cmd_synth(exercise: &str, fault: Option<&str>, seed: u64, repeat: u32) -> Result<()> {
@@ -48,7 +48,10 @@ pub(super) fn cmd_bench(
     while let Some(f) = source.next_frame()? {
         images.push(f.image);
     }
+    // The same pose stage and model as `live` (orientation-aware unless --plain-input), and the same model
+    // file alone for the bare-inference baseline.
     let mut model = load_model(g, fps.is_none() || spin)?;
+    let mut stage = load_stage(g, fps.is_none() || spin)?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
     let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
     if let (Some(port), Some(hub)) = (serve_port, &hub) {
@@ -57,6 +60,7 @@ pub(super) fn cmd_bench(
     }
     let report = stretchcoach::bench::run(
         &mut model,
+        stage.as_mut(),
         &images,
         frames.max(20),
         Plan::Auto(cx.catalog().to_vec()),
@@ -88,6 +92,7 @@ pub(super) fn cmd_bench(
         if let Some(idle) = report.paced.as_ref().and_then(|p| p.idle_cpu_cores) {
             outln!("CPU used while waiting for the next frame: {:.0}% of one core", idle * 100.0);
         }
+        outln!("model runs per frame: {:.2}", report.model_runs_per_frame);
         if let Some(cores) = report.cpu_cores {
             outln!("CPU used meanwhile: {:.0}% of one core (all threads)", cores * 100.0);
         }

@@ -14,11 +14,18 @@ pub trait PoseStage: Send {
     fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError>;
     /// Forget earlier frames: an unrelated image follows.
     fn reset(&mut self) {}
+    /// Time spent in the model since the last call, by stage (zero for a stage without a model).
+    fn take_times(&mut self) -> StageTimes {
+        StageTimes::default()
+    }
 }
 
 impl PoseStage for PoseModel {
     fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError> {
         PoseModel::estimate(self, frame)
     }
+    fn take_times(&mut self) -> StageTimes {
+        PoseModel::take_times(self)
+    }
 }
-pub use model::{ModelError, ModelOptions, PoseModel};
+pub use model::{ModelError, ModelOptions, PoseModel, StageTimes};

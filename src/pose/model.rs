@@ -12,16 +12,54 @@ use super::keypoints::{Keypoint, Pose};
 use super::preprocess::{sample_into, InputMap};
 use crate::runtime::{self, RuntimeError};
 
-pub const BUNDLED_MODEL_FILE: &str = "movenet-singlepose-lightning.onnx";
-pub const BUNDLED_MODEL_SHA256: &str = "f9c0eb8f4439340344b337bb5b69b9b8663528879d9890fe161aff10646e729b";
+/// A pose model that ships in `models/`, chosen by name (`--model thunder`); its sha256 is checked at load.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Shipped {
+    pub name: &'static str,
+    pub file: &'static str,
+    pub sha256: &'static str,
+    pub about: &'static str,
+}
+
+/// The shipped models, fastest first. Provenance, licences and how each was made: models/README.md.
+pub const SHIPPED: [Shipped; 2] = [
+    Shipped {
+        name: "lightning",
+        file: "movenet-singlepose-lightning.onnx",
+        sha256: "f9c0eb8f4439340344b337bb5b69b9b8663528879d9890fe161aff10646e729b",
+        about: "MoveNet SinglePose Lightning, 192x192: the fastest; for slow machines",
+    },
+    Shipped {
+        name: "thunder",
+        file: "movenet-singlepose-thunder-fp16w.onnx",
+        sha256: "fac0a1cd2e5b802f4c96c049bcb05ee80f4527e24f5ca357b5d5e8bdcd53a29f",
+        about: "MoveNet SinglePose Thunder, 256x256: more accurate, about 3x the inference time",
+    },
+];
+
+/// The model used unless --model says otherwise (README "Pose models" has the measurements behind it).
+const DEFAULT_INDEX: usize = 1;
+pub const DEFAULT_MODEL: &str = SHIPPED[DEFAULT_INDEX].name;
+
+/// A shipped model by name.
+pub fn shipped(name: &str) -> Option<&'static Shipped> {
+    SHIPPED.iter().find(|m| m.name == name)
+}
+
+fn default_model() -> &'static Shipped {
+    &SHIPPED[DEFAULT_INDEX]
+}
+
+pub const BUNDLED_MODEL_FILE: &str = SHIPPED[DEFAULT_INDEX].file;
+pub const BUNDLED_MODEL_SHA256: &str = SHIPPED[DEFAULT_INDEX].sha256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("pose model not found at {}.\nFix: run from the stretchcoach checkout (the model ships in models/), or pass --model PATH", .0.display())]
+    #[error("pose model not found at {}.\nFix: run from the stretchcoach checkout (the models ship in models/), or pass --model with a model name (lightning, thunder) or the path of an ONNX file", .0.display())]
     Missing(PathBuf),
     #[error("pose model {} could not be read: {source}", path.display())]
     Unreadable { path: PathBuf, source: std::io::Error },
-    #[error("pose model {} is corrupt or not the bundled one: sha256 {found}, expected {expected}.\nFix: restore it with `git checkout -- models/` (see models/README.md for how it was made)", path.display())]
+    #[error("pose model {} is corrupt or not the shipped one: sha256 {found}, expected {expected}.\nFix: restore it with `git checkout -- models/` (models/README.md says how each model was made), or choose another with --model lightning|thunder", path.display())]
     Checksum { path: PathBuf, expected: String, found: String },
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
@@ -33,14 +71,19 @@ pub enum ModelError {
     Inference(String),
 }
 
-/// Where the bundled model is: ./models, the checkout it was built from, or beside the executable.
-pub fn bundled_model_path() -> PathBuf {
+/// Where a shipped model file is: ./models, the checkout it was built from, or beside the executable.
+pub fn model_path(file: &str) -> PathBuf {
     let mut dirs = vec![PathBuf::from("models"), Path::new(env!("CARGO_MANIFEST_DIR")).join("models")];
     if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         dirs.push(dir.join("models"));
     }
-    let candidates: Vec<PathBuf> = dirs.into_iter().map(|d| d.join(BUNDLED_MODEL_FILE)).collect();
+    let candidates: Vec<PathBuf> = dirs.into_iter().map(|d| d.join(file)).collect();
     candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[1]).clone()
+}
+
+/// Where the default model is.
+pub fn bundled_model_path() -> PathBuf {
+    model_path(default_model().file)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -69,7 +112,18 @@ impl Default for ModelOptions {
     }
 }
 
+/// Time spent in the model since it was last asked (`take_times`): every pose stage is timed here, once.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    pub prepare_ms: f64,
+    pub infer_ms: f64,
+    pub decode_ms: f64,
+    /// Model runs (the orientation-aware input runs it more than once when it has lost the person).
+    pub runs: u32,
+}
+
 pub struct PoseModel {
+    times: StageTimes,
     session: Session,
     input_type: InputType,
     size: usize,
@@ -79,9 +133,14 @@ pub struct PoseModel {
 }
 
 impl PoseModel {
-    /// The bundled MoveNet model, checksum-verified.
+    /// The default model, checksum-verified.
     pub fn bundled(options: ModelOptions) -> Result<Self, ModelError> {
-        Self::load(&bundled_model_path(), Some(BUNDLED_MODEL_SHA256), options)
+        Self::shipped(default_model(), options)
+    }
+
+    /// A shipped model, checksum-verified.
+    pub fn shipped(model: &Shipped, options: ModelOptions) -> Result<Self, ModelError> {
+        Self::load(&model_path(model.file), Some(model.sha256), options)
     }
 
     /// A model file; `expected_sha256` is checked when given.
@@ -131,6 +190,7 @@ impl PoseModel {
             return Err(sig(format!("output must end in [17, 3] (y, x, score per COCO joint), found {out_shape:?}")));
         }
         Ok(PoseModel {
+            times: StageTimes::default(),
             session,
             input_type,
             size,
@@ -153,9 +213,23 @@ impl PoseModel {
 
     /// The pose seen through `map` (a crop, a rotation), in the frame's pixel coordinates.
     pub fn estimate_with(&mut self, frame: &RgbImage, map: &InputMap) -> Result<Pose, ModelError> {
+        let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
+        let t = std::time::Instant::now();
         self.prepare(frame, map);
+        self.times.prepare_ms += ms(t);
+        let t = std::time::Instant::now();
         let raw = self.infer()?;
-        Ok(self.decode(&raw, frame.width(), frame.height(), map))
+        self.times.infer_ms += ms(t);
+        let t = std::time::Instant::now();
+        let pose = self.decode(&raw, frame.width(), frame.height(), map);
+        self.times.decode_ms += ms(t);
+        self.times.runs += 1;
+        Ok(pose)
+    }
+
+    /// The time spent in `estimate_with` since the last call, by stage.
+    pub fn take_times(&mut self) -> StageTimes {
+        std::mem::take(&mut self.times)
     }
 
     /// Pre-processing only: fills the input tensor buffer.

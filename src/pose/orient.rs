@@ -138,6 +138,9 @@ impl super::PoseStage for OrientedEstimator {
     fn reset(&mut self) {
         OrientedEstimator::reset(self)
     }
+    fn take_times(&mut self) -> super::StageTimes {
+        self.model.take_times()
+    }
 }
 
 /// Rotation-consistency figures of one rotation, over a set of photos.

@@ -191,7 +191,8 @@ fn childs_pose(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         Some("not-folded") => {
             Stance { torso: 140.0, neck: 160.0, face: 250.0, near_arm: (200.0, 200.0), far_arm: (200.0, 200.0), ..good }
         }
-        Some("head-up") => Stance { neck: 140.0, face: 230.0, ..good },
+        // The head lifted off the floor to look forward.
+        Some("head-up") => Stance { neck: 100.0, face: 190.0, ..good },
         Some(f) => return Err(format!("child's pose has no fault {f:?}")),
     };
     Ok(Timeline::new(kneel).then(0.0, 1.0, kneel).then(2.0, 33.0, pose).then(2.0, 1.0, kneel))
@@ -251,7 +252,6 @@ fn knee_to_chest(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         None => near,
         Some("knee-not-close") => Stance { near_leg: (100.0, 370.0), ..near },
         Some("hands-off-knee") => Stance { near_arm: (0.0, 0.0), far_arm: (0.0, 0.0), ..near },
-        Some("head-lifted") => Stance { neck: 135.0, face: 45.0, ..near },
         Some("other-leg-straight") => Stance { far_leg: (0.0, 0.0), ..near },
         Some(f) => return Err(format!("knee to chest has no fault {f:?}")),
     };
@@ -407,7 +407,7 @@ pub fn faults(exercise: &str) -> &'static [&'static str] {
     match exercise {
         "childs-pose" => &["not-sitting-back", "not-folded", "head-up"],
         "cat-cow" => &["hands-not-under-shoulders", "knees-not-under-hips", "arms-bent", "too-fast"],
-        "knee-to-chest" => &["knee-not-close", "hands-off-knee", "head-lifted", "other-leg-straight"],
+        "knee-to-chest" => &["knee-not-close", "hands-off-knee", "other-leg-straight"],
         "legs-up-the-wall" => &["hips-far-from-wall", "knees-bent"],
         "seated-hamstring" => &["extended-knee-bent", "no-lean", "back-rounded", "other-knee-straight"],
         "hip-circles" => &["hands-off-hips", "feet-moving", "circles-too-small", "too-fast"],

@@ -54,6 +54,18 @@ pub const REFERENCES: [Reference; 3] = [
     Reference { file: "bus.jpg", size: (810, 1080), bbox: (220.0, 400.0, 345.0, 860.0), nose: (280.0, 444.0) },
 ];
 
+/// Other people a single-person model may rightly pick in the same photos (Thunder takes Zidane).
+pub const ALSO: [Reference; 1] = [
+    // Zinedine Zidane, on the left, leaning forward and pointing (his hand reaches x = 1150); cut at the hips.
+    Reference { file: "zidane.jpg", size: (1280, 720), bbox: (110.0, 190.0, 1160.0, 720.0), nose: (646.0, 366.0) },
+];
+
+/// The person in `r`'s photo whose nose is nearest `nose`: the one the model picked.
+pub fn picked(r: &Reference, nose: (f32, f32)) -> &'static Reference {
+    let d = |c: &Reference| (c.nose.0 - nose.0).hypot(c.nose.1 - nose.1);
+    REFERENCES.iter().chain(ALSO.iter()).filter(|c| c.file == r.file).min_by(|a, b| d(a).total_cmp(&d(b))).unwrap()
+}
+
 /// The real binary serving on a free loopback port; killed when dropped.
 pub struct Server {
     child: std::process::Child,

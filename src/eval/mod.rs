@@ -3,6 +3,8 @@
 //! none of the stretches). Each file is judged twice, as a user would meet it: with the stretch recognised
 //! (`--exercise auto`) and with the stretch given. A photo is judged as if held still for a few seconds.
 
+pub mod joints;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
