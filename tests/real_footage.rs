@@ -6,7 +6,11 @@ mod common;
 use common::bin;
 
 fn eval(dir: &std::path::Path) -> serde_json::Value {
-    let out = bin().arg("eval").arg(dir).arg("--json").output().unwrap();
+    eval_with(dir, "thunder")
+}
+
+fn eval_with(dir: &std::path::Path, model: &str) -> serde_json::Value {
+    let out = bin().args(["--model", model, "eval"]).arg(dir).arg("--json").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -18,23 +22,30 @@ fn rate(figures: &serde_json::Value, name: &str) -> (u64, u64) {
 
 #[test]
 fn real_people_are_recognised_counted_and_not_nagged() {
+    for model in ["thunder", "lightning"] {
+        real_footage_with(model);
+    }
+}
+
+/// Every figure of `eval` on the committed real footage, with one shipped model.
+fn real_footage_with(model: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
-    let report = eval(&dir);
+    let report = eval_with(&dir, model);
     let all = &report["overall"];
     let files = |f: &dyn Fn(&serde_json::Value) -> bool| -> Vec<String> {
         report["files"].as_array().unwrap().iter().filter(|r| f(r)).map(|r| r["file"].to_string()).collect()
     };
 
     let (hit, of) = rate(all, "recognised");
-    assert!(of >= 2 && hit * 10 >= of * 9, "recognised {hit}/{of}: {:?}", files(&|r| r["named"] != r["stretch"]));
+    assert!(of >= 2 && hit * 10 >= of * 9, "{model}: recognised {hit}/{of}: {:?}", files(&|r| r["named"] != r["stretch"]));
     let (alarms, of) = rate(all, "setup_false_alarms");
-    assert!(of >= 2 && alarms * 10 <= of, "set-up prompts for people in full view: {:?}", files(&|r| !r["setup_alarm"].is_null()));
+    assert!(of >= 2 && alarms * 10 <= of, "{model}: set-up prompts for people in full view: {:?}", files(&|r| !r["setup_alarm"].is_null()));
     let (exact, of) = rate(all, "reps_exact");
-    assert!(of >= 2 && exact == of, "reps: {:?}", report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps"])).collect::<Vec<_>>());
+    assert!(of >= 2 && exact == of, "{model}: reps: {:?}", report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps"])).collect::<Vec<_>>());
     let (named, of) = rate(all, "other_named");
-    assert!(of >= 4 && named == 0, "other poses taken for a stretch: {:?}", files(&|r| r["stretch"].is_null() && !r["named"].is_null()));
+    assert!(of >= 4 && named == 0, "{model}: other poses taken for a stretch: {:?}", files(&|r| r["stretch"].is_null() && !r["named"].is_null()));
     let (nagged, of) = rate(all, "fault_prompts_on_good");
-    assert!(of >= 2 && nagged == 0, "fault prompts on good form: {:?}", files(&|r| !r["fault_prompts"].as_array().unwrap().is_empty()));
+    assert!(of >= 2 && nagged == 0, "{model}: fault prompts on good form: {:?}", files(&|r| !r["fault_prompts"].as_array().unwrap().is_empty()));
 
     // The ranges a clinician tunes by: each bridge check measured on the good files, inside its range at the median.
     let ranges = report["ranges"].as_array().unwrap();

@@ -28,6 +28,9 @@ const TOO_FAST_FOR: f64 = 3.0;
 /// rep. (The bridge clip of tests/fixtures/real: a deliberate lowering passes 35 % within 0.2 s, while
 /// hips sagging during a hold stay well under it.)
 const RETURN_SHARE: f32 = 0.35;
+/// Leaving the working phase must last this long: a joint that jumps for a frame or two (it happens on
+/// real footage) is not the end of a rep, nor the start of another.
+const EXIT_AFTER: f64 = 0.2;
 /// The outline of the body (on the side nearer the camera): all seen means the person is in frame.
 const OUTLINE: [Part; 4] = [Part::Shoulder, Part::Hip, Part::Knee, Part::Ankle];
 
@@ -163,6 +166,13 @@ pub struct Judge {
     absent_since: Option<f64>,
     side: Option<Side>,
     side_candidate: Option<(Side, f64)>,
+    /// The side nearer the camera, kept until the other has looked nearer for a while: side-on, both sides'
+    /// joints overlap and their scores trade places from frame to frame, and each swap would move every
+    /// measure (on the real bridge clip it counted four lifts for two).
+    near: Option<Side>,
+    near_candidate: Option<(Side, f64)>,
+    /// The phase measure has read "out" since this time.
+    exiting_since: Option<f64>,
     reps: u32,
     held: f64,
     /// Seconds set up and in the working phase, in good form or not (the form score's denominator).
@@ -190,6 +200,9 @@ impl Judge {
             absent_since: None,
             side: None,
             side_candidate: None,
+            near: None,
+            near_candidate: None,
+            exiting_since: None,
             reps: 0,
             held: 0.0,
             working: 0.0,
@@ -254,8 +267,30 @@ impl Judge {
     }
 
     /// The side to judge this frame: near the camera, or the working side (with a delay before switching).
+    /// The side nearer the camera, steadied: it changes when the other side has looked nearer for
+    /// [`SIDE_SWITCH`] seconds, or at once when the current side's outline is no longer seen.
+    fn steady_near(&mut self, pose: &Pose, t: f64) -> Side {
+        let now = near_side(pose);
+        let current = *self.near.get_or_insert(now);
+        let lost = !OUTLINE.iter().all(|p| View { pose, side: current }.point(JointRef::Near(*p)).is_some());
+        if now == current {
+            self.near_candidate = None;
+            return current;
+        }
+        let since = match self.near_candidate {
+            Some((s, since)) if s == now => since,
+            _ => t,
+        };
+        self.near_candidate = Some((now, since));
+        if lost || t - since >= SIDE_SWITCH {
+            self.near = Some(now);
+            self.near_candidate = None;
+        }
+        self.near.unwrap_or(now)
+    }
+
     fn choose_side(&mut self, pose: &Pose, t: f64) -> Side {
-        let near = near_side(pose);
+        let near = self.steady_near(pose, t);
         let Some(pick) = &self.exercise.sides else { return near };
         let on = |side| pick.measure.eval(&View { pose, side }, &pick.joints);
         let alternate = pick.view.is_some_and(|v| seen_from(pose) != Some(v));
@@ -475,12 +510,16 @@ impl Judge {
                 }
                 self.last_rep_at = Some(t);
             }
-            PhaseState::Up if exited => {
+            PhaseState::Up if exited && t - *self.exiting_since.get_or_insert(t) + 1e-9 >= EXIT_AFTER => {
+                self.exiting_since = None;
                 self.phase = PhaseState::Down;
                 self.peak = None;
                 (self.returning, self.coming_back) = (false, false);
             }
             PhaseState::Up => {
+                if !exited {
+                    self.exiting_since = None;
+                }
                 let sign = if p.rising() { 1.0 } else { -1.0 };
                 let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
                 self.peak = Some(peak);
@@ -745,6 +784,37 @@ during = "up"
         // And each lift seen from the floor is one rep.
         run(&mut given, ramp(0.0, 60.0, 15).into_iter().chain(ramp(60.0, 0.0, 30)), 3.0);
         assert_eq!(given.reps(), 1);
+    }
+
+    #[test]
+    fn a_joint_that_jumps_for_two_frames_is_not_a_second_rep() {
+        let mut judge = Judge::new(lift());
+        let mut heights = vec![0.0; 30];
+        heights.extend(ramp(0.0, 60.0, 15));
+        heights.extend(vec![60.0; 20]);
+        heights.extend([0.0, 0.0]); // the hip read on the floor for two frames
+        heights.extend(vec![60.0; 20]);
+        heights.extend(ramp(60.0, 0.0, 30));
+        heights.extend(vec![0.0; 30]);
+        run(&mut judge, heights, 0.0);
+        assert_eq!(judge.reps(), 1);
+    }
+
+    #[test]
+    fn the_near_side_holds_while_both_sides_trade_scores_side_on() {
+        // Side-on both sides overlap: whichever scores higher this frame flips. The judged side must not.
+        let mut judge = Judge::new(lift());
+        let mut sides = Vec::new();
+        for i in 0..30 {
+            let mut pose = bridge_at(0.0);
+            let (up, down) = if i % 2 == 0 { (Side::Left, Side::Right) } else { (Side::Right, Side::Left) };
+            for p in [Part::Shoulder, Part::Hip, Part::Knee, Part::Ankle] {
+                pose.keypoints[p.joint(up).index()].score = 0.9;
+                pose.keypoints[p.joint(down).index()].score = 0.8;
+            }
+            sides.push(judge.update(Some(&pose), i as f64 / 30.0).side);
+        }
+        assert!(sides.windows(2).all(|w| w[0] == w[1]), "{sides:?}");
     }
 
     #[test]
