@@ -34,6 +34,18 @@ fn stages(c: &mut Criterion) {
     let bridge = exercise::built_in().into_iter().find(|e| e.id == "bridge").unwrap();
     let frames =
         bridge_session(&[BridgeForm::GOOD, BridgeForm::HIPS_LOW], RepTiming::default(), 30.0, Noise::default(), 1);
+    // As `live` runs by default: the stretch recognised among all eight every frame.
+    c.bench_function("smooth+recognise(8)+judge+coach (per frame)", |b| {
+        b.iter_custom(|iters| {
+            let mut session = Session::with_plan(stretchcoach::session::Plan::Auto(exercise::built_in()));
+            let start = std::time::Instant::now();
+            for i in 0..iters {
+                let (t, pose) = &frames[i as usize % frames.len()];
+                black_box(session.step(Some(pose), *t + (i / frames.len() as u64) as f64 * 100.0));
+            }
+            start.elapsed()
+        })
+    });
     c.bench_function("smooth+judge+coach (per frame)", |b| {
         b.iter_custom(|iters| {
             let mut session = Session::new(bridge.clone());

@@ -295,8 +295,15 @@ impl Measure {
 
     /// The value on `view`, or None when a joint it needs is unknown.
     pub fn eval(self, view: &View, joints: &[JointRef]) -> Option<f32> {
-        let pts: Vec<P> = joints.iter().map(|j| view.point(*j)).collect::<Option<_>>()?;
-        match (self, pts.as_slice()) {
+        // At most three joints: kept on the stack (this runs some hundred times a frame when recognising).
+        let mut buf = [(0.0, 0.0); 3];
+        if joints.len() > buf.len() {
+            return None;
+        }
+        for (slot, j) in buf.iter_mut().zip(joints) {
+            *slot = view.point(*j)?;
+        }
+        match (self, &buf[..joints.len()]) {
             (Measure::Angle, [a, b, c]) => angle(*a, *b, *c),
             (Measure::FloorAngle, [a, b, c]) => floor_angle(*a, *b, *c),
             (Measure::FromHorizontal, [a, b]) => from_horizontal(*a, *b),

@@ -3,7 +3,7 @@
 
 use super::definition::Condition;
 use super::Exercise;
-use crate::measure::{near_side, seen_from, Side, View};
+use crate::measure::{near_side, seen_from, SeenFrom, Side, View};
 use crate::pose::Pose;
 
 /// Seconds over which evidence is averaged (an exponential moving average).
@@ -57,21 +57,25 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
 /// How well the pose matches the stretch (0-1): the mean evidence of its conditions, on the better side,
 /// for the way the camera sees the body (conditions tagged with another view are left out).
 pub fn score(ex: &Exercise, pose: &Pose) -> f32 {
-    let seen = seen_from(pose);
-    let conditions: Vec<&Condition> =
-        ex.recognise.iter().filter(|c| c.view.is_none() || c.view == seen).collect();
-    if conditions.is_empty() {
+    score_seen(ex, pose, seen_from(pose), near_side(pose))
+}
+
+/// `score`, with the view and the near side worked out once per frame for every stretch.
+fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) -> f32 {
+    let applies = |c: &&Condition| c.view.is_none() || c.view == seen;
+    let n = ex.recognise.iter().filter(applies).count();
+    if n == 0 {
         return 0.0;
     }
     let on = |side| {
         let view = View { pose, side };
-        conditions.iter().map(|c| evidence(c, &view)).sum::<f32>() / conditions.len() as f32
+        ex.recognise.iter().filter(applies).map(|c| evidence(c, &view)).sum::<f32>() / n as f32
     };
     // A per-side stretch may be done on the far side: try both.
     if ex.per_side {
         on(Side::Left).max(on(Side::Right))
     } else {
-        on(near_side(pose))
+        on(near)
     }
 }
 
@@ -91,8 +95,9 @@ impl Recogniser {
         let dt = self.last_t.map(|l| (t - l).clamp(0.0, 1.0)).unwrap_or(1.0 / 30.0);
         self.last_t = Some(t);
         let alpha = (1.0 - (-dt / TAU).exp()) as f32;
+        let seen = pose.map(|p| (seen_from(p), near_side(p)));
         for (s, ex) in self.scores.iter_mut().zip(catalog) {
-            let now = pose.map(|p| score(ex, p)).unwrap_or(0.0);
+            let now = pose.zip(seen).map(|(p, (seen, near))| score_seen(ex, p, seen, near)).unwrap_or(0.0);
             *s += alpha * (now - *s);
         }
         // On a tie the stretch with more conditions, the more specific description, wins.
