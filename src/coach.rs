@@ -173,3 +173,57 @@ fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
         _ => guide("done", "Well done. Come out of the stretch slowly".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercise::judge::Judgement;
+
+    fn judgement(ex: &Exercise, t: f64, person: bool) -> Judgement {
+        Judgement {
+            t,
+            exercise: ex.id.clone(),
+            person,
+            in_frame: true,
+            side: None,
+            phase: Some(PhaseState::Down),
+            returning: false,
+            measures: Default::default(),
+            faults: Vec::new(),
+            failing: false,
+            reps: 0,
+            held: 0.0,
+            hold_progress: 0.0,
+            sides: None,
+            checks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_stretchs_caution_is_said_once_however_often_it_comes_back() {
+        let bridge = crate::exercise::built_in().into_iter().find(|e| e.id == "bridge").unwrap();
+        let mut coach = Coach::new();
+        let mut said = 0;
+        // In view, out of view, back again, over and over within the first seconds (and again much later).
+        for i in 0..300 {
+            let t = i as f64 / 30.0;
+            let person = (i / 20) % 2 == 0;
+            let advice = coach.advise(&bridge, &judgement(&bridge, t, person));
+            if advice.speak && advice.prompt.as_ref().is_some_and(|p| p.id.starts_with(CAUTION_ID)) {
+                said += 1;
+            }
+        }
+        assert_eq!(said, 1);
+    }
+
+    #[test]
+    fn on_the_way_out_the_coach_says_how_to_come_out_not_a_countdown() {
+        let bridge = crate::exercise::built_in().into_iter().find(|e| e.id == "bridge").unwrap();
+        let mut coach = Coach::new();
+        coach.advise(&bridge, &judgement(&bridge, 0.0, true)); // the caution, first
+        let mut j = judgement(&bridge, 10.0, true);
+        (j.phase, j.returning) = (Some(PhaseState::Up), true);
+        let advice = coach.advise(&bridge, &j);
+        assert_eq!(advice.prompt.unwrap().text, "Good. Now lower your hips slowly");
+    }
+}

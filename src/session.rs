@@ -93,6 +93,10 @@ pub enum Plan {
     Routine(String, Vec<Exercise>),
 }
 
+/// Recognition takes about a second (its evidence is averaged over 0.7 s): a stretch recognised later than this
+/// after the session began was seen being got into.
+const SEEN_GETTING_IN: f64 = 1.5;
+
 /// Seconds the "Next: ..." announcement of a routine stays up.
 const ANNOUNCE_FOR: f64 = 4.0;
 
@@ -239,7 +243,15 @@ impl Session {
             Some(slot) => slot,
             None => {
                 let ex = self.catalog[index].clone();
-                let judge = if self.recogniser.is_some() { Judge::recognised(ex) } else { Judge::new(ex) };
+                // Recognised after the person had been seen for a while: they were seen getting into the
+                // stretch, and that counts. Recognised at the very start (a recording that opens mid-lift),
+                // nobody saw them get in.
+                let seen_for = self.last_t - self.first_t.unwrap_or(self.last_t);
+                let judge = if self.recogniser.is_some() && seen_for > SEEN_GETTING_IN {
+                    Judge::recognised(ex)
+                } else {
+                    Judge::new(ex)
+                };
                 self.judges.push((index, judge, 0));
                 self.judges.len() - 1
             }
