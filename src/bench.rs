@@ -142,7 +142,8 @@ pub fn run(
     }
     let baseline = median(&mut bare.clone());
     let mut session = Session::with_plan(plan);
-    let (mut pre, mut inf, mut dec, mut orient, mut judge, mut whole) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut pre, mut inf, mut dec, mut orient, mut judge, mut whole) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut runs = 0u64;
     let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
     let cpu_before = process_cpu_ms();

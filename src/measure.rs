@@ -195,7 +195,8 @@ pub enum SeenFrom {
 /// or the torso is unknown).
 pub fn seen_from(pose: &Pose) -> Option<SeenFrom> {
     let view = View { pose, side: near_side(pose) };
-    let d = Measure::Distance.eval(&view, &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)])?;
+    let d = Measure::Distance
+        .eval(&view, &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)])?;
     Some(if d >= FACING_SHOULDERS { SeenFrom::Front } else { SeenFrom::Side })
 }
 

@@ -83,7 +83,8 @@ fn the_models_command_lists_the_shipped_models_by_name() {
         assert_eq!(r["bytes"].as_u64(), Some(std::fs::metadata(&file).unwrap().len()), "{r}");
         assert!(r["error"].is_null() && r["inference_ms"].as_f64().unwrap() > 0.0, "{r}");
     }
-    let defaults: Vec<&str> = rows.iter().filter(|r| r["default"] == true).map(|r| r["name"].as_str().unwrap()).collect();
+    let defaults: Vec<&str> =
+        rows.iter().filter(|r| r["default"] == true).map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(defaults, ["thunder"]);
     // Inputs: Lightning 192, Thunder 256 (a name loads its own file).
     assert_eq!(rows[0]["input"], 192);
@@ -97,7 +98,13 @@ fn an_unknown_model_name_or_a_file_that_is_no_model_is_refused_with_the_fix() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("blazepose") && err.contains("lightning, thunder"), "{err}");
     // A file that is not an ONNX model: ONNX Runtime refuses it, and the message names the file.
-    let out = bin().args(["--model"]).arg(fixture("photos/README.md")).arg("pose").arg(fixture("photos/astronaut.png")).output().unwrap();
+    let out = bin()
+        .args(["--model"])
+        .arg(fixture("photos/README.md"))
+        .arg("pose")
+        .arg(fixture("photos/astronaut.png"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("README.md") && err.contains("could not load"), "{err}");

@@ -37,15 +37,35 @@ fn real_footage_with(model: &str) {
     };
 
     let (hit, of) = rate(all, "recognised");
-    assert!(of >= 2 && hit * 10 >= of * 9, "{model}: recognised {hit}/{of}: {:?}", files(&|r| r["named"] != r["stretch"]));
+    assert!(
+        of >= 2 && hit * 10 >= of * 9,
+        "{model}: recognised {hit}/{of}: {:?}",
+        files(&|r| r["named"] != r["stretch"])
+    );
     let (alarms, of) = rate(all, "setup_false_alarms");
-    assert!(of >= 2 && alarms * 10 <= of, "{model}: set-up prompts for people in full view: {:?}", files(&|r| !r["setup_alarm"].is_null()));
+    assert!(
+        of >= 2 && alarms * 10 <= of,
+        "{model}: set-up prompts for people in full view: {:?}",
+        files(&|r| !r["setup_alarm"].is_null())
+    );
     let (exact, of) = rate(all, "reps_exact");
-    assert!(of >= 2 && exact == of, "{model}: reps: {:?}", report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps"])).collect::<Vec<_>>());
+    assert!(
+        of >= 2 && exact == of,
+        "{model}: reps: {:?}",
+        report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps"])).collect::<Vec<_>>()
+    );
     let (named, of) = rate(all, "other_named");
-    assert!(of >= 4 && named == 0, "{model}: other poses taken for a stretch: {:?}", files(&|r| r["stretch"].is_null() && !r["named"].is_null()));
+    assert!(
+        of >= 4 && named == 0,
+        "{model}: other poses taken for a stretch: {:?}",
+        files(&|r| r["stretch"].is_null() && !r["named"].is_null())
+    );
     let (nagged, of) = rate(all, "fault_prompts_on_good");
-    assert!(of >= 2 && nagged == 0, "{model}: fault prompts on good form: {:?}", files(&|r| !r["fault_prompts"].as_array().unwrap().is_empty()));
+    assert!(
+        of >= 2 && nagged == 0,
+        "{model}: fault prompts on good form: {:?}",
+        files(&|r| !r["fault_prompts"].as_array().unwrap().is_empty())
+    );
 
     // The ranges a clinician tunes by: each bridge check measured on the good files, inside its range at the median.
     let ranges = report["ranges"].as_array().unwrap();
@@ -75,7 +95,12 @@ fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
     let out = bin().arg("eval").arg(&dir).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("labels.toml") && err.contains("\"hips-too-low\" is not a fault of bridge") && err.contains("hips-low"), "{err}");
+    assert!(
+        err.contains("labels.toml")
+            && err.contains("\"hips-too-low\" is not a fault of bridge")
+            && err.contains("hips-low"),
+        "{err}"
+    );
 
     // Right labels: a generated bridge with low hips has its fault found, and its reps counted.
     std::fs::write(dir.join("bridge/labels.toml"), "[\"generated.jsonl\"]\nreps = 3\ngood = true\n").unwrap();

@@ -43,9 +43,14 @@ pub(super) fn cmd_eval(
     if let Some(out) = save_poses {
         for (folder, labels) in &saved {
             let path = out.join(folder).join("labels.toml");
-            std::fs::write(&path, toml::to_string(labels)?).with_context(|| format!("could not write {}", path.display()))?;
+            std::fs::write(&path, toml::to_string(labels)?)
+                .with_context(|| format!("could not write {}", path.display()))?;
         }
-        eprintln!("poses written to {} (evaluate them again with `stretchcoach eval {}`)", out.display(), out.display());
+        eprintln!(
+            "poses written to {} (evaluate them again with `stretchcoach eval {}`)",
+            out.display(),
+            out.display()
+        );
     }
     let report = eval::report(results, catalog, values, hold);
     if json {

@@ -38,11 +38,17 @@ pub struct JointReport {
     pub mean_error: f64,
 }
 
+/// A photo and the joints placed on it by hand.
+type Labelled = (PathBuf, Vec<[f32; 3]>);
+
 /// The labelled photos of `dir`, with their labels read.
-fn labelled(dir: &Path) -> Result<Vec<(PathBuf, Vec<[f32; 3]>)>, EvalError> {
+fn labelled(dir: &Path) -> Result<Vec<Labelled>, EvalError> {
     let io = |source| EvalError::Io { path: dir.to_path_buf(), source };
-    let mut photos: Vec<PathBuf> =
-        std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_image_path(p)).collect();
+    let mut photos: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_image_path(p))
+        .collect();
     photos.sort();
     let mut out = Vec::new();
     for photo in photos {
@@ -105,5 +111,10 @@ pub fn score(dir: &Path, stage: &mut dyn PoseStage) -> Result<JointReport, EvalE
         all.extend(errs);
     }
     let share = |r: f64| all.iter().filter(|e| **e <= r).count() as f64 / all.len().max(1) as f64;
-    Ok(JointReport { pck_01: share(0.1), pck_02: share(0.2), mean_error: all.iter().sum::<f64>() / all.len().max(1) as f64, photos })
+    Ok(JointReport {
+        pck_01: share(0.1),
+        pck_02: share(0.2),
+        mean_error: all.iter().sum::<f64>() / all.len().max(1) as f64,
+        photos,
+    })
 }

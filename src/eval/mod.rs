@@ -82,8 +82,11 @@ pub fn collect(dir: &Path, catalog: &[Exercise]) -> Result<Vec<Item>, EvalError>
         move |source| EvalError::Io { path, source }
     };
     let mut items = Vec::new();
-    let mut folders: Vec<PathBuf> =
-        std::fs::read_dir(dir).map_err(io(dir))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
     folders.sort();
     let known: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
     for folder in folders {
@@ -125,7 +128,10 @@ pub fn collect(dir: &Path, catalog: &[Exercise]) -> Result<Vec<Item>, EvalError>
     if items.is_empty() {
         return Err(EvalError::Layout {
             path: dir.to_path_buf(),
-            message: format!("no files found; expected sub-folders named by stretch id ({}) or {OTHER}", known.join(", ")),
+            message: format!(
+                "no files found; expected sub-folders named by stretch id ({}) or {OTHER}",
+                known.join(", ")
+            ),
         });
     }
     Ok(items)
@@ -422,7 +428,8 @@ pub fn report(
             let mut v = values.get(&(ex.id.clone(), c.id.clone())).cloned().unwrap_or_default();
             v.sort_by(f32::total_cmp);
             let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-            let (measured, median) = if v.is_empty() { (None, None) } else { (Some([at(0.05), at(0.95)]), Some(at(0.5))) };
+            let (measured, median) =
+                if v.is_empty() { (None, None) } else { (Some([at(0.05), at(0.95)]), Some(at(0.5))) };
             ranges.push(CheckRange {
                 stretch: ex.id.clone(),
                 check: c.id.clone(),

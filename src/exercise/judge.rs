@@ -381,8 +381,12 @@ impl Judge {
             if pass == Pass::Form {
                 // A set-up check that cannot be read (the far shoulder hidden, side-on) does not hold
                 // the person up: only one that fails does.
-                setup_ok &=
-                    self.exercise.checks.iter().zip(&self.states).all(|(c, s)| c.category > Category::Setup || s.failing.is_none());
+                setup_ok &= self
+                    .exercise
+                    .checks
+                    .iter()
+                    .zip(&self.states)
+                    .all(|(c, s)| c.category > Category::Setup || s.failing.is_none());
                 self.step_phase(phase_value, setup_ok, t);
                 judgement.phase = self.exercise.phase.as_ref().map(|_| self.phase);
             }
@@ -742,7 +746,9 @@ during = "up"
         assert!(js.iter().all(|j| j.faults.is_empty()), "{:?}", js.iter().find(|j| !j.faults.is_empty()));
         assert_eq!(judge.reps(), 1);
         // While lowering (frames 90-134) the judge knows the person is on the way out; resting again, not.
-        assert!(js[100..130].iter().all(|j| j.returning && j.phase == Some(PhaseState::Up) || j.phase == Some(PhaseState::Down)));
+        assert!(js[100..130]
+            .iter()
+            .all(|j| j.returning && j.phase == Some(PhaseState::Up) || j.phase == Some(PhaseState::Down)));
         assert!(js[100].returning);
         assert!(!js.last().unwrap().returning);
         assert!(js.iter().filter(|j| j.phase == Some(PhaseState::Up)).count() > 45);

@@ -43,7 +43,13 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
                 let joints: Vec<String> = c.joints.iter().map(|j| String::from(*j)).collect();
                 let name = serde_json::to_value(c.measure).ok().and_then(|v| v.as_str().map(str::to_string));
                 ConditionReading {
-                    condition: format!("{}({}) in [{}, {}]", name.unwrap_or_default(), joints.join(", "), c.range[0], c.range[1]),
+                    condition: format!(
+                        "{}({}) in [{}, {}]",
+                        name.unwrap_or_default(),
+                        joints.join(", "),
+                        c.range[0],
+                        c.range[1]
+                    ),
                     value: c.measure.eval(&view, &c.joints),
                     evidence: evidence(c, &view),
                 }

@@ -194,13 +194,12 @@ mod tests {
         }
     }
 
-
     #[test]
     fn the_fixed_point_general_path_matches_float_sampling_at_any_angle() {
         let img = RgbImage::from_fn(320, 200, |x, y| {
             image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x * y) % 251) as u8])
         });
-        for angle in [0.3f32, 1.5707964, 2.0, 3.1415927, -0.7] {
+        for angle in [0.3f32, std::f32::consts::FRAC_PI_2, 2.0, std::f32::consts::PI, -0.7] {
             let map = InputMap::square(150.0, 90.0, 260.0, angle, 256);
             let (mut fast, mut reference) = (vec![0u8; 256 * 256 * 3], vec![0u8; 256 * 256 * 3]);
             sample_general(&img, &map, 256, &mut fast);
