@@ -77,10 +77,15 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["lightning", "thunder"]);
+    assert_eq!(names, ["lightning", "thunder", "blazepose-full"]);
     for r in &rows {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(r["file"].as_str().unwrap());
-        assert_eq!(r["bytes"].as_u64(), Some(std::fs::metadata(&file).unwrap().len()), "{r}");
+        // A BlazePose row counts both of its files.
+        let size = |f: &serde_json::Value| {
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(f.as_str().unwrap());
+            std::fs::metadata(&file).unwrap().len()
+        };
+        let bytes = size(&r["file"]) + if r["detector"].is_null() { 0 } else { size(&r["detector"]) };
+        assert_eq!(r["bytes"].as_u64(), Some(bytes), "{r}");
         assert!(r["error"].is_null() && r["inference_ms"].as_f64().unwrap() > 0.0, "{r}");
     }
     let defaults: Vec<&str> = rows.iter().filter(|r| r["default"] == true).map(|r| r["name"].as_str().unwrap()).collect();
@@ -88,6 +93,8 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     // Inputs: Lightning 192, Thunder 256 (a name loads its own file).
     assert_eq!(rows[0]["input"], 192);
     assert_eq!(rows[1]["input"], 256);
+    assert_eq!(rows[2]["input"], 256);
+    assert!(rows[2]["about"].as_str().unwrap().contains("landmark model alone"), "{}", rows[2]);
 }
 
 #[test]
@@ -95,7 +102,7 @@ fn an_unknown_model_name_or_a_file_that_is_no_model_is_refused_with_the_fix() {
     let out = bin().args(["--model", "blazepose", "pose"]).arg(fixture("photos/astronaut.png")).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("blazepose") && err.contains("lightning, thunder"), "{err}");
+    assert!(err.contains("blazepose") && err.contains("lightning, thunder, blazepose-full"), "{err}");
     // A file that is not an ONNX model: ONNX Runtime refuses it, and the message names the file.
     let out = bin().args(["--model"]).arg(fixture("photos/README.md")).arg("pose").arg(fixture("photos/astronaut.png")).output().unwrap();
     assert!(!out.status.success());
