@@ -60,7 +60,7 @@ impl BareInference for blazepose::BlazePose {
         blazepose::BlazePose::infer_bare(self)
     }
     fn bare_label(&self) -> &'static str {
-        "landmark model inference, bare (baseline)"
+        "landmark model bare (baseline)"
     }
 }
 
