@@ -9,8 +9,7 @@ use serde::Serialize;
 use crate::hub::Hub;
 use crate::live::percentile;
 use crate::pipeline::median;
-use crate::pose::preprocess::InputMap;
-use crate::pose::{ModelError, PoseModel, PoseRecord, PoseStage};
+use crate::pose::{BareInference, ModelError, PoseRecord, PoseStage};
 use crate::server::HTTP_THREAD;
 use crate::session::{Plan, Session};
 
@@ -106,7 +105,7 @@ fn stage_time(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime 
 /// baseline's runs: a model woken 30 times a second is slower than one kept busy, and the ratio must
 /// compare like with like.
 pub fn run(
-    model: &mut PoseModel,
+    model: &mut dyn BareInference,
     stage: &mut dyn PoseStage,
     images: &[RgbImage],
     n: usize,
@@ -116,10 +115,9 @@ pub fn run(
 ) -> Result<BenchReport, ModelError> {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let (w, h) = (images[0].width(), images[0].height());
-    let map = InputMap::letterbox(w, h, model.input_size());
-    model.prepare(&images[0], &map);
+    model.prepare_bare(&images[0]);
     for _ in 0..10 {
-        model.infer()?; // warm-up
+        model.infer_bare()?; // warm-up
     }
     for img in images.iter().take(10) {
         stage.estimate(img)?; // warm-up, and the person found
@@ -137,7 +135,7 @@ pub fn run(
     for i in 0..n {
         wait(start, i);
         let t = Instant::now();
-        model.infer()?;
+        model.infer_bare()?;
         bare.push(ms(t));
     }
     let baseline = median(&mut bare.clone());
@@ -196,7 +194,7 @@ pub fn run(
         cpu_cores,
         model_runs_per_frame: runs as f64 / n as f64,
         stages: vec![
-            stage_time("inference, bare (baseline)", bare, baseline),
+            stage_time(model.bare_label(), bare, baseline),
             stage_time("pre-processing", pre, baseline),
             stage_time("inference in the pipeline", inf, baseline),
             stage_time("decoding", dec, baseline),

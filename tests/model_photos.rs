@@ -58,10 +58,10 @@ fn human_readable_pose_names_every_joint() {
 
 /// Every shipped model, through the same pose stage as `pose`, against joints placed by hand on 20 real
 /// frames of floor exercises (tests/fixtures/joints). Measured here: PCK@0.2 torso 0.835 (Lightning),
-/// 0.838 (Thunder); PCK@0.1 0.520 and 0.547.
+/// 0.838 (Thunder), 0.920 (BlazePose Full); PCK@0.1 0.520, 0.547 and 0.602.
 #[test]
 fn each_shipped_model_finds_the_hand_placed_joints_of_real_people() {
-    for (model, floor_02, floor_01) in [("lightning", 0.78, 0.45), ("thunder", 0.78, 0.48)] {
+    for (model, floor_02, floor_01) in [("lightning", 0.78, 0.45), ("thunder", 0.78, 0.48), ("blazepose-full", 0.87, 0.54)] {
         let out = bin().args(["--model", model, "eval-joints", "--json"]).arg(fixture("joints")).output().unwrap();
         assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -77,10 +77,15 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["lightning", "thunder"]);
+    assert_eq!(names, ["lightning", "thunder", "blazepose-full"]);
     for r in &rows {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(r["file"].as_str().unwrap());
-        assert_eq!(r["bytes"].as_u64(), Some(std::fs::metadata(&file).unwrap().len()), "{r}");
+        // A BlazePose row counts both of its files.
+        let size = |f: &serde_json::Value| {
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(f.as_str().unwrap());
+            std::fs::metadata(&file).unwrap().len()
+        };
+        let bytes = size(&r["file"]) + if r["detector"].is_null() { 0 } else { size(&r["detector"]) };
+        assert_eq!(r["bytes"].as_u64(), Some(bytes), "{r}");
         assert!(r["error"].is_null() && r["inference_ms"].as_f64().unwrap() > 0.0, "{r}");
     }
     let defaults: Vec<&str> =
@@ -89,6 +94,8 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     // Inputs: Lightning 192, Thunder 256 (a name loads its own file).
     assert_eq!(rows[0]["input"], 192);
     assert_eq!(rows[1]["input"], 256);
+    assert_eq!(rows[2]["input"], 256);
+    assert!(rows[2]["about"].as_str().unwrap().contains("landmark model alone"), "{}", rows[2]);
 }
 
 #[test]
@@ -96,7 +103,7 @@ fn an_unknown_model_name_or_a_file_that_is_no_model_is_refused_with_the_fix() {
     let out = bin().args(["--model", "blazepose", "pose"]).arg(fixture("photos/astronaut.png")).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("blazepose") && err.contains("lightning, thunder"), "{err}");
+    assert!(err.contains("blazepose") && err.contains("lightning, thunder, blazepose-full"), "{err}");
     // A file that is not an ONNX model: ONNX Runtime refuses it, and the message names the file.
     let out = bin()
         .args(["--model"])

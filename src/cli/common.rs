@@ -13,7 +13,8 @@ use stretchcoach::exercise::{self, Exercise};
 use stretchcoach::hub::Hub;
 use stretchcoach::pose::model::{self, ModelOptions};
 use stretchcoach::pose::orient::OrientedEstimator;
-use stretchcoach::pose::{PoseModel, PoseStage};
+use stretchcoach::pose::blazepose::BlazePose;
+use stretchcoach::pose::{BareInference, PoseModel, PoseStage};
 use stretchcoach::server;
 use stretchcoach::session::Plan;
 
@@ -85,12 +86,25 @@ impl Ctx {
     }
 }
 
-/// The pose model. `flat_out` for work that runs as fast as it can (files, benchmarks); otherwise the
-/// model's threads rest between frames instead of spinning, which a camera-paced loop needs.
-pub(super) fn load_model(g: &Global, flat_out: bool) -> Result<PoseModel> {
+fn model_options(g: &Global, flat_out: bool) -> ModelOptions {
     let mut options = ModelOptions { spin: flat_out, ..ModelOptions::default() };
     if let Some(t) = g.threads {
         options.threads = t;
+    }
+    options
+}
+
+/// The shipped BlazePose model --model names, if it names one.
+fn blazepose_named(g: &Global) -> Option<&'static model::Shipped> {
+    g.model.as_ref().and_then(|m| m.to_str()).and_then(model::shipped).filter(|m| m.is_blazepose())
+}
+
+/// The pose model. `flat_out` for work that runs as fast as it can (files, benchmarks); otherwise the
+/// model's threads rest between frames instead of spinning, which a camera-paced loop needs.
+pub(super) fn load_model(g: &Global, flat_out: bool) -> Result<PoseModel> {
+    let options = model_options(g, flat_out);
+    if let Some(m) = blazepose_named(g) {
+        bail!("--model {} is a detector and landmark pair, not a single MoveNet-style model; this command needs lightning, thunder or a MoveNet-style file", m.name);
     }
     Ok(match &g.model {
         Some(name) => match name.to_str().and_then(model::shipped) {
@@ -101,8 +115,20 @@ pub(super) fn load_model(g: &Global, flat_out: bool) -> Result<PoseModel> {
     })
 }
 
-/// The pose stage of a run: orientation-aware unless --plain-input.
+/// The model `bench` times bare: the MoveNet model itself, or BlazePose's landmark model alone.
+pub(super) fn load_bare(g: &Global, flat_out: bool) -> Result<Box<dyn BareInference>> {
+    Ok(match blazepose_named(g) {
+        Some(m) => Box::new(BlazePose::shipped(m, model_options(g, flat_out))?),
+        None => Box::new(load_model(g, flat_out)?),
+    })
+}
+
+/// The pose stage of a run: BlazePose when named (it tracks on its own; --plain-input does not apply),
+/// otherwise the MoveNet model, orientation-aware unless --plain-input.
 pub(super) fn load_stage(g: &Global, flat_out: bool) -> Result<Box<dyn PoseStage>> {
+    if let Some(m) = blazepose_named(g) {
+        return Ok(Box::new(BlazePose::shipped(m, model_options(g, flat_out))?));
+    }
     let model = load_model(g, flat_out)?;
     Ok(if g.plain_input { Box::new(model) } else { Box::new(OrientedEstimator::new(model)) })
 }

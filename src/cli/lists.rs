@@ -71,8 +71,8 @@ struct ModelRow {
 
 pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
     use stretchcoach::pose::model::{model_path, ModelOptions, DEFAULT_MODEL, SHIPPED};
-    use stretchcoach::pose::preprocess::InputMap;
-    use stretchcoach::pose::PoseModel;
+    use stretchcoach::pose::blazepose::BlazePose;
+    use stretchcoach::pose::{BareInference, ModelError, PoseModel};
     let mut rows = Vec::new();
     for m in SHIPPED {
         if !json {
@@ -83,15 +83,21 @@ pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
         if let Some(t) = g.threads {
             options.threads = t;
         }
-        let bytes = std::fs::metadata(&path).ok().map(|md| md.len());
-        let timed = PoseModel::shipped(&m, options).and_then(|mut model| {
-            let size = model.input_size();
-            let frame = image::RgbImage::new(640, 480);
-            model.prepare(&frame, &InputMap::letterbox(640, 480, size));
+        // Both files of a BlazePose pair; its timing is the landmark model alone (the per-frame run).
+        let files = [Some(path), m.detector.map(model_path)];
+        let sizes: Vec<Option<u64>> = files.iter().flatten().map(|p| std::fs::metadata(p).ok().map(|md| md.len())).collect();
+        let bytes = sizes.iter().copied().sum::<Option<u64>>();
+        let loaded: Result<(usize, Box<dyn BareInference>), ModelError> = if m.is_blazepose() {
+            BlazePose::shipped(&m, options).map(|b| (b.input_size(), Box::new(b) as Box<dyn BareInference>))
+        } else {
+            PoseModel::shipped(&m, options).map(|p| (p.input_size(), Box::new(p) as Box<dyn BareInference>))
+        };
+        let timed = loaded.and_then(|(size, mut model)| {
+            model.prepare_bare(&image::RgbImage::new(640, 480));
             let mut ms = Vec::new();
             for i in 0..25 {
                 let t = std::time::Instant::now();
-                model.infer()?;
+                model.infer_bare()?;
                 if i >= 5 {
                     ms.push(t.elapsed().as_secs_f64() * 1e3);
                 }
@@ -108,17 +114,17 @@ pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    outln!("{:<11} {:>9} {:>7} {:>14}  about", "name", "size", "input", "inference");
+    outln!("{:<14} {:>9} {:>7} {:>14}  about", "name", "size", "input", "inference");
     for r in &rows {
         let size = r.bytes.map(|b| format!("{:.1} MB", b as f64 / 1e6)).unwrap_or_else(|| "missing".into());
         let input = r.input.map(|s| format!("{s}x{s}")).unwrap_or_default();
         let ms = r.inference_ms.map(|m| format!("{m:.1} ms")).unwrap_or_else(|| "-".into());
         let default = if r.default { " (default)" } else { "" };
-        outln!("{:<11} {:>9} {:>7} {:>14}  {}{default}", r.model.name, size, input, ms, r.model.about);
+        outln!("{:<14} {:>9} {:>7} {:>14}  {}{default}", r.model.name, size, input, ms, r.model.about);
         if let Some(e) = &r.error {
-            outln!("            cannot be used: {}", e.lines().next().unwrap_or_default());
+            outln!("               cannot be used: {}", e.lines().next().unwrap_or_default());
         }
     }
-    outln!("Choose one with --model NAME (or --model PATH for another MoveNet-style ONNX file).");
+    outln!("Choose one with --model NAME (or --model PATH for another MoveNet-style ONNX file; BlazePose is by name only).");
     Ok(())
 }

@@ -12,7 +12,7 @@ use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::Plan;
 use stretchcoach::synth;
 
-use super::common::{load_model, load_stage, recordings_dir, start_server, Ctx};
+use super::common::{load_bare, load_stage, recordings_dir, start_server, Ctx};
 use super::ServeArgs;
 
 pub(super) fn cmd_synth(exercise: &str, fault: Option<&str>, seed: u64, repeat: u32) -> Result<()> {
@@ -50,7 +50,7 @@ pub(super) fn cmd_bench(
     }
     // The same pose stage and model as `live` (orientation-aware unless --plain-input), and the same model
     // file alone for the bare-inference baseline.
-    let mut model = load_model(g, fps.is_none() || spin)?;
+    let mut model = load_bare(g, fps.is_none() || spin)?;
     let mut stage = load_stage(g, fps.is_none() || spin)?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
     let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
@@ -59,7 +59,7 @@ pub(super) fn cmd_bench(
         start_server(&args, hub.clone())?;
     }
     let report = stretchcoach::bench::run(
-        &mut model,
+        model.as_mut(),
         stage.as_mut(),
         &images,
         frames.max(20),

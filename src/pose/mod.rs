@@ -1,5 +1,6 @@
 //! Frame to pose: the keypoint types, pre-processing and the ONNX model.
 
+pub mod blazepose;
 pub mod keypoints;
 pub mod model;
 pub mod orient;
@@ -28,4 +29,39 @@ impl PoseStage for PoseModel {
         PoseModel::take_times(self)
     }
 }
+/// A stage's main model run bare on a fixed input: the baseline `bench` and `models` time.
+pub trait BareInference {
+    /// Fills the model's input from `frame`, letterboxed.
+    fn prepare_bare(&mut self, frame: &image::RgbImage);
+    /// Runs the model on that input, nothing else.
+    fn infer_bare(&mut self) -> Result<(), ModelError>;
+    /// What the baseline is, as `bench` names it.
+    fn bare_label(&self) -> &'static str {
+        "inference, bare (baseline)"
+    }
+}
+
+impl BareInference for PoseModel {
+    fn prepare_bare(&mut self, frame: &image::RgbImage) {
+        let map = preprocess::InputMap::letterbox(frame.width(), frame.height(), self.input_size());
+        self.prepare(frame, &map);
+    }
+    fn infer_bare(&mut self) -> Result<(), ModelError> {
+        self.infer().map(|_| ())
+    }
+}
+
+/// BlazePose's baseline is its landmark model alone: the one run per frame while it tracks.
+impl BareInference for blazepose::BlazePose {
+    fn prepare_bare(&mut self, frame: &image::RgbImage) {
+        blazepose::BlazePose::prepare_bare(self, frame)
+    }
+    fn infer_bare(&mut self) -> Result<(), ModelError> {
+        blazepose::BlazePose::infer_bare(self)
+    }
+    fn bare_label(&self) -> &'static str {
+        "landmark model bare (baseline)"
+    }
+}
+
 pub use model::{ModelError, ModelOptions, PoseModel, StageTimes};

@@ -19,21 +19,43 @@ pub struct Shipped {
     pub file: &'static str,
     pub sha256: &'static str,
     pub about: &'static str,
+    /// BlazePose only: the person detector run before `file` (the landmark model), and its sha256.
+    pub detector: Option<&'static str>,
+    pub detector_sha256: Option<&'static str>,
+}
+
+impl Shipped {
+    /// A two-model BlazePose pipeline (detector, then landmarks) rather than a MoveNet-style single model.
+    pub fn is_blazepose(&self) -> bool {
+        self.detector.is_some()
+    }
 }
 
 /// The shipped models, fastest first. Provenance, licences and how each was made: models/README.md.
-pub const SHIPPED: [Shipped; 2] = [
+pub const SHIPPED: [Shipped; 3] = [
     Shipped {
         name: "lightning",
         file: "movenet-singlepose-lightning.onnx",
         sha256: "f9c0eb8f4439340344b337bb5b69b9b8663528879d9890fe161aff10646e729b",
         about: "MoveNet SinglePose Lightning, 192x192: the fastest; for slow machines",
+        detector: None,
+        detector_sha256: None,
     },
     Shipped {
         name: "thunder",
         file: "movenet-singlepose-thunder-fp16w.onnx",
         sha256: "fac0a1cd2e5b802f4c96c049bcb05ee80f4527e24f5ca357b5d5e8bdcd53a29f",
         about: "MoveNet SinglePose Thunder, 256x256: more accurate, about 3x the inference time",
+        detector: None,
+        detector_sha256: None,
+    },
+    Shipped {
+        name: "blazepose-full",
+        file: "blazepose-landmark-full-fp16w.onnx",
+        sha256: "d56046f751961ead827be929a5240bc0416a378892daf97e0b81c6e487f08510",
+        about: "MediaPipe BlazePose Full, 256x256 crop after a person detector (224): 33 landmarks; timed: the landmark model alone",
+        detector: Some("blazepose-detector-fp16w.onnx"),
+        detector_sha256: Some("ba38a8b5701c7cc043a907d34938a9b5ab79144ccec51da533fd96353ccbafce"),
     },
 ];
 
@@ -55,11 +77,11 @@ pub const BUNDLED_MODEL_SHA256: &str = SHIPPED[DEFAULT_INDEX].sha256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("pose model not found at {}.\nFix: run from the stretchcoach checkout (the models ship in models/), or pass --model with a model name (lightning, thunder) or the path of an ONNX file", .0.display())]
+    #[error("pose model not found at {}.\nFix: run from the stretchcoach checkout (the models ship in models/), or pass --model with a model name (lightning, thunder, blazepose-full) or the path of an ONNX file", .0.display())]
     Missing(PathBuf),
     #[error("pose model {} could not be read: {source}", path.display())]
     Unreadable { path: PathBuf, source: std::io::Error },
-    #[error("pose model {} is corrupt or not the shipped one: sha256 {found}, expected {expected}.\nFix: restore it with `git checkout -- models/` (models/README.md says how each model was made), or choose another with --model lightning|thunder", path.display())]
+    #[error("pose model {} is corrupt or not the shipped one: sha256 {found}, expected {expected}.\nFix: restore it with `git checkout -- models/` (models/README.md says how each model was made), or choose another with --model lightning|thunder|blazepose-full", path.display())]
     Checksum { path: PathBuf, expected: String, found: String },
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
@@ -122,6 +144,33 @@ pub struct StageTimes {
     pub runs: u32,
 }
 
+/// An ONNX Runtime session for `path`, with the sha256 checked when given: every model this program runs
+/// (MoveNet, BlazePose's two) is loaded with the same settings.
+pub fn load_session(path: &Path, expected_sha256: Option<&str>, options: ModelOptions) -> Result<Session, ModelError> {
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ModelError::Missing(path.to_path_buf()),
+            _ => ModelError::Unreadable { path: path.to_path_buf(), source: e },
+        })?;
+        if let Some(expected) = expected_sha256 {
+            let found = sha256_hex(&bytes);
+            if found != expected {
+                return Err(ModelError::Checksum { path: path.to_path_buf(), expected: expected.into(), found });
+            }
+        }
+        let env = runtime::environment()?;
+        let load_err = |reason: String| ModelError::Load { path: path.to_path_buf(), reason };
+        Session::builder(env)
+            .map_err(|e| load_err(e.to_string()))?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(|e| load_err(e.to_string()))?
+            .with_intra_threads(options.threads.max(1))
+            .map_err(|e| load_err(e.to_string()))?
+            .with_intra_op_spinning(options.spin)
+            .map_err(|e| load_err(e.to_string()))?
+            .commit_from_memory(&bytes)
+            .map_err(|e| load_err(e.to_string()))
+}
+
 pub struct PoseModel {
     times: StageTimes,
     session: Session,
@@ -145,29 +194,7 @@ impl PoseModel {
 
     /// A model file; `expected_sha256` is checked when given.
     pub fn load(path: &Path, expected_sha256: Option<&str>, options: ModelOptions) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => ModelError::Missing(path.to_path_buf()),
-            _ => ModelError::Unreadable { path: path.to_path_buf(), source: e },
-        })?;
-        if let Some(expected) = expected_sha256 {
-            let found = sha256_hex(&bytes);
-            if found != expected {
-                return Err(ModelError::Checksum { path: path.to_path_buf(), expected: expected.into(), found });
-            }
-        }
-        let env = runtime::environment()?;
-        let load_err = |reason: String| ModelError::Load { path: path.to_path_buf(), reason };
-        let session = Session::builder(env)
-            .map_err(|e| load_err(e.to_string()))?
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(|e| load_err(e.to_string()))?
-            .with_intra_threads(options.threads.max(1))
-            .map_err(|e| load_err(e.to_string()))?
-            .with_intra_op_spinning(options.spin)
-            .map_err(|e| load_err(e.to_string()))?
-            .commit_from_memory(&bytes)
-            .map_err(|e| load_err(e.to_string()))?;
-
+        let session = load_session(path, expected_sha256, options)?;
         let sig = |reason: String| ModelError::Signature { path: path.to_path_buf(), reason };
         let [input] = session.inputs() else {
             return Err(sig(format!("expected one input, found {}", session.inputs().len())));

@@ -1,0 +1,373 @@
+//! MediaPipe BlazePose as a pose stage: a person detector finds the body once, then a landmark model
+//! follows it from frame to frame in a rotated square region that the landmarks themselves predict, the
+//! way MediaPipe's pose solution tracks. Model I/O, anchors and the region rule: models/README.md.
+//!
+//! - No track (first frame, or the pose flag said the person was lost): the detector runs on the
+//!   letterboxed frame; its best detection's hip centre and size/rotation point give the region.
+//! - Tracking: the previous landmarks' auxiliary points 33 (hip centre) and 34 give the region: one run.
+
+use std::f32::consts::{FRAC_PI_2, PI};
+use std::path::Path;
+use std::time::Instant;
+
+use image::RgbImage;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use super::keypoints::{Keypoint, Pose};
+use super::model::{load_session, model_path, ModelError, ModelOptions, Shipped, StageTimes};
+use super::preprocess::{sample_into, InputMap};
+
+const DETECTOR_SIZE: usize = 224;
+const LANDMARK_SIZE: usize = 256;
+/// A detection, and a tracked person (the pose flag), count at this probability (MediaPipe's thresholds).
+const MIN_SCORE: f32 = 0.5;
+/// Detections overlapping the best by more than this are averaged into it (MediaPipe's weighted NMS).
+const NMS_IOU: f32 = 0.3;
+/// BlazePose's row for each COCO-17 joint (nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles).
+const COCO_ROWS: [usize; 17] = [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28];
+
+/// The rotated square the landmark model looks through, in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Roi {
+    pub cx: f32,
+    pub cy: f32,
+    pub side: f32,
+    /// Radians; the crop's up points from the centre towards the size/rotation point.
+    pub rotation: f32,
+}
+
+impl Roi {
+    /// MediaPipe's rule: centred on the hip centre `p0`, turned so that `p0`->`p1` points up in the crop,
+    /// 2.5 times their distance across (room for the whole body around the hips).
+    pub fn from_points(p0: (f32, f32), p1: (f32, f32)) -> Roi {
+        let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
+        let mut rotation = FRAC_PI_2 - (-dy).atan2(dx);
+        if rotation > PI {
+            rotation -= 2.0 * PI;
+        } else if rotation <= -PI {
+            rotation += 2.0 * PI;
+        }
+        Roi { cx: p0.0, cy: p0.1, side: 2.0 * dx.hypot(dy) * 1.25, rotation }
+    }
+
+    /// Landmark-model input pixels to frame pixels. InputMap::square turns by `angle` with the same sign
+    /// as MediaPipe's rotation (x' = x0 + du cos - dv sin, y' = y0 + du sin + dv cos): it is passed as is.
+    pub fn map(&self) -> InputMap {
+        InputMap::square(self.cx, self.cy, self.side, self.rotation, LANDMARK_SIZE)
+    }
+}
+
+/// The detector's SSD anchor centres (0..1 over its 224 input): strides 8, 16, 32, 32, 32, layers of
+/// equal stride merged, two anchors per layer per cell; 28x28x2, 14x14x2, 7x7x6 = 2254, row-major.
+pub fn anchors() -> Vec<(f32, f32)> {
+    let mut out = Vec::with_capacity(2254);
+    for (cells, per_cell) in [(28usize, 2usize), (14, 2), (7, 6)] {
+        for y in 0..cells {
+            for x in 0..cells {
+                let c = ((x as f32 + 0.5) / cells as f32, (y as f32 + 0.5) / cells as f32);
+                out.extend(std::iter::repeat_n(c, per_cell));
+            }
+        }
+    }
+    out
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x.clamp(-100.0, 100.0)).exp())
+}
+
+/// One decoded detection, in detector-input pixels: its box and keypoints 0 (hip centre) and 1.
+#[derive(Debug, Clone, Copy)]
+struct Detection {
+    score: f32,
+    bx: [f32; 4], // x0, y0, x1, y1
+    kp: [(f32, f32); 2],
+}
+
+fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
+    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+    let inter = w * h;
+    let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+    if union > 0.0 {
+        inter / union
+    } else {
+        0.0
+    }
+}
+
+/// The surest detection over MIN_SCORE, its keypoints averaged (by score) with those of the detections
+/// overlapping it: one person, so only the first cluster of MediaPipe's weighted NMS is needed.
+fn best_detection(anchors: &[(f32, f32)], regressors: &[f32], logits: &[f32]) -> Option<Detection> {
+    let s = DETECTOR_SIZE as f32;
+    let decode = |i: usize| {
+        let (ax, ay) = (anchors[i].0 * s, anchors[i].1 * s);
+        let r = &regressors[i * 12..i * 12 + 12];
+        let (cx, cy, w, h) = (r[0] + ax, r[1] + ay, r[2], r[3]);
+        Detection {
+            score: sigmoid(logits[i]),
+            bx: [cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0],
+            kp: [(r[4] + ax, r[5] + ay), (r[6] + ax, r[7] + ay)],
+        }
+    };
+    let candidates: Vec<usize> = (0..anchors.len()).filter(|&i| sigmoid(logits[i]) >= MIN_SCORE).collect();
+    let best = decode(*candidates.iter().max_by(|&&a, &&b| logits[a].total_cmp(&logits[b]))?);
+    let (mut total, mut kp) = (0.0, [(0.0f32, 0.0f32); 2]);
+    for d in candidates.iter().map(|&i| decode(i)).filter(|d| iou(&d.bx, &best.bx) > NMS_IOU) {
+        total += d.score;
+        for (sum, p) in kp.iter_mut().zip(d.kp) {
+            sum.0 += d.score * p.0;
+            sum.1 += d.score * p.1;
+        }
+    }
+    kp.iter_mut().for_each(|p| *p = (p.0 / total, p.1 / total));
+    Some(Detection { kp, ..best })
+}
+
+pub struct BlazePose {
+    detector: Session,
+    landmarks: Session,
+    anchors: Vec<(f32, f32)>,
+    track: Option<Roi>,
+    times: StageTimes,
+    rgb_det: Vec<u8>,
+    input_det: Vec<f32>,
+    rgb_lm: Vec<u8>,
+    input_lm: Vec<f32>,
+}
+
+impl BlazePose {
+    /// A shipped BlazePose pair, both files checksum-verified.
+    pub fn shipped(model: &Shipped, options: ModelOptions) -> Result<Self, ModelError> {
+        let (Some(det), Some(det_sha)) = (model.detector, model.detector_sha256) else {
+            return Err(ModelError::Signature {
+                path: model_path(model.file),
+                reason: "not a BlazePose model (no detector)".into(),
+            });
+        };
+        Self::load(&model_path(det), Some(det_sha), &model_path(model.file), Some(model.sha256), options)
+    }
+
+    pub fn load(
+        detector: &Path,
+        detector_sha256: Option<&str>,
+        landmarks: &Path,
+        landmarks_sha256: Option<&str>,
+        options: ModelOptions,
+    ) -> Result<Self, ModelError> {
+        let detector_session = load_session(detector, detector_sha256, options)?;
+        let landmarks_session = load_session(landmarks, landmarks_sha256, options)?;
+        // Outputs are read by name: a file without them is not the model this code decodes.
+        let has = |s: &Session, names: &[&str]| names.iter().all(|n| s.outputs().iter().any(|o| o.name() == *n));
+        if !has(&detector_session, &["regressors", "classificators"]) {
+            return Err(ModelError::Signature {
+                path: detector.to_path_buf(),
+                reason: "expected BlazePose detector outputs `regressors` and `classificators`".into(),
+            });
+        }
+        if !has(&landmarks_session, &["ld_3d", "output_poseflag"]) {
+            return Err(ModelError::Signature {
+                path: landmarks.to_path_buf(),
+                reason: "expected BlazePose landmark outputs `ld_3d` and `output_poseflag`".into(),
+            });
+        }
+        Ok(BlazePose {
+            detector: detector_session,
+            landmarks: landmarks_session,
+            anchors: anchors(),
+            track: None,
+            times: StageTimes::default(),
+            rgb_det: vec![0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
+            input_det: vec![0.0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
+            rgb_lm: vec![0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
+            input_lm: vec![0.0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
+        })
+    }
+
+    /// The region the detector finds the person in, if it finds one.
+    fn detect(&mut self, frame: &RgbImage) -> Result<Option<Roi>, ModelError> {
+        let err = |e: ort::Error| ModelError::Inference(e.to_string());
+        let t = Instant::now();
+        let map = InputMap::letterbox(frame.width(), frame.height(), DETECTOR_SIZE);
+        sample_into(frame, &map, DETECTOR_SIZE, &mut self.rgb_det);
+        // The detector takes -1..1.
+        self.input_det.iter_mut().zip(&self.rgb_det).for_each(|(o, &p)| *o = p as f32 / 127.5 - 1.0);
+        self.times.prepare_ms += ms(t);
+        let t = Instant::now();
+        let shape = [1usize, DETECTOR_SIZE, DETECTOR_SIZE, 3];
+        let input = TensorRef::from_array_view((shape, self.input_det.as_slice())).map_err(err)?;
+        let outputs = self.detector.run(ort::inputs![input]).map_err(err)?;
+        self.times.infer_ms += ms(t);
+        self.times.runs += 1;
+        let t = Instant::now();
+        let (_, regressors) = outputs["regressors"].try_extract_tensor::<f32>().map_err(err)?;
+        let (_, logits) = outputs["classificators"].try_extract_tensor::<f32>().map_err(err)?;
+        let roi = best_detection(&self.anchors, regressors, logits).map(|d| {
+            Roi::from_points(map.apply(d.kp[0].0, d.kp[0].1), map.apply(d.kp[1].0, d.kp[1].1))
+        });
+        self.times.decode_ms += ms(t);
+        Ok(roi)
+    }
+
+    /// The landmarks seen through `roi`: the pose, and the region to follow the person in next (None
+    /// when the pose flag says the person is not there).
+    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<(Pose, Option<Roi>), ModelError> {
+        let err = |e: ort::Error| ModelError::Inference(e.to_string());
+        let t = Instant::now();
+        let map = roi.map();
+        self.prepare_landmarks(frame, &map);
+        self.times.prepare_ms += ms(t);
+        let t = Instant::now();
+        let shape = [1usize, LANDMARK_SIZE, LANDMARK_SIZE, 3];
+        let input = TensorRef::from_array_view((shape, self.input_lm.as_slice())).map_err(err)?;
+        let outputs = self.landmarks.run(ort::inputs![input]).map_err(err)?;
+        self.times.infer_ms += ms(t);
+        self.times.runs += 1;
+        let t = Instant::now();
+        let (_, ld) = outputs["ld_3d"].try_extract_tensor::<f32>().map_err(err)?;
+        let (_, flag) = outputs["output_poseflag"].try_extract_tensor::<f32>().map_err(err)?;
+        let flag = if flag[0].is_finite() { flag[0].clamp(0.0, 1.0) } else { 0.0 };
+        // Rows of (x, y, z, visibility logit, presence logit), x and y in crop pixels.
+        let at = |row: usize| map.apply(ld[row * 5], ld[row * 5 + 1]);
+        let mut keypoints = [Keypoint::default(); 17];
+        for (k, &row) in keypoints.iter_mut().zip(&COCO_ROWS) {
+            let (x, y) = at(row);
+            // Times the pose flag: a lost person reads as unknown, not as confidently placed joints.
+            let score = sigmoid(ld[row * 5 + 3]) * flag;
+            *k = Keypoint { x, y, score: if score.is_finite() { score } else { 0.0 } };
+        }
+        let next = (flag >= MIN_SCORE).then(|| Roi::from_points(at(33), at(34))).filter(|r| r.side > 1.0);
+        self.times.decode_ms += ms(t);
+        Ok((Pose { width: frame.width(), height: frame.height(), keypoints }, next))
+    }
+
+    fn prepare_landmarks(&mut self, frame: &RgbImage, map: &InputMap) {
+        sample_into(frame, map, LANDMARK_SIZE, &mut self.rgb_lm);
+        // The landmark model takes 0..1.
+        self.input_lm.iter_mut().zip(&self.rgb_lm).for_each(|(o, &p)| *o = p as f32 / 255.0);
+    }
+
+    pub fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        let roi = match self.track {
+            Some(roi) => Some(roi),
+            None => self.detect(frame)?,
+        };
+        let Some(roi) = roi else {
+            let unknown = Keypoint { x: frame.width() as f32 / 2.0, y: frame.height() as f32 / 2.0, score: 0.0 };
+            return Ok(Pose { width: frame.width(), height: frame.height(), keypoints: [unknown; 17] });
+        };
+        let (pose, next) = self.landmarks(frame, &roi)?;
+        self.track = next;
+        Ok(pose)
+    }
+
+    pub fn reset(&mut self) {
+        self.track = None;
+    }
+
+    pub fn take_times(&mut self) -> StageTimes {
+        std::mem::take(&mut self.times)
+    }
+
+    /// Side of the landmark model's square input.
+    pub fn input_size(&self) -> usize {
+        LANDMARK_SIZE
+    }
+
+    /// For timing bare inference: the landmark model's input filled from `frame`, letterboxed.
+    pub fn prepare_bare(&mut self, frame: &RgbImage) {
+        let map = InputMap::letterbox(frame.width(), frame.height(), LANDMARK_SIZE);
+        self.prepare_landmarks(frame, &map);
+    }
+
+    /// Bare inference of the landmark model on the prepared input (the detector runs only when lost).
+    pub fn infer_bare(&mut self) -> Result<(), ModelError> {
+        let err = |e: ort::Error| ModelError::Inference(e.to_string());
+        let shape = [1usize, LANDMARK_SIZE, LANDMARK_SIZE, 3];
+        let input = TensorRef::from_array_view((shape, self.input_lm.as_slice())).map_err(err)?;
+        self.landmarks.run(ort::inputs![input]).map_err(err)?;
+        Ok(())
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+impl super::PoseStage for BlazePose {
+    fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        BlazePose::estimate(self, frame)
+    }
+    fn reset(&mut self) {
+        BlazePose::reset(self)
+    }
+    fn take_times(&mut self) -> StageTimes {
+        BlazePose::take_times(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_detector_has_2254_anchors_in_mediapipe_order() {
+        let a = anchors();
+        assert_eq!(a.len(), 2254);
+        // First: cell (0, 0) of the 28x28 layer, twice; then its neighbour to the right.
+        assert_eq!((a[0], a[1]), ((0.5 / 28.0, 0.5 / 28.0), (0.5 / 28.0, 0.5 / 28.0)));
+        assert_eq!(a[2], (1.5 / 28.0, 0.5 / 28.0));
+        // The 14x14 layer starts at 1568, the 7x7 one (six per cell) at 1960; the last is its last cell.
+        assert_eq!(a[1568], (0.5 / 14.0, 0.5 / 14.0));
+        assert_eq!(a[1960], (0.5 / 7.0, 0.5 / 7.0));
+        assert_eq!(a[2253], (6.5 / 7.0, 6.5 / 7.0));
+        assert_eq!(a[2248], a[2253]);
+    }
+
+    #[test]
+    fn the_region_is_centred_on_the_hips_with_the_size_point_up_in_the_crop() {
+        // Hips at (100, 100), size point 100 px to their right: a body lying along +x.
+        let roi = Roi::from_points((100.0, 100.0), (200.0, 100.0));
+        assert!((roi.side - 250.0).abs() < 1e-3 && (roi.rotation - FRAC_PI_2).abs() < 1e-6, "{roi:?}");
+        // Upright (size point straight above the hips): no turn.
+        let upright = Roi::from_points((100.0, 100.0), (100.0, 40.0));
+        assert!(upright.rotation.abs() < 1e-6, "{upright:?}");
+        // Upside down: half a turn, wrapped into (-pi, pi].
+        let down = Roi::from_points((100.0, 100.0), (100.0, 160.0));
+        assert!((down.rotation - PI).abs() < 1e-5, "{down:?}");
+
+        // Any direction: the crop's centre is the hips, and straight up in the crop (0.4 of the side, as
+        // |p1 - p0| = side / 2.5) is the size point; right in the crop is a quarter turn clockwise from it.
+        for deg in [0.0f32, 30.0, 90.0, 135.0, 180.0, -60.0, -120.0] {
+            let a = deg.to_radians();
+            let p0 = (320.0, 240.0);
+            let p1 = (p0.0 + 80.0 * a.sin(), p0.1 - 80.0 * a.cos());
+            let roi = Roi::from_points(p0, p1);
+            let m = roi.map();
+            let close = |(x, y): (f32, f32), (ex, ey): (f32, f32)| (x - ex).hypot(y - ey) < 1e-2;
+            assert!(close(m.apply(128.0, 128.0), p0), "{deg}: centre {:?}", m.apply(128.0, 128.0));
+            let up = m.apply(128.0, 128.0 - 0.4 * 256.0);
+            assert!(close(up, p1), "{deg}: up {up:?}, expected {p1:?}");
+            let right = m.apply(128.0 + 0.4 * 256.0, 128.0);
+            let expected = (p0.0 + 80.0 * a.cos(), p0.1 + 80.0 * a.sin());
+            assert!(close(right, expected), "{deg}: right {right:?}, expected {expected:?}");
+        }
+    }
+
+    #[test]
+    fn overlapping_detections_are_averaged_and_weak_ones_ignored() {
+        let anchors = vec![(0.5, 0.5), (0.5, 0.5), (0.1, 0.1)];
+        let mut reg = vec![0.0f32; 36];
+        for (i, kx) in [(0usize, 10.0f32), (1, 20.0), (2, 0.0)] {
+            reg[i * 12 + 2] = 50.0; // box 50x50 about the anchor
+            reg[i * 12 + 3] = 50.0;
+            reg[i * 12 + 4] = kx; // kp0 x offset
+        }
+        // Equal scores for the two overlapping ones; the third is sure but below nothing: it is far away
+        // and weaker than the best.
+        let d = best_detection(&anchors, &reg, &[2.0, 2.0, 1.0]).unwrap();
+        assert!((d.kp[0].0 - (112.0 + 15.0)).abs() < 1e-3, "{d:?}");
+        assert!(best_detection(&anchors, &reg, &[-1.0, -2.0, -0.1]).is_none());
+    }
+}
