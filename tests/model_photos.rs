@@ -90,7 +90,7 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     }
     let defaults: Vec<&str> =
         rows.iter().filter(|r| r["default"] == true).map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(defaults, ["thunder"]);
+    assert_eq!(defaults, ["blazepose-full"]);
     // Inputs: Lightning 192, Thunder 256 (a name loads its own file).
     assert_eq!(rows[0]["input"], 192);
     assert_eq!(rows[1]["input"], 256);

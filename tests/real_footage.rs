@@ -6,7 +6,7 @@ mod common;
 use common::bin;
 
 fn eval(dir: &std::path::Path) -> serde_json::Value {
-    eval_with(dir, "thunder")
+    eval_with(dir, "blazepose-full")
 }
 
 fn eval_with(dir: &std::path::Path, model: &str) -> serde_json::Value {
@@ -22,7 +22,7 @@ fn rate(figures: &serde_json::Value, name: &str) -> (u64, u64) {
 
 #[test]
 fn real_people_are_recognised_counted_and_not_nagged() {
-    for model in ["thunder", "lightning"] {
+    for model in ["blazepose-full", "thunder", "lightning"] {
         real_footage_with(model);
     }
 }

@@ -95,8 +95,14 @@ fn model_options(g: &Global, flat_out: bool) -> ModelOptions {
 }
 
 /// The shipped BlazePose model --model names, if it names one.
-fn blazepose_named(g: &Global) -> Option<&'static model::Shipped> {
-    g.model.as_ref().and_then(|m| m.to_str()).and_then(model::shipped).filter(|m| m.is_blazepose())
+pub(super) fn blazepose_named(g: &Global) -> Option<&'static model::Shipped> {
+    let name = match &g.model {
+        Some(m) => m.to_str()?,
+        // The default, unless --plain-input asks for MoveNet's plain input.
+        None if g.plain_input => return None,
+        None => model::DEFAULT_MODEL,
+    };
+    model::shipped(name).filter(|m| m.is_blazepose())
 }
 
 /// The pose model. `flat_out` for work that runs as fast as it can (files, benchmarks); otherwise the
@@ -126,11 +132,19 @@ pub(super) fn load_bare(g: &Global, flat_out: bool) -> Result<Box<dyn BareInfere
 /// The pose stage of a run: BlazePose when named (it tracks on its own; --plain-input does not apply),
 /// otherwise the MoveNet model, orientation-aware unless --plain-input.
 pub(super) fn load_stage(g: &Global, flat_out: bool) -> Result<Box<dyn PoseStage>> {
+    if g.plain_input && blazepose_named(g).is_none() {
+        return Ok(Box::new(load_model(g, flat_out)?));
+    }
+    load_rotation_aware(g, flat_out)
+}
+
+/// The pose stage that keeps a turned body upright, whatever --plain-input says: BlazePose (its region turns
+/// with the body), or the MoveNet model behind the orientation-aware input.
+pub(super) fn load_rotation_aware(g: &Global, flat_out: bool) -> Result<Box<dyn PoseStage>> {
     if let Some(m) = blazepose_named(g) {
         return Ok(Box::new(BlazePose::shipped(m, model_options(g, flat_out))?));
     }
-    let model = load_model(g, flat_out)?;
-    Ok(if g.plain_input { Box::new(model) } else { Box::new(OrientedEstimator::new(model)) })
+    Ok(Box::new(OrientedEstimator::new(load_model(g, flat_out)?)))
 }
 
 /// The folder frames are recorded to (created), only with --record.

@@ -12,7 +12,7 @@ use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::Session;
 
 use super::coach::Printer;
-use super::common::{load_model, load_stage, Ctx};
+use super::common::{blazepose_named, load_model, load_rotation_aware, load_stage, Ctx};
 use super::history::save_session;
 use super::{out, Global};
 
@@ -70,7 +70,7 @@ pub(super) fn cmd_check(
 }
 
 pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()> {
-    use stretchcoach::pose::orient::{pck, rotate, OrientedEstimator, RotationFigures};
+    use stretchcoach::pose::orient::{pck, rotate, RotationFigures};
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("could not read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -80,24 +80,27 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
     if paths.is_empty() {
         bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
     }
-    let mut plain = load_model(g, true)?;
-    let mut oriented = OrientedEstimator::new(load_model(g, true)?);
+    // "oriented" is the stage `pose` runs by default (the same code, reset per photo as `pose` starts fresh);
+    // "plain" the MoveNet model on the letterboxed frame (BlazePose has no plain mode).
+    let mut plain = if blazepose_named(g).is_some() { None } else { Some(load_model(g, true)?) };
+    let mut oriented = load_rotation_aware(g, true)?;
+    let modes: &[&str] = if plain.is_some() { &["plain", "oriented"] } else { &["oriented"] };
     let mut table: Vec<(&str, Vec<RotationFigures>)> = Vec::new();
-    for mode in ["plain", "oriented"] {
+    for &mode in modes {
         let mut figures = Vec::new();
         for degrees in [0u32, 90, 180, 270] {
             let (mut pcks, mut scores) = (Vec::new(), Vec::new());
             for p in &paths {
                 let img = image::open(p).with_context(|| format!("could not read {}", p.display()))?.to_rgb8();
                 // Consistency: each input mode against its own result on the upright photo.
-                let reference = if mode == "plain" {
+                let reference = if let (Some(plain), "plain") = (&mut plain, mode) {
                     plain.estimate(&img)?
                 } else {
                     oriented.reset();
                     oriented.estimate(&img)?
                 };
                 let turned = rotate(&img, degrees);
-                let pose = if mode == "plain" {
+                let pose = if let (Some(plain), "plain") = (&mut plain, mode) {
                     plain.estimate(&turned)?
                 } else {
                     oriented.reset();

@@ -235,7 +235,11 @@ impl BlazePose {
             let (x, y) = at(row);
             // Times the pose flag: a lost person reads as unknown, not as confidently placed joints.
             let score = sigmoid(ld[row * 5 + 3]) * flag;
-            *k = Keypoint { x, y, score: if score.is_finite() { score } else { 0.0 } };
+            // BlazePose places the whole body even past the frame (legs below a portrait): a joint outside
+            // the picture is not seen, whatever the model's confidence.
+            let inside = x >= 0.0 && y >= 0.0 && x < frame.width() as f32 && y < frame.height() as f32;
+            let score = if score.is_finite() && inside { score } else { 0.0 };
+            *k = Keypoint { x, y, score };
         }
         let next = (flag >= MIN_SCORE).then(|| Roi::from_points(at(33), at(34))).filter(|r| r.side > 1.0);
         self.times.decode_ms += ms(t);

@@ -45,7 +45,7 @@ pub const SHIPPED: [Shipped; 3] = [
         name: "thunder",
         file: "movenet-singlepose-thunder-fp16w.onnx",
         sha256: "fac0a1cd2e5b802f4c96c049bcb05ee80f4527e24f5ca357b5d5e8bdcd53a29f",
-        about: "MoveNet SinglePose Thunder, 256x256: more accurate, about 3x the inference time",
+        about: "MoveNet SinglePose Thunder, 256x256: more accurate than Lightning, about 3x its inference time",
         detector: None,
         detector_sha256: None,
     },
@@ -53,21 +53,24 @@ pub const SHIPPED: [Shipped; 3] = [
         name: "blazepose-full",
         file: "blazepose-landmark-full-fp16w.onnx",
         sha256: "d56046f751961ead827be929a5240bc0416a378892daf97e0b81c6e487f08510",
-        about: "MediaPipe BlazePose Full, 256x256 crop after a person detector (224): 33 landmarks; timed: the landmark model alone",
+        about: "MediaPipe BlazePose Full: a person detector (224x224, when the person is lost), then 33 landmarks in a 256x256 crop turned with the body; the most accurate here; timed: the landmark model alone",
         detector: Some("blazepose-detector-fp16w.onnx"),
         detector_sha256: Some("ba38a8b5701c7cc043a907d34938a9b5ab79144ccec51da533fd96353ccbafce"),
     },
 ];
 
 /// The model used unless --model says otherwise (README "Pose models" has the measurements behind it).
+pub const DEFAULT_MODEL: &str = SHIPPED[2].name;
+/// The single MoveNet-style model used where one is needed and none is named (`--plain-input`, the plain
+/// half of `eval-rotation`, `PoseModel::bundled`).
 const DEFAULT_INDEX: usize = 1;
-pub const DEFAULT_MODEL: &str = SHIPPED[DEFAULT_INDEX].name;
 
 /// A shipped model by name.
 pub fn shipped(name: &str) -> Option<&'static Shipped> {
     SHIPPED.iter().find(|m| m.name == name)
 }
 
+/// The default MoveNet-style model.
 fn default_model() -> &'static Shipped {
     &SHIPPED[DEFAULT_INDEX]
 }
@@ -182,7 +185,7 @@ pub struct PoseModel {
 }
 
 impl PoseModel {
-    /// The default model, checksum-verified.
+    /// The default MoveNet-style model, checksum-verified.
     pub fn bundled(options: ModelOptions) -> Result<Self, ModelError> {
         Self::shipped(default_model(), options)
     }

@@ -214,7 +214,8 @@ fn cat_cow(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
     let (table, half) = match fault {
         None => (table, 2.5),
         Some("hands-not-under-shoulders") => {
-            (Stance { near_arm: (245.0, 245.0), far_arm: (245.0, 245.0), ..table }, 2.5)
+            // Hands 35 degrees ahead of the shoulders (real hands "under" them read up to 21).
+            (Stance { near_arm: (235.0, 235.0), far_arm: (235.0, 235.0), ..table }, 2.5)
         }
         Some("knees-not-under-hips") => (Stance { near_leg: (295.0, 0.0), far_leg: (295.0, 0.0), ..table }, 2.5),
         Some("arms-bent") => (Stance { near_arm: (240.0, 300.0), far_arm: (240.0, 300.0), ..table }, 2.5),
