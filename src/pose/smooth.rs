@@ -42,6 +42,28 @@ impl Axis {
     }
 }
 
+/// COCO-17's left/right pairs: eyes, ears, shoulders, elbows, wrists, hips, knees, ankles.
+const PAIRS: [(usize, usize); 8] = [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)];
+
+/// The pose's left and right sit where the last frame's right and left were: over the joints seen, the
+/// labels swapped lie less than half as far from the last filtered positions as the labels kept.
+fn swapped(pose: &Pose, axes: &[[Axis; 2]; 17], scale: f64) -> bool {
+    let at = |i: usize| (axes[i][0].x * scale, axes[i][1].x * scale);
+    let d = |k: usize, i: usize| {
+        let (x, y) = at(i);
+        (pose.keypoints[k].x as f64 - x).hypot(pose.keypoints[k].y as f64 - y)
+    };
+    let (mut kept, mut traded) = (0.0, 0.0);
+    for (l, r) in PAIRS {
+        if pose.keypoints[l].score >= 0.3 && pose.keypoints[r].score >= 0.3 {
+            kept += d(l, l) + d(r, r);
+            traded += d(l, r) + d(r, l);
+        }
+    }
+    // Both sides' joints at one place (side-on) trade nothing: require a real difference.
+    traded < 0.5 * kept && kept - traded > 0.02 * scale
+}
+
 /// Smooths a stream of poses; a gap of more than `reset_after` seconds starts afresh.
 pub struct Smoother {
     params: OneEuroParams,
@@ -59,6 +81,14 @@ impl Smoother {
         let mut out = pose.clone();
         match &mut self.state {
             Some((last, axes)) if t > *last && t - *last <= self.reset_after => {
+                // A body does not turn round in one frame: left and right labels that trade places from the
+                // last frame are the model's mix-up (BlazePose does it with people lying on their side).
+                // Filtering through it would average the two sides into one.
+                if swapped(&out, axes, scale) {
+                    for (l, r) in PAIRS {
+                        out.keypoints.swap(l, r);
+                    }
+                }
                 let dt = t - *last;
                 *last = t;
                 for (k, ax) in out.keypoints.iter_mut().zip(axes.iter_mut()) {
@@ -87,6 +117,26 @@ mod tests {
 
     fn pose_at(y: f32) -> Pose {
         Pose { width: 640, height: 480, keypoints: [Keypoint { x: 320.0, y, score: 0.9 }; 17] }
+    }
+
+    #[test]
+    fn left_and_right_traded_for_a_frame_are_put_back() {
+        // Facing the camera: left joints on the image's right. One frame the model swaps every label.
+        let facing = |swap: bool| {
+            let mut p = pose_at(240.0);
+            for (l, r) in PAIRS {
+                let (lx, rx) = if swap { (200.0, 440.0) } else { (440.0, 200.0) };
+                p.keypoints[l].x = lx;
+                p.keypoints[r].x = rx;
+            }
+            p
+        };
+        let mut s = Smoother::new(OneEuroParams::default());
+        s.smooth(&facing(false), 0.0);
+        let out = s.smooth(&facing(true), 1.0 / 30.0);
+        // Unswapped, the left shoulder would be dragged from x 440 towards 200.
+        assert!((out.keypoints[5].x - 440.0).abs() < 1.0, "{:?}", out.keypoints[5]);
+        assert!((out.keypoints[6].x - 200.0).abs() < 1.0, "{:?}", out.keypoints[6]);
     }
 
     #[test]
