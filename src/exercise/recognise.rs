@@ -10,6 +10,9 @@ use crate::pose::Pose;
 const TAU: f64 = 0.7;
 /// Averaged score a stretch needs to be taken.
 const ACCEPT: f32 = 0.8;
+/// A stretch with a condition plainly broken keeps this share of its score: below ACCEPT even if all the
+/// others hold.
+const BROKEN: f32 = 0.75;
 /// How much better another stretch must score to take over from the current one.
 const SWITCH_MARGIN: f32 = 0.2;
 
@@ -75,7 +78,20 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) ->
     }
     let on = |side| {
         let view = View { pose, side };
-        ex.recognise.iter().filter(applies).map(|c| evidence(c, &view)).sum::<f32>() / n as f32
+        let (sum, worst) = ex
+            .recognise
+            .iter()
+            .filter(applies)
+            .map(|c| evidence(c, &view))
+            .fold((0.0f32, 1.0f32), |(sum, worst), e| (sum + e, worst.min(e)));
+        // Most conditions holding is not enough when one is plainly broken (beyond its tolerance): a
+        // straight-legged plank is no twist however level it lies.
+        let mean = sum / n as f32;
+        if worst > 0.0 {
+            mean
+        } else {
+            mean * BROKEN
+        }
     };
     // A per-side stretch may be done on the far side: try both.
     if ex.per_side {
