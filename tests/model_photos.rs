@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bin, fixture, picked, REFERENCES};
+use common::{bin, fixture, picked, stderr_of_failing, REFERENCES};
 
 fn pose_json(file: &str) -> serde_json::Value {
     let out = bin().args(["pose", "--json"]).arg(fixture(&format!("photos/{file}"))).output().unwrap();
@@ -61,7 +61,9 @@ fn human_readable_pose_names_every_joint() {
 /// 0.838 (Thunder), 0.920 (BlazePose Full); PCK@0.1 0.520, 0.547 and 0.602.
 #[test]
 fn each_shipped_model_finds_the_hand_placed_joints_of_real_people() {
-    for (model, floor_02, floor_01) in [("lightning", 0.78, 0.45), ("thunder", 0.78, 0.48), ("blazepose-full", 0.87, 0.54)] {
+    for (model, floor_02, floor_01) in
+        [("lightning", 0.78, 0.45), ("thunder", 0.78, 0.48), ("blazepose-full", 0.87, 0.54)]
+    {
         let out = bin().args(["--model", model, "eval-joints", "--json"]).arg(fixture("joints")).output().unwrap();
         assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -100,19 +102,10 @@ fn the_models_command_lists_the_shipped_models_by_name() {
 
 #[test]
 fn an_unknown_model_name_or_a_file_that_is_no_model_is_refused_with_the_fix() {
-    let out = bin().args(["--model", "blazepose", "pose"]).arg(fixture("photos/astronaut.png")).output().unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let photo = fixture("photos/astronaut.png");
+    let err = stderr_of_failing(bin().args(["--model", "blazepose", "pose"]).arg(&photo));
     assert!(err.contains("blazepose") && err.contains("lightning, thunder, blazepose-full"), "{err}");
     // A file that is not an ONNX model: ONNX Runtime refuses it, and the message names the file.
-    let out = bin()
-        .args(["--model"])
-        .arg(fixture("photos/README.md"))
-        .arg("pose")
-        .arg(fixture("photos/astronaut.png"))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr_of_failing(bin().arg("--model").arg(fixture("photos/README.md")).arg("pose").arg(&photo));
     assert!(err.contains("README.md") && err.contains("could not load"), "{err}");
 }

@@ -70,8 +70,8 @@ struct ModelRow {
 }
 
 pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
-    use stretchcoach::pose::model::{model_path, ModelOptions, DEFAULT_MODEL, SHIPPED};
     use stretchcoach::pose::blazepose::BlazePose;
+    use stretchcoach::pose::model::{model_path, ModelOptions, DEFAULT_MODEL, SHIPPED};
     use stretchcoach::pose::{BareInference, ModelError, PoseModel};
     let mut rows = Vec::new();
     for m in SHIPPED {
@@ -85,7 +85,8 @@ pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
         }
         // Both files of a BlazePose pair; its timing is the landmark model alone (the per-frame run).
         let files = [Some(path), m.detector.map(model_path)];
-        let sizes: Vec<Option<u64>> = files.iter().flatten().map(|p| std::fs::metadata(p).ok().map(|md| md.len())).collect();
+        let sizes: Vec<Option<u64>> =
+            files.iter().flatten().map(|p| std::fs::metadata(p).ok().map(|md| md.len())).collect();
         let bytes = sizes.iter().copied().sum::<Option<u64>>();
         let loaded: Result<(usize, Box<dyn BareInference>), ModelError> = if m.is_blazepose() {
             BlazePose::shipped(&m, options).map(|b| (b.input_size(), Box::new(b) as Box<dyn BareInference>))

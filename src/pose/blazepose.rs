@@ -203,9 +203,8 @@ impl BlazePose {
         let t = Instant::now();
         let (_, regressors) = outputs["regressors"].try_extract_tensor::<f32>().map_err(err)?;
         let (_, logits) = outputs["classificators"].try_extract_tensor::<f32>().map_err(err)?;
-        let roi = best_detection(&self.anchors, regressors, logits).map(|d| {
-            Roi::from_points(map.apply(d.kp[0].0, d.kp[0].1), map.apply(d.kp[1].0, d.kp[1].1))
-        });
+        let roi = best_detection(&self.anchors, regressors, logits)
+            .map(|d| Roi::from_points(map.apply(d.kp[0].0, d.kp[0].1), map.apply(d.kp[1].0, d.kp[1].1)));
         self.times.decode_ms += ms(t);
         Ok(roi)
     }

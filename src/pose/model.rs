@@ -150,28 +150,28 @@ pub struct StageTimes {
 /// An ONNX Runtime session for `path`, with the sha256 checked when given: every model this program runs
 /// (MoveNet, BlazePose's two) is loaded with the same settings.
 pub fn load_session(path: &Path, expected_sha256: Option<&str>, options: ModelOptions) -> Result<Session, ModelError> {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => ModelError::Missing(path.to_path_buf()),
-            _ => ModelError::Unreadable { path: path.to_path_buf(), source: e },
-        })?;
-        if let Some(expected) = expected_sha256 {
-            let found = sha256_hex(&bytes);
-            if found != expected {
-                return Err(ModelError::Checksum { path: path.to_path_buf(), expected: expected.into(), found });
-            }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ModelError::Missing(path.to_path_buf()),
+        _ => ModelError::Unreadable { path: path.to_path_buf(), source: e },
+    })?;
+    if let Some(expected) = expected_sha256 {
+        let found = sha256_hex(&bytes);
+        if found != expected {
+            return Err(ModelError::Checksum { path: path.to_path_buf(), expected: expected.into(), found });
         }
-        let env = runtime::environment()?;
-        let load_err = |reason: String| ModelError::Load { path: path.to_path_buf(), reason };
-        Session::builder(env)
-            .map_err(|e| load_err(e.to_string()))?
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(|e| load_err(e.to_string()))?
-            .with_intra_threads(options.threads.max(1))
-            .map_err(|e| load_err(e.to_string()))?
-            .with_intra_op_spinning(options.spin)
-            .map_err(|e| load_err(e.to_string()))?
-            .commit_from_memory(&bytes)
-            .map_err(|e| load_err(e.to_string()))
+    }
+    let env = runtime::environment()?;
+    let load_err = |reason: String| ModelError::Load { path: path.to_path_buf(), reason };
+    Session::builder(env)
+        .map_err(|e| load_err(e.to_string()))?
+        .with_optimization_level(GraphOptimizationLevel::All)
+        .map_err(|e| load_err(e.to_string()))?
+        .with_intra_threads(options.threads.max(1))
+        .map_err(|e| load_err(e.to_string()))?
+        .with_intra_op_spinning(options.spin)
+        .map_err(|e| load_err(e.to_string()))?
+        .commit_from_memory(&bytes)
+        .map_err(|e| load_err(e.to_string()))
 }
 
 pub struct PoseModel {

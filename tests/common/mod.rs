@@ -10,6 +10,13 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stretchcoach"))
 }
 
+/// Runs the command, which must fail; returns what it said on stderr.
+pub fn stderr_of_failing(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success(), "expected a failure; stdout: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
