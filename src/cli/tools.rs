@@ -48,8 +48,8 @@ pub(super) fn cmd_bench(
     while let Some(f) = source.next_frame()? {
         images.push(f.image);
     }
-    // The same pose stage and model as `live` (orientation-aware unless --plain-input), and the same model
-    // file alone for the bare-inference baseline.
+    // The same pose stage as `live` (BlazePose, or MoveNet orientation-aware unless --plain-input), and the
+    // model it runs each frame (MoveNet, or BlazePose's landmark model) alone for the bare-inference baseline.
     let mut model = load_bare(g, fps.is_none() || spin)?;
     let mut stage = load_stage(g, fps.is_none() || spin)?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
