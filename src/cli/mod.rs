@@ -50,8 +50,9 @@ pub struct Cli {
 
 #[derive(Args)]
 struct Global {
-    /// The pose model: a shipped one by name (lightning, the fastest; thunder, the default, more accurate;
-    /// `stretchcoach models` lists them), or the path of another ONNX model with MoveNet's input/output.
+    /// The pose model: a shipped one by name (blazepose-full, the default and the most accurate; thunder;
+    /// lightning, the fastest; `stretchcoach models` lists them), or the path of another ONNX model with
+    /// MoveNet's input/output.
     #[arg(long, global = true, value_name = "NAME|PATH")]
     model: Option<PathBuf>,
     /// Folder of stretch definitions (*.toml) that add to or replace the built-in ones.
@@ -64,8 +65,9 @@ struct Global {
     /// $XDG_DATA_HOME/stretchcoach/sessions.db; check and demo keep history only when given one.
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
-    /// Feed the model the whole frame, letterboxed, as it is; by default the input is turned so that the
-    /// body is upright and cropped around it (lying stretches need this).
+    /// MoveNet with the whole frame, letterboxed, as it is (the default model, thunder, unless --model names
+    /// another MoveNet); otherwise MoveNet's input is turned so that the body is upright and cropped around it
+    /// (lying stretches need this), and BlazePose turns its own region with the body.
     #[arg(long, global = true)]
     plain_input: bool,
     /// Save every judged camera frame as a JPEG in DIR (live, replay). Without it no frame is ever
@@ -229,7 +231,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// How the coach does on real footage: DIR/<stretch-id>/ holds photos, videos or keypoint files
+    /// How the coach does on real footage laid out by stretch (DIR/<stretch-id>/, DIR/other/).
+    ///
+    /// DIR/<stretch-id>/ holds photos, videos or keypoint files
     /// (.jsonl) of people doing that stretch, DIR/other/ poses that are none of them. Each file is judged
     /// with the stretch recognised and with it given; per stretch and overall it reports how often the
     /// stretch was recognised, set-up prompts for people in full view (false alarms), fault prompts on
@@ -252,8 +256,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         save_poses: Option<PathBuf>,
     },
-    /// How close the pose model puts each joint to where a person placed it by hand, on the photos of DIR
-    /// (NAME.jpg with NAME.json beside it: {"keypoints": [[x, y, v], ...]}, COCO order, v = 0 not placed):
+    /// How close the pose model puts each joint to where a person placed it by hand (PCK).
+    ///
+    /// On the photos of DIR (NAME.jpg with NAME.json beside it: {"keypoints": [[x, y, v], ...]}, COCO order, v = 0 not placed):
     /// PCK at 0.1 and 0.2 torso lengths, through the same pose stage as `pose`.
     EvalJoints {
         dir: PathBuf,
