@@ -255,9 +255,6 @@ impl Count {
             self.hits += hit as u32;
         }
     }
-    pub fn rate(&self) -> Option<f64> {
-        (self.of > 0).then(|| self.hits as f64 / self.of as f64)
-    }
 }
 
 /// The figures of one stretch folder, or of all of them together.
