@@ -272,7 +272,7 @@ impl Judge {
     fn steady_near(&mut self, pose: &Pose, t: f64) -> Side {
         let now = near_side(pose);
         let current = *self.near.get_or_insert(now);
-        let lost = !OUTLINE.iter().all(|p| View { pose, side: current }.point(JointRef::Near(*p)).is_some());
+        let lost = !outline_seen(&View { pose, side: current }, false);
         if now == current {
             self.near_candidate = None;
             return current;
@@ -562,8 +562,13 @@ enum Pass {
 /// (a check that needs them is "unknown", never a set-up problem). Nothing is asked of where the joints
 /// lie in the image: a person close to its edge is in it.
 pub fn in_frame(pose: &Pose) -> bool {
-    let view = View { pose, side: near_side(pose) };
-    OUTLINE.iter().all(|p| view.point(JointRef::Near(*p)).or_else(|| view.point(JointRef::Other(*p))).is_some())
+    outline_seen(&View { pose, side: near_side(pose) }, true)
+}
+
+/// Every joint of the outline is seen on the view's side (or, with `either`, on the other side).
+fn outline_seen(view: &View, either: bool) -> bool {
+    let seen = |p: Part| view.point(JointRef::Near(p)).is_some() || either && view.point(JointRef::Other(p)).is_some();
+    OUTLINE.iter().all(|p| seen(*p))
 }
 
 /// Seconds a condition has held (0 when it does not), tracking when it started.

@@ -194,12 +194,7 @@ impl BlazePose {
         // The detector takes -1..1.
         self.input_det.iter_mut().zip(&self.rgb_det).for_each(|(o, &p)| *o = p as f32 / 127.5 - 1.0);
         self.times.prepare_ms += ms(t);
-        let t = Instant::now();
-        let shape = [1usize, DETECTOR_SIZE, DETECTOR_SIZE, 3];
-        let input = TensorRef::from_array_view((shape, self.input_det.as_slice())).map_err(err)?;
-        let outputs = self.detector.run(ort::inputs![input]).map_err(err)?;
-        self.times.infer_ms += ms(t);
-        self.times.runs += 1;
+        let outputs = run(&mut self.detector, &self.input_det, DETECTOR_SIZE, Some(&mut self.times))?;
         let t = Instant::now();
         let (_, regressors) = outputs["regressors"].try_extract_tensor::<f32>().map_err(err)?;
         let (_, logits) = outputs["classificators"].try_extract_tensor::<f32>().map_err(err)?;
@@ -217,12 +212,7 @@ impl BlazePose {
         let map = roi.map();
         self.prepare_landmarks(frame, &map);
         self.times.prepare_ms += ms(t);
-        let t = Instant::now();
-        let shape = [1usize, LANDMARK_SIZE, LANDMARK_SIZE, 3];
-        let input = TensorRef::from_array_view((shape, self.input_lm.as_slice())).map_err(err)?;
-        let outputs = self.landmarks.run(ort::inputs![input]).map_err(err)?;
-        self.times.infer_ms += ms(t);
-        self.times.runs += 1;
+        let outputs = run(&mut self.landmarks, &self.input_lm, LANDMARK_SIZE, Some(&mut self.times))?;
         let t = Instant::now();
         let (_, ld) = outputs["ld_3d"].try_extract_tensor::<f32>().map_err(err)?;
         let (_, flag) = outputs["output_poseflag"].try_extract_tensor::<f32>().map_err(err)?;
@@ -286,12 +276,26 @@ impl BlazePose {
 
     /// Bare inference of the landmark model on the prepared input (the detector runs only when lost).
     pub fn infer_bare(&mut self) -> Result<(), ModelError> {
-        let err = |e: ort::Error| ModelError::Inference(e.to_string());
-        let shape = [1usize, LANDMARK_SIZE, LANDMARK_SIZE, 3];
-        let input = TensorRef::from_array_view((shape, self.input_lm.as_slice())).map_err(err)?;
-        self.landmarks.run(ort::inputs![input]).map_err(err)?;
-        Ok(())
+        run(&mut self.landmarks, &self.input_lm, LANDMARK_SIZE, None).map(drop)
     }
+}
+
+/// One run of a model on a square NHWC float input, timed into `times` when given.
+fn run<'s>(
+    session: &'s mut Session,
+    input: &[f32],
+    size: usize,
+    times: Option<&mut StageTimes>,
+) -> Result<ort::session::SessionOutputs<'s>, ModelError> {
+    let err = |e: ort::Error| ModelError::Inference(e.to_string());
+    let t = Instant::now();
+    let tensor = TensorRef::from_array_view(([1usize, size, size, 3], input)).map_err(err)?;
+    let outputs = session.run(ort::inputs![tensor]).map_err(err)?;
+    if let Some(times) = times {
+        times.infer_ms += ms(t);
+        times.runs += 1;
+    }
+    Ok(outputs)
 }
 
 fn ms(t: Instant) -> f64 {
