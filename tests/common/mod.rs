@@ -89,6 +89,28 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// Waits for the program to end by itself; None if it is still running after `timeout`.
+    pub fn wait_exit(&mut self, timeout: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Sends the program a signal (`INT`, `TERM`), as Ctrl-C or a service manager would.
+    pub fn signal(&self, name: &str) {
+        let ok = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().unwrap();
+        assert!(ok.success(), "kill -{name} failed");
+    }
+}
+
 /// Starts `stretchcoach ARGS... --port P` and waits until `/healthz` answers.
 pub fn spawn_server(args: &[&str]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
