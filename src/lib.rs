@@ -18,5 +18,6 @@ pub mod runtime;
 pub mod server;
 pub mod session;
 pub mod store;
+pub mod timeline;
 pub mod synth;
 pub mod voice;
