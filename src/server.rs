@@ -79,13 +79,23 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/exercises/{id}"),
     ("get", "/api/routines"),
     ("get", "/api/progress"),
+    ("get", "/live"),
+    ("get", "/history"),
+    ("get", "/sessions/{id}"),
+    ("get", "/report"),
+    ("get", "/api/progress/chart.svg"),
 ];
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
     let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
     // Every request but the event stream (which is meant to stay open) must finish within this time.
     let bounded = Router::new()
-        .route("/", get(page))
+        .route("/", get(home))
+        .route("/live", get(page))
+        .route("/history", get(history_page))
+        .route("/sessions/{id}", get(session_page))
+        .route("/report", get(report_page))
+        .route("/api/progress/chart.svg", get(progress_chart))
         .route("/api/status", get(status))
         .route("/api/session", get(session))
         .route("/api/frame.jpg", get(frame))
@@ -226,7 +236,8 @@ async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
         PAGE.replace("{SAFETY}", SAFETY_NOTE)
             .replace("{EXERCISES}", &script_json(&exercises))
             .replace("{INITIAL}", &script_json(&status))
-            .replace("{FRAME_IMG}", &frame_img),
+            .replace("{FRAME_IMG}", &frame_img)
+            .replace("{HISTORY}", if state.hub.db.is_some() { "true" } else { "false" }),
     )
 }
 
@@ -310,7 +321,8 @@ async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQue
 
 async fn session_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
-    with_store(&state, move |s| s.session(id)).await
+    let catalog = state.hub.catalog.clone();
+    with_store(&state, move |s| session_detail(s, id, &catalog)).await
 }
 
 #[derive(Deserialize)]
@@ -424,4 +436,139 @@ pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::T
         return Err(ServeError::NeedsToken(addr.ip()));
     }
     tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })
+}
+
+// --- The history pages (issue 16): what the page opens on when nothing is live, a session's timeline,
+// the report for a clinician, and the progress charts as SVG.
+
+/// `/`: the live page while a session runs (or when no history is kept: its last frame is all there is),
+/// else the history.
+async fn home(State(state): State<AppState>, req: Request) -> Response {
+    let status = state.hub.status();
+    let nothing_live = !status.running && (status.seq > 0 || status.source.is_empty());
+    if nothing_live && state.hub.db.is_some() {
+        history_page(State(state), req).await
+    } else {
+        page(State(state), req).await.into_response()
+    }
+}
+
+/// "" or "?token=..." for the links of a page reached with a token in its query.
+fn token_query(req: &Request) -> String {
+    req.uri()
+        .query()
+        .and_then(|q| q.split('&').find(|kv| kv.starts_with("token=")))
+        .map(|kv| format!("?{kv}"))
+        .unwrap_or_default()
+}
+
+/// Runs a read against the session database off the async threads; `Some(html)` is the page.
+async fn html_from_store(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<Option<String>, StoreError> + Send + 'static,
+) -> Response {
+    let Some(path) = state.hub.db.clone() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no session history is kept by this run (start it with --db PATH)");
+    };
+    match tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await {
+        Ok(Ok(Some(html))) => Html(html).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
+    }
+}
+
+fn session_detail(
+    s: &Store,
+    id: i64,
+    catalog: &[crate::exercise::Exercise],
+) -> Result<Option<crate::timeline::SessionDetail>, StoreError> {
+    let Some(session) = s.session(id)? else { return Ok(None) };
+    let timeline = crate::timeline::by_stretch(&s.timeline(id)?, catalog);
+    Ok(Some(crate::timeline::SessionDetail { session, timeline }))
+}
+
+async fn history_page(State(state): State<AppState>, req: Request) -> Response {
+    let q = token_query(&req);
+    html_from_store(&state, move |s| crate::history_page::history(s, &q).map(Some)).await
+}
+
+async fn session_page(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
+    let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
+    html_from_store(&state, move |s| {
+        Ok(session_detail(s, id, &catalog)?.map(|d| crate::history_page::session(&d.session, &d.timeline, &q)))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQuery>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
+    for t in [&q.from, &q.to].into_iter().flatten() {
+        if t.len() != 10 || !valid_time(t) {
+            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)");
+        }
+    }
+    html_from_store(&state, move |s| crate::report::render(s, q.from.as_deref(), q.to.as_deref()).map(Some)).await
+}
+
+#[derive(Deserialize)]
+struct ChartQuery {
+    exercise: Option<String>,
+    metric: Option<String>,
+}
+
+/// One progress chart of one stretch, as SVG: `metric` is held (default), reps or form.
+async fn progress_chart(State(state): State<AppState>, query: Result<Query<ChartQuery>, QueryRejection>) -> Response {
+    use crate::chart::Style;
+    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
+    let Some(id) = q.exercise else { return error(StatusCode::BAD_REQUEST, "which stretch? add ?exercise=ID") };
+    let Some(ex) = state.hub.catalog.iter().find(|e| e.id == id) else {
+        return error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}"));
+    };
+    let name = ex.name.clone();
+    let metric = q.metric.unwrap_or_else(|| "held".into());
+    if !["held", "reps", "form"].contains(&metric.as_str()) {
+        return error(StatusCode::BAD_REQUEST, "metric is held, reps or form");
+    }
+    let Some(path) = state.hub.db.clone() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no session history is kept by this run (start it with --db PATH)");
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        let days = Store::open(&path)?.progress(Some(&id))?;
+        let point = |v: f64, text: String, day: &str| (day.to_string(), v, format!("{day}: {text}"));
+        let svg = match metric.as_str() {
+            "reps" => {
+                let pts: Vec<_> = days.iter().map(|d| point(d.reps as f64, format!("{} reps", d.reps), &d.day)).collect();
+                crate::chart::days(&format!("{name}: reps"), "reps per day", &pts, Style::Bars, None)
+            }
+            "form" => {
+                let pts: Vec<_> = days
+                    .iter()
+                    .filter_map(|d| d.form_score.map(|f| point(f, format!("form score {f:.0}%"), &d.day)))
+                    .collect();
+                crate::chart::days(&format!("{name}: form score"), "form score (%)", &pts, Style::Line, Some(100.0))
+            }
+            _ => {
+                let pts: Vec<_> = days
+                    .iter()
+                    .map(|d| point(d.held_seconds, format!("{:.0} s held in good form", d.held_seconds), &d.day))
+                    .collect();
+                crate::chart::days(&format!("{name}: seconds held in good form"), "seconds per day", &pts, Style::Bars, None)
+            }
+        };
+        Ok::<_, StoreError>(svg)
+    })
+    .await;
+    match result {
+        Ok(Ok(svg)) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
+    }
 }

@@ -238,7 +238,12 @@ impl Store {
 
     /// Starts a session row; returns its id.
     pub fn begin(&mut self, source: &str, routine: Option<&str>) -> Result<i64, StoreError> {
-        let now = now_rfc3339();
+        self.begin_at(source, routine, &now_rfc3339())
+    }
+
+    /// Starts a session row dated `started_at` (RFC 3339, UTC): for sessions brought in from elsewhere.
+    pub fn begin_at(&mut self, source: &str, routine: Option<&str>, started_at: &str) -> Result<i64, StoreError> {
+        let now = started_at;
         self.conn
             .execute(
                 "INSERT INTO sessions (started_at, updated_at, source, routine) VALUES (?1, ?1, ?2, ?3)",

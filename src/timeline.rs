@@ -143,8 +143,10 @@ pub fn episodes(samples: &[&Sample], reps_kind: bool) -> Vec<Episode> {
             let start = open.remove(f).expect("open");
             close(f, start, s.t, &mut out);
         }
+        // Reps are counted on the way up: in the up phase the rep is `reps`, below it the next one.
+        let rep = if s.phase.as_deref() == Some("up") { s.reps.max(1) } else { s.reps + 1 };
         for f in &s.faults {
-            open.entry(f.as_str()).or_insert((s.t, s.reps + 1));
+            open.entry(f.as_str()).or_insert((s.t, rep));
         }
     }
     if let Some(last) = samples.last() {
