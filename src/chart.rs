@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 const W: f64 = 520.0;
 const H: f64 = 220.0;
 const LEFT: f64 = 62.0;
-const RIGHT: f64 = 14.0;
+const RIGHT: f64 = 24.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 46.0;
 const INK: &str = "#1d3557";
@@ -53,7 +53,7 @@ fn frame(out: &mut String, title: &str, y_label: &str, x_label: &str, y: &Scale)
     );
     let _ = write!(out, r##"<rect width="{W}" height="{H}" fill="#fff"/><title>{}</title>"##, esc(title));
     let _ = write!(out, r#"<text x="{LEFT}" y="16" font-weight="bold" font-size="13">{}</text>"#, esc(title));
-    for v in ticks(y.lo, y.hi, 4) {
+    for v in ticks(y.lo, y.hi, 4).into_iter().filter(|v| !y.whole || v.fract() == 0.0) {
         let py = y.at(v);
         let _ = write!(
             out,
@@ -89,16 +89,18 @@ fn frame(out: &mut String, title: &str, y_label: &str, x_label: &str, y: &Scale)
 struct Scale {
     lo: f64,
     hi: f64,
+    /// Counts: only whole-number ticks.
+    whole: bool,
     p0: f64,
     p1: f64,
 }
 
 impl Scale {
     fn y(lo: f64, hi: f64) -> Scale {
-        Scale { lo, hi, p0: H - BOTTOM, p1: TOP }
+        Scale { lo, hi, whole: false, p0: H - BOTTOM, p1: TOP }
     }
     fn x(lo: f64, hi: f64) -> Scale {
-        Scale { lo, hi, p0: LEFT, p1: W - RIGHT }
+        Scale { lo, hi, whole: false, p0: LEFT, p1: W - RIGHT }
     }
     fn at(&self, v: f64) -> f64 {
         let span = (self.hi - self.lo).max(1e-9);
@@ -166,7 +168,8 @@ pub fn days(title: &str, y_label: &str, points: &[(String, f64, String)], style:
         Some(m) => (0.0, m),
         None => zero_to(pts.iter().map(|p| p.1).fold(0.0, f64::max)),
     };
-    let y = Scale::y(lo, hi);
+    let mut y = Scale::y(lo, hi);
+    y.whole = pts.iter().all(|p| p.1.fract() == 0.0);
     frame(&mut out, title, y_label, "date (UTC)", &y);
     // Date labels: every `step` days, counted back from the last day so that it is always labelled.
     let step = [1, 2, 7, 14, 28, 56, 91, 182, 364].into_iter().find(|s| n / *s as f64 <= 8.0).unwrap_or(728);

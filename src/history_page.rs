@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use crate::chart::{self, esc, Span};
 use crate::coach::SAFETY_NOTE;
-use crate::report::{progress_charts, sessions_table, totals, totals_table, CSS};
+use crate::exercise::Exercise;
+use crate::report::{counts_reps, progress_charts, sessions_table, totals, totals_table, CSS};
 use crate::store::{Store, StoreError, StoredSession};
 use crate::timeline::{clock, StretchTimeline};
 
@@ -36,7 +37,7 @@ setInterval(async () => {{
 }
 
 /// `q`: "" or "?token=..." (carried by every link).
-pub fn history(store: &Store, q: &str) -> Result<String, StoreError> {
+pub fn history(store: &Store, catalog: &[Exercise], q: &str) -> Result<String, StoreError> {
     let sessions = store.sessions(None, None, 1_000_000)?;
     let days = store.progress(None)?;
     let mut out = head("Your history", q);
@@ -56,7 +57,7 @@ pub fn history(store: &Store, q: &str) -> Result<String, StoreError> {
             esc(&t.exercise),
             esc(&t.name),
             totals_table(&t),
-            progress_charts(&t.name, &mine)
+            progress_charts(&t.name, &mine, counts_reps(&t.exercise, &days, catalog))
         );
     }
     let recent: Vec<StoredSession> = sessions.into_iter().take(RECENT as usize).collect();

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use crate::chart::{self, esc, Style};
 use crate::coach::SAFETY_NOTE;
+use crate::exercise::definition::Kind;
+use crate::exercise::Exercise;
 use crate::store::{DayFigures, Store, StoreError, StoredSession};
 use crate::timeline::fault_words;
 
@@ -96,7 +98,7 @@ pub fn totals(sessions: &[StoredSession]) -> Vec<StretchTotals> {
 
 /// The progress charts of one stretch: seconds held in good form, reps (rep stretches only) and form
 /// score, one value per day.
-pub fn progress_charts(name: &str, days: &[DayFigures]) -> String {
+pub fn progress_charts(name: &str, days: &[DayFigures], reps_kind: bool) -> String {
     let mine = |f: &dyn Fn(&DayFigures) -> Option<(f64, String)>| -> Vec<(String, f64, String)> {
         days.iter().filter_map(|d| f(d).map(|(v, t)| (d.day.clone(), v, format!("{}: {t}", d.day)))).collect()
     };
@@ -108,7 +110,7 @@ pub fn progress_charts(name: &str, days: &[DayFigures]) -> String {
     let form = mine(&|d| d.form_score.map(|f| (f, format!("form score {f:.0}%"))));
     let mut out = String::from(r#"<div class="charts">"#);
     out += &chart::days(&format!("{name}: seconds held in good form"), "seconds per day", &held, Style::Bars, None);
-    if days.iter().any(|d| d.reps > 0) {
+    if reps_kind {
         out += &chart::days(&format!("{name}: reps"), "reps per day", &reps, Style::Bars, None);
     }
     out += &chart::days(&format!("{name}: form score"), "form score (%)", &form, Style::Line, Some(100.0));
@@ -141,8 +143,16 @@ pub fn inclusive_end(to: &str) -> String {
     }
 }
 
+/// Whether a stretch is done in reps (a stretch the catalog no longer has: if it has any).
+pub fn counts_reps(exercise: &str, days: &[DayFigures], catalog: &[Exercise]) -> bool {
+    match catalog.iter().find(|e| e.id == exercise) {
+        Some(e) => e.kind == Kind::Reps,
+        None => days.iter().any(|d| d.exercise == exercise && d.reps > 0),
+    }
+}
+
 /// The report over sessions started from `from` up to and including `to` (dates, YYYY-MM-DD).
-pub fn render(store: &Store, from: Option<&str>, to: Option<&str>) -> Result<String, StoreError> {
+pub fn render(store: &Store, catalog: &[Exercise], from: Option<&str>, to: Option<&str>) -> Result<String, StoreError> {
     let end = to.map(inclusive_end);
     let sessions = store.sessions(from, end.as_deref(), 1_000_000)?;
     let days = store.progress_between(None, from, end.as_deref())?;
@@ -175,7 +185,7 @@ pub fn render(store: &Store, from: Option<&str>, to: Option<&str>) -> Result<Str
             esc(&t.exercise),
             esc(&t.name),
             totals_table(&t),
-            progress_charts(&t.name, &mine)
+            progress_charts(&t.name, &mine, counts_reps(&t.exercise, &days, catalog))
         );
     }
     out += &sessions_table(&sessions, None);
@@ -200,7 +210,10 @@ pub fn sessions_table(sessions: &[StoredSession], link: Option<&str>) -> String 
             .map(|t| {
                 let reps = if t.reps > 0 { format!(", {} reps", t.reps) } else { String::new() };
                 let form = t.form_score.map(|f| format!(", form {f:.0}%")).unwrap_or_default();
-                esc(&format!("{}: {:.0} s held{reps}{form}", t.name, t.held_seconds))
+                let faults: Vec<String> =
+                    t.faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();
+                let faults = if faults.is_empty() { String::new() } else { format!("; {}", faults.join(", ")) };
+                esc(&format!("{}: {:.0} s held{reps}{form}{faults}", t.name, t.held_seconds))
             })
             .collect();
         let _ = write!(

@@ -489,8 +489,8 @@ fn session_detail(
 }
 
 async fn history_page(State(state): State<AppState>, req: Request) -> Response {
-    let q = token_query(&req);
-    html_from_store(&state, move |s| crate::history_page::history(s, &q).map(Some)).await
+    let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
+    html_from_store(&state, move |s| crate::history_page::history(s, &catalog, &q).map(Some)).await
 }
 
 async fn session_page(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
@@ -515,7 +515,9 @@ async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQu
             return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)");
         }
     }
-    html_from_store(&state, move |s| crate::report::render(s, q.from.as_deref(), q.to.as_deref()).map(Some)).await
+    let catalog = state.hub.catalog.clone();
+    html_from_store(&state, move |s| crate::report::render(s, &catalog, q.from.as_deref(), q.to.as_deref()).map(Some))
+        .await
 }
 
 #[derive(Deserialize)]

@@ -561,6 +561,26 @@ mod tests {
     }
 
     #[test]
+    fn a_first_release_database_is_migrated_forward_and_keeps_its_sessions() {
+        let dir = std::env::temp_dir().join(format!("stretchcoach-migrate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            c.execute("INSERT INTO sessions (started_at, updated_at, source) VALUES ('2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'camera 0')", []).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_eq!(store.sessions(None, None, 10).unwrap().len(), 1);
+        assert!(store.timeline(1).unwrap().is_empty(), "an old session has an empty timeline");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn paths_are_escaped_for_sqlite_uris() {
         assert_eq!(uri_escape("/home/a b/100%?#.db"), "/home/a b/100%25%3f%23.db");
     }

@@ -92,14 +92,14 @@ pub(super) fn cmd_export(
     Ok(())
 }
 
-pub(super) fn cmd_report(g: &Global, from: Option<&str>, to: Option<&str>, output: &Path) -> Result<()> {
+pub(super) fn cmd_report(cx: &Ctx, from: Option<&str>, to: Option<&str>, output: &Path) -> Result<()> {
     for d in [from, to].into_iter().flatten() {
         if d.len() != 10 || stretchcoach::chart::day_number(d).is_none() {
             bail!("{d:?} is not a date: use YYYY-MM-DD");
         }
     }
-    let store = history_store(g)?;
-    let html = stretchcoach::report::render(&store, from, to)?;
+    let store = history_store(&cx.g)?;
+    let html = stretchcoach::report::render(&store, cx.catalog(), from, to)?;
     std::fs::write(output, html).with_context(|| format!("could not write {}", output.display()))?;
     eprintln!("Report written to {}", output.display());
     Ok(())

@@ -363,7 +363,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export { format, output, from, to } => {
             history::cmd_export(g, *format, output.as_deref(), from.as_deref(), to.as_deref())
         }
-        Command::Report { from, to, output } => history::cmd_report(g, from.as_deref(), to.as_deref(), output),
+        Command::Report { from, to, output } => history::cmd_report(&cx, from.as_deref(), to.as_deref(), output),
         Command::Synth { exercise, fault, seed, repeat } => {
             tools::cmd_synth(exercise, fault.as_deref(), *seed, *repeat)
         }
