@@ -224,7 +224,12 @@ pub fn days(title: &str, y_label: &str, points: &[(String, f64, String)], style:
         }
     }
     if pts.is_empty() {
-        let _ = write!(out, r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#666">no data</text>"##, W / 2.0, H / 2.0);
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#666">no data</text>"##,
+            W / 2.0,
+            H / 2.0
+        );
     }
     out.push_str("</svg>");
     out

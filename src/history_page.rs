@@ -51,13 +51,14 @@ pub fn history(store: &Store, catalog: &[Exercise], q: &str) -> Result<String, S
     }
     for t in totals(&sessions) {
         let mine: Vec<_> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
+        let reps_kind = counts_reps(&t.exercise, &days, catalog);
         let _ = write!(
             out,
             r#"<section class="stretch" id="stretch-{}"><h3>{}</h3>{}{}</section>"#,
             esc(&t.exercise),
             esc(&t.name),
-            totals_table(&t),
-            progress_charts(&t.name, &mine, counts_reps(&t.exercise, &days, catalog))
+            totals_table(&t, reps_kind),
+            progress_charts(&t.name, &mine, reps_kind)
         );
     }
     let recent: Vec<StoredSession> = sessions.into_iter().take(RECENT as usize).collect();
@@ -83,7 +84,9 @@ pub fn session(s: &StoredSession, timeline: &[StretchTimeline], q: &str) -> Stri
         if s.ended_at.is_none() { ", unfinished (the program stopped before it ended)" } else { "" }
     );
     if timeline.is_empty() {
-        out.push_str("<p>No timeline was kept for this session (it was saved before timelines were, or without frames).</p>");
+        out.push_str(
+            "<p>No timeline was kept for this session (it was saved before timelines were, or without frames).</p>",
+        );
     }
     for st in &s.stretches {
         let name = esc(&st.name);
@@ -138,7 +141,8 @@ pub fn session(s: &StoredSession, timeline: &[StretchTimeline], q: &str) -> Stri
 fn working_spans(tl: &StretchTimeline) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start: Option<f64> = None;
-    let span = |from: f64, to: f64| Span { from, to, text: format!("in the stretch, {}\u{2013}{}", clock(from), clock(to)) };
+    let span =
+        |from: f64, to: f64| Span { from, to, text: format!("in the stretch, {}\u{2013}{}", clock(from), clock(to)) };
     for x in &tl.samples {
         match (x.phase.as_deref() == Some("up"), start) {
             (true, None) => start = Some(x.t),

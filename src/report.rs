@@ -25,7 +25,7 @@ header a { color: #fff; }
 h2 { font-size: 1.3rem; margin: 1.2rem 0 .4rem; }
 h3 { font-size: 1.1rem; margin: 1rem 0 .3rem; }
 .charts { display: flex; flex-wrap: wrap; gap: .5rem; }
-.charts svg { flex: 1 1 26rem; max-width: 33rem; height: auto; border: 1px solid #ddd; border-radius: .3rem; }
+.charts svg { flex: 0 1 calc(50% - .5rem); min-width: 20rem; max-width: 33rem; height: auto; border: 1px solid #ddd; border-radius: .3rem; }
 table { border-collapse: collapse; font-size: .95rem; background: #fff; }
 td, th { text-align: left; padding: .25rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { background: #eef1f5; }
@@ -99,27 +99,64 @@ pub fn totals(sessions: &[StoredSession]) -> Vec<StretchTotals> {
 /// The progress charts of one stretch: seconds held in good form, reps (rep stretches only) and form
 /// score, one value per day.
 pub fn progress_charts(name: &str, days: &[DayFigures], reps_kind: bool) -> String {
-    let mine = |f: &dyn Fn(&DayFigures) -> Option<(f64, String)>| -> Vec<(String, f64, String)> {
-        days.iter().filter_map(|d| f(d).map(|(v, t)| (d.day.clone(), v, format!("{}: {t}", d.day)))).collect()
-    };
-    let plural = |n: i64| if n == 1 { "" } else { "s" };
-    let held = mine(&|d| {
-        Some((d.held_seconds, format!("{:.0} s held in good form ({} session{})", d.held_seconds, d.sessions, plural(d.sessions))))
-    });
-    let reps = mine(&|d| Some((d.reps as f64, format!("{} reps ({} session{})", d.reps, d.sessions, plural(d.sessions)))));
-    let form = mine(&|d| d.form_score.map(|f| (f, format!("form score {f:.0}%"))));
     let mut out = String::from(r#"<div class="charts">"#);
-    out += &chart::days(&format!("{name}: seconds held in good form"), "seconds per day", &held, Style::Bars, None);
+    out += &progress_chart(name, days, Metric::Held);
     if reps_kind {
-        out += &chart::days(&format!("{name}: reps"), "reps per day", &reps, Style::Bars, None);
+        out += &progress_chart(name, days, Metric::Reps);
     }
-    out += &chart::days(&format!("{name}: form score"), "form score (%)", &form, Style::Line, Some(100.0));
+    out += &progress_chart(name, days, Metric::Form);
     out.push_str("</div>");
     out
 }
 
-/// The figures table of one stretch.
-pub fn totals_table(t: &StretchTotals) -> String {
+/// What a progress chart shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Metric {
+    /// Seconds held in good form.
+    Held,
+    Reps,
+    /// Form score, 0-100 %.
+    Form,
+}
+
+impl std::str::FromStr for Metric {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Metric, ()> {
+        match s {
+            "held" => Ok(Metric::Held),
+            "reps" => Ok(Metric::Reps),
+            "form" => Ok(Metric::Form),
+            _ => Err(()),
+        }
+    }
+}
+
+/// One progress chart of one stretch (its days' figures), a bar or point per day with its value on hover.
+pub fn progress_chart(name: &str, days: &[DayFigures], metric: Metric) -> String {
+    let mine = |f: &dyn Fn(&DayFigures) -> Option<(f64, String)>| -> Vec<(String, f64, String)> {
+        days.iter().filter_map(|d| f(d).map(|(v, t)| (d.day.clone(), v, format!("{}: {t}", d.day)))).collect()
+    };
+    let sessions = |d: &DayFigures| format!("{} session{}", d.sessions, if d.sessions == 1 { "" } else { "s" });
+    match metric {
+        Metric::Held => {
+            let pts = mine(&|d| {
+                Some((d.held_seconds, format!("{:.0} s held in good form ({})", d.held_seconds, sessions(d))))
+            });
+            chart::days(&format!("{name}: seconds held in good form"), "seconds per day", &pts, Style::Bars, None)
+        }
+        Metric::Reps => {
+            let pts = mine(&|d| Some((d.reps as f64, format!("{} reps ({})", d.reps, sessions(d)))));
+            chart::days(&format!("{name}: reps"), "reps per day", &pts, Style::Bars, None)
+        }
+        Metric::Form => {
+            let pts = mine(&|d| d.form_score.map(|f| (f, format!("form score {f:.0}%"))));
+            chart::days(&format!("{name}: form score"), "form score (%)", &pts, Style::Line, Some(100.0))
+        }
+    }
+}
+
+/// The figures table of one stretch (`reps_kind`: its count is of reps, else of holds).
+pub fn totals_table(t: &StretchTotals, reps_kind: bool) -> String {
     let score = t.form_score.map(|f| format!("{f:.0}%")).unwrap_or_else(|| "\u{2013}".into());
     let faults = if t.faults.is_empty() {
         "none".to_string()
@@ -127,7 +164,8 @@ pub fn totals_table(t: &StretchTotals) -> String {
         t.faults.iter().take(3).map(|(f, n)| format!("{} ({n}\u{00d7})", fault_words(f))).collect::<Vec<_>>().join(", ")
     };
     format!(
-        r#"<table class="totals"><tr><th>Sessions</th><th>Reps</th><th>Held in good form</th><th>Form score (mean)</th><th>Most frequent faults</th></tr><tr><td class="n">{}</td><td class="n">{}</td><td class="n">{:.0} s</td><td class="n">{score}</td><td>{}</td></tr></table>"#,
+        r#"<table class="totals"><tr><th>Sessions</th><th>{}</th><th>Held in good form</th><th>Form score (mean)</th><th>Most frequent faults</th></tr><tr><td class="n">{}</td><td class="n">{}</td><td class="n">{:.0} s</td><td class="n">{score}</td><td>{}</td></tr></table>"#,
+        if reps_kind { "Reps" } else { "Holds" },
         t.sessions,
         t.reps,
         t.held_seconds,
@@ -158,11 +196,9 @@ pub fn render(store: &Store, catalog: &[Exercise], from: Option<&str>, to: Optio
     let days = store.progress_between(None, from, end.as_deref())?;
     let period = match (from, to, sessions.last(), sessions.first()) {
         (_, _, None, _) | (_, _, _, None) => "no sessions in this period".to_string(),
-        (f, t, Some(first), Some(last)) => format!(
-            "{} to {}",
-            f.unwrap_or(&first.started_at[..10]),
-            t.unwrap_or(&last.started_at[..10])
-        ),
+        (f, t, Some(first), Some(last)) => {
+            format!("{} to {}", f.unwrap_or(&first.started_at[..10]), t.unwrap_or(&last.started_at[..10]))
+        }
     };
     let mut out = String::new();
     let _ = write!(
@@ -179,13 +215,14 @@ pub fn render(store: &Store, catalog: &[Exercise], from: Option<&str>, to: Optio
     );
     for t in totals(&sessions) {
         let mine: Vec<DayFigures> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
+        let reps_kind = counts_reps(&t.exercise, &days, catalog);
         let _ = write!(
             out,
             r#"<section class="stretch" id="stretch-{}"><h2>{}</h2>{}{}</section>"#,
             esc(&t.exercise),
             esc(&t.name),
-            totals_table(&t),
-            progress_charts(&t.name, &mine, counts_reps(&t.exercise, &days, catalog))
+            totals_table(&t, reps_kind),
+            progress_charts(&t.name, &mine, reps_kind)
         );
     }
     out += &sessions_table(&sessions, None);

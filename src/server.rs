@@ -468,7 +468,10 @@ async fn html_from_store(
     f: impl FnOnce(&Store) -> Result<Option<String>, StoreError> + Send + 'static,
 ) -> Response {
     let Some(path) = state.hub.db.clone() else {
-        return error(StatusCode::SERVICE_UNAVAILABLE, "no session history is kept by this run (start it with --db PATH)");
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no session history is kept by this run (start it with --db PATH)",
+        );
     };
     match tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await {
         Ok(Ok(Some(html))) => Html(html).into_response(),
@@ -528,49 +531,26 @@ struct ChartQuery {
 
 /// One progress chart of one stretch, as SVG: `metric` is held (default), reps or form.
 async fn progress_chart(State(state): State<AppState>, query: Result<Query<ChartQuery>, QueryRejection>) -> Response {
-    use crate::chart::Style;
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
     let Some(id) = q.exercise else { return error(StatusCode::BAD_REQUEST, "which stretch? add ?exercise=ID") };
     let Some(ex) = state.hub.catalog.iter().find(|e| e.id == id) else {
         return error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}"));
     };
-    let name = ex.name.clone();
-    let metric = q.metric.unwrap_or_else(|| "held".into());
-    if !["held", "reps", "form"].contains(&metric.as_str()) {
+    let Ok(metric) = q.metric.as_deref().unwrap_or("held").parse::<crate::report::Metric>() else {
         return error(StatusCode::BAD_REQUEST, "metric is held, reps or form");
-    }
-    let Some(path) = state.hub.db.clone() else {
-        return error(StatusCode::SERVICE_UNAVAILABLE, "no session history is kept by this run (start it with --db PATH)");
     };
-    let result = tokio::task::spawn_blocking(move || {
-        let days = Store::open(&path)?.progress(Some(&id))?;
-        let point = |v: f64, text: String, day: &str| (day.to_string(), v, format!("{day}: {text}"));
-        let svg = match metric.as_str() {
-            "reps" => {
-                let pts: Vec<_> = days.iter().map(|d| point(d.reps as f64, format!("{} reps", d.reps), &d.day)).collect();
-                crate::chart::days(&format!("{name}: reps"), "reps per day", &pts, Style::Bars, None)
-            }
-            "form" => {
-                let pts: Vec<_> = days
-                    .iter()
-                    .filter_map(|d| d.form_score.map(|f| point(f, format!("form score {f:.0}%"), &d.day)))
-                    .collect();
-                crate::chart::days(&format!("{name}: form score"), "form score (%)", &pts, Style::Line, Some(100.0))
-            }
-            _ => {
-                let pts: Vec<_> = days
-                    .iter()
-                    .map(|d| point(d.held_seconds, format!("{:.0} s held in good form", d.held_seconds), &d.day))
-                    .collect();
-                crate::chart::days(&format!("{name}: seconds held in good form"), "seconds per day", &pts, Style::Bars, None)
-            }
-        };
-        Ok::<_, StoreError>(svg)
+    let name = ex.name.clone();
+    match html_from_store(&state, move |s| {
+        Ok(Some(crate::report::progress_chart(&name, &s.progress(Some(&id))?, metric)))
     })
-    .await;
-    match result {
-        Ok(Ok(svg)) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
+    .await
+    {
+        // The store's answer is the SVG text: served as an image.
+        r if r.status() == StatusCode::OK => {
+            let (mut parts, body) = r.into_parts();
+            parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("image/svg+xml"));
+            Response::from_parts(parts, body)
+        }
+        r => r,
     }
 }

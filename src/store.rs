@@ -326,9 +326,7 @@ impl Store {
     pub fn timeline(&self, id: i64) -> Result<Vec<Sample>, StoreError> {
         let mut st = self
             .conn
-            .prepare(
-                "SELECT t, exercise, phase, reps, measures, faults FROM timeline WHERE session_id = ?1 ORDER BY t",
-            )
+            .prepare("SELECT t, exercise, phase, reps, measures, faults FROM timeline WHERE session_id = ?1 ORDER BY t")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![id], |r| {

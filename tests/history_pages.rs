@@ -86,7 +86,11 @@ fn timelines_charts_and_the_report_from_real_replays() {
     let duration = detail["duration_s"].as_f64().unwrap();
     let ts: Vec<f64> = samples.iter().map(|s| s["t"].as_f64().unwrap()).collect();
     assert!(ts.windows(2).all(|w| w[1] - w[0] >= 0.25 - 1e-9), "samples closer than the minimum gap: {ts:?}");
-    assert!(ts.len() as f64 >= duration - 2.0 && ts.len() as f64 <= duration * 3.0, "{} samples in {duration} s", ts.len());
+    assert!(
+        ts.len() as f64 >= duration - 2.0 && ts.len() as f64 <= duration * 3.0,
+        "{} samples in {duration} s",
+        ts.len()
+    );
     let episodes = tl["episodes"].as_array().unwrap();
     let texts: Vec<&str> = episodes.iter().map(|e| e["text"].as_str().unwrap()).collect();
     assert_eq!(episodes.len(), 3, "{texts:?}");
@@ -145,7 +149,14 @@ fn timelines_charts_and_the_report_from_real_replays() {
     assert!(!written.contains("<script") && !written.contains("src=") && !written.contains("<img"));
     let empty = tmp("empty-report.html");
     run_ok(&[
-        "report", "--db", db.to_str().unwrap(), "--from", "2000-01-01", "--to", "2000-01-31", "-o",
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2000-01-31",
+        "-o",
         empty.to_str().unwrap(),
     ]);
     assert!(std::fs::read_to_string(&empty).unwrap().contains("0 sessions"));
