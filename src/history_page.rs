@@ -63,7 +63,7 @@ pub fn history(store: &Store, catalog: &[Exercise], q: &str) -> Result<String, S
     }
     let recent: Vec<StoredSession> = sessions.into_iter().take(RECENT as usize).collect();
     if !recent.is_empty() {
-        out += &sessions_table(&recent, Some(q));
+        out += &sessions_table(&recent, catalog, Some(q));
     }
     out.push_str("</main></div>");
     out += &follow_live(q);

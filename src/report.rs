@@ -225,13 +225,13 @@ pub fn render(store: &Store, catalog: &[Exercise], from: Option<&str>, to: Optio
             progress_charts(&t.name, &mine, reps_kind)
         );
     }
-    out += &sessions_table(&sessions, None);
+    out += &sessions_table(&sessions, catalog, None);
     out.push_str("</div></body></html>\n");
     Ok(out)
 }
 
 /// The sessions, newest first; with `link` (the token query, or ""), each links to its page.
-pub fn sessions_table(sessions: &[StoredSession], link: Option<&str>) -> String {
+pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Option<&str>) -> String {
     let mut out = String::from(
         r#"<h2>Sessions</h2><table id="sessions"><tr><th>Started (UTC)</th><th>Length</th><th>Stretches</th></tr>"#,
     );
@@ -245,7 +245,14 @@ pub fn sessions_table(sessions: &[StoredSession], link: Option<&str>) -> String 
             .stretches
             .iter()
             .map(|t| {
-                let reps = if t.reps > 0 { format!(", {} reps", t.reps) } else { String::new() };
+                let hold = catalog.iter().any(|e| e.id == t.exercise && e.kind == Kind::Hold);
+                let word = match (hold, t.reps) {
+                    (true, 1) => "hold",
+                    (true, _) => "holds",
+                    (false, 1) => "rep",
+                    (false, _) => "reps",
+                };
+                let reps = if t.reps > 0 { format!(", {} {word}", t.reps) } else { String::new() };
                 let form = t.form_score.map(|f| format!(", form {f:.0}%")).unwrap_or_default();
                 let faults: Vec<String> =
                     t.faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();
