@@ -129,3 +129,51 @@ pub fn spawn_server(args: &[&str]) -> Server {
     }
     server
 }
+
+/// Where tests leave what a person should look at (screenshots): target/test-artifacts.
+pub fn artifacts() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Headless Chromium with a throwaway profile, a window of `size` ("W,H"), and `args`.
+pub fn chromium_sized(size: &str, args: &[&str]) -> std::process::Output {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    let profile = std::env::temp_dir().join(format!("stretchcoach-chromium-{}-h{n}", std::process::id()));
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--window-size={size}"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium is needed for this test: run scripts/provision.sh (Debian package chromium)");
+    let _ = std::fs::remove_dir_all(profile);
+    out
+}
+
+/// Chromium's DOM of `url` once loaded.
+pub fn dump_dom(url: &str) -> String {
+    String::from_utf8_lossy(&chromium_sized("1100,900", &["--dump-dom", url]).stdout).into_owned()
+}
+
+/// A screenshot of `url` saved as `name` among the artifacts; its path.
+pub fn screenshot(url: &str, name: &str, size: &str) -> PathBuf {
+    let shot = artifacts().join(name);
+    let _ = std::fs::remove_file(&shot);
+    let out = chromium_sized(size, &[&format!("--screenshot={}", shot.display()), url]);
+    assert!(shot.exists(), "no screenshot of {url}: {}", String::from_utf8_lossy(&out.stderr));
+    shot
+}
