@@ -21,8 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
 use crate::coach::SAFETY_NOTE;
-use crate::hub::{Hub, HubEvent};
-use crate::live::Control;
+use crate::hub::{Control, Hub, HubEvent};
 use crate::session::Plan;
 use crate::store::{Store, StoreError};
 
@@ -43,6 +42,9 @@ pub const MAX_EVENT_CLIENTS: usize = 16;
 #[derive(Clone)]
 struct AppState {
     hub: Arc<Hub>,
+    /// The server's one connection to the session database, opened at the first read (a live run creates
+    /// the file only when its first session starts).
+    store: Arc<std::sync::Mutex<Option<Store>>>,
     token: Option<Arc<str>>,
     event_slots: Arc<Semaphore>,
 }
@@ -59,8 +61,33 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Every error answer of the API: a status and a message, sent as JSON `{"error": message}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+    }
+}
+
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
+    ApiError::new(status, message).into_response()
 }
 
 /// Every route, as (method, path) in OpenAPI's spelling; `/api/openapi.json` must describe exactly these.
@@ -90,7 +117,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
-    let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
+    let state = AppState { hub, store: Default::default(), token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
     // Every request but the event stream (which is meant to stay open) must finish within this time.
     let bounded = Router::new()
         .route("/", get(home))
@@ -127,8 +154,11 @@ pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
 /// its event stream and frames).
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
-        let header_ok = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
-            == Some(format!("Bearer {token}").as_str());
+        let header_ok = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+            .is_some_and(|v| constant_time_eq(v, token.as_bytes()));
         let query_ok = req.uri().query().is_some_and(|q| {
             q.split('&')
                 .any(|kv| kv.strip_prefix("token=").is_some_and(|v| constant_time_eq(v.as_bytes(), token.as_bytes())))
@@ -348,24 +378,41 @@ async fn routines(State(state): State<AppState>) -> Response {
     Json(&state.hub.routines).into_response()
 }
 
-/// Runs a read against the session database off the async threads.
+/// Runs a read on the server's connection to the session database, off the async threads; `None` from
+/// `f` is "no such session".
+async fn read_store<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<Option<T>, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let Some(path) = state.hub.db.clone() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no session history is kept by this run (start it with --db PATH)",
+        ));
+    };
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut conn = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if conn.is_none() {
+            *conn = Some(Store::open(&path)?);
+        }
+        f(conn.as_ref().expect("opened above"))
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(v))) => Ok(v),
+        Ok(Ok(None)) => Err(ApiError::new(StatusCode::NOT_FOUND, "no such session")),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed")),
+    }
+}
+
+/// A read answered as JSON.
 async fn with_store<T: serde::Serialize + Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<Option<T>, StoreError> + Send + 'static,
 ) -> Response {
-    let Some(path) = state.hub.db.clone() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no session history is kept by this run (start it with --db PATH)",
-        );
-    };
-    let result = tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await;
-    match result {
-        Ok(Ok(Some(v))) => Json(v).into_response(),
-        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
-    }
+    read_store(state, f).await.map(Json).into_response()
 }
 
 #[derive(Deserialize)]
@@ -581,18 +628,7 @@ async fn html_from_store(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<Option<String>, StoreError> + Send + 'static,
 ) -> Response {
-    let Some(path) = state.hub.db.clone() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no session history is kept by this run (start it with --db PATH)",
-        );
-    };
-    match tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await {
-        Ok(Ok(Some(html))) => Html(html).into_response(),
-        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
-    }
+    read_store(state, f).await.map(Html).into_response()
 }
 
 fn session_detail(
