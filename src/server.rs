@@ -90,62 +90,94 @@ fn error(status: StatusCode, message: &str) -> Response {
     ApiError::new(status, message).into_response()
 }
 
-/// Every route, as (method, path) in OpenAPI's spelling; `/api/openapi.json` must describe exactly these.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/"),
-    ("get", "/healthz"),
-    ("get", "/metrics"),
-    ("get", "/api/openapi.json"),
-    ("get", "/api/status"),
-    ("get", "/api/events"),
-    ("get", "/api/camera"),
-    ("get", "/api/frame.jpg"),
-    ("get", "/api/session"),
-    ("post", "/api/session/exercise"),
-    ("post", "/api/session/stop"),
-    ("get", "/api/sessions"),
-    ("get", "/api/sessions/{id}"),
-    ("get", "/api/exercises"),
-    ("get", "/api/exercises/{id}"),
-    ("get", "/api/routines"),
-    ("get", "/api/progress"),
-    ("get", "/live"),
-    ("get", "/history"),
-    ("get", "/sessions/{id}"),
-    ("get", "/report"),
-    ("get", "/api/progress/chart.svg"),
-];
+/// How a route is served.
+#[derive(Clone, Copy, PartialEq)]
+enum Reach {
+    /// Behind the token, and answered within [`REQUEST_TIMEOUT`].
+    Bounded,
+    /// Behind the token, and meant to stay open (the event stream, the camera socket).
+    Open,
+    /// Open to all, for health checks.
+    Public,
+}
+
+/// One route: its method (in OpenAPI's spelling) and path, made from the same call as its handler, so that
+/// the list the API document is checked against is the list the router is built from.
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    reach: Reach,
+    handler: axum::routing::MethodRouter<AppState>,
+}
+
+fn at<H, T>(method: &'static str, path: &'static str, reach: Reach, handler: H) -> Route
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    let handler = match method {
+        "get" => get(handler),
+        "post" => post(handler),
+        other => unreachable!("no route uses {other}"),
+    };
+    Route { method, path, reach, handler }
+}
+
+/// Every route of the server.
+fn table() -> Vec<Route> {
+    use Reach::*;
+    vec![
+        at("get", "/", Bounded, home),
+        at("get", "/live", Bounded, page),
+        at("get", "/history", Bounded, history_page),
+        at("get", "/sessions/{id}", Bounded, session_page),
+        at("get", "/report", Bounded, report_page),
+        at("get", "/healthz", Public, || async { "ok" }),
+        at("get", "/metrics", Bounded, metrics),
+        at("get", "/api/openapi.json", Bounded, openapi),
+        at("get", "/api/status", Bounded, status),
+        at("get", "/api/events", Open, events),
+        at("get", "/api/camera", Open, camera),
+        at("get", "/api/frame.jpg", Bounded, frame),
+        at("get", "/api/session", Bounded, session),
+        at("post", "/api/session/exercise", Bounded, set_exercise),
+        at("post", "/api/session/stop", Bounded, stop),
+        at("get", "/api/sessions", Bounded, sessions),
+        at("get", "/api/sessions/{id}", Bounded, session_by_id),
+        at("get", "/api/exercises", Bounded, exercises),
+        at("get", "/api/exercises/{id}", Bounded, exercise_by_id),
+        at("get", "/api/routines", Bounded, routines),
+        at("get", "/api/progress", Bounded, progress),
+        at("get", "/api/progress/chart.svg", Bounded, progress_chart),
+    ]
+}
+
+/// Every route the router serves, as (method, path); `/api/openapi.json` must describe exactly these.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    table().into_iter().map(|r| (r.method, r.path)).collect()
+}
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
-    let state = AppState { hub, store: Default::default(), token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
-    // Every request but the event stream (which is meant to stay open) must finish within this time.
-    let bounded = Router::new()
-        .route("/", get(home))
-        .route("/live", get(page))
-        .route("/history", get(history_page))
-        .route("/sessions/{id}", get(session_page))
-        .route("/report", get(report_page))
-        .route("/api/progress/chart.svg", get(progress_chart))
-        .route("/api/status", get(status))
-        .route("/api/session", get(session))
-        .route("/api/frame.jpg", get(frame))
-        .route("/api/session/exercise", post(set_exercise))
-        .route("/api/session/stop", post(stop))
-        .route("/api/sessions", get(sessions))
-        .route("/api/sessions/{id}", get(session_by_id))
-        .route("/api/exercises", get(exercises))
-        .route("/api/exercises/{id}", get(exercise_by_id))
-        .route("/api/routines", get(routines))
-        .route("/api/progress", get(progress))
-        .route("/metrics", get(metrics))
-        .route("/api/openapi.json", get(openapi))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
-    Router::new()
-        .route("/api/events", get(events))
-        .route("/api/camera", get(camera))
-        .merge(bounded)
+    let state = AppState {
+        hub,
+        store: Default::default(),
+        token: token.map(Arc::from),
+        event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)),
+    };
+    let (mut bounded, mut open, mut public) = (Router::new(), Router::new(), Router::new());
+    for r in table() {
+        let group = match r.reach {
+            Reach::Bounded => &mut bounded,
+            Reach::Open => &mut open,
+            Reach::Public => &mut public,
+        };
+        *group = std::mem::take(group).route(r.path, r.handler);
+    }
+    // Every request but the streams must finish within this time.
+    let bounded = bounded.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
+    open.merge(bounded)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .route("/healthz", get(|| async { "ok" }))
+        .merge(public)
         .layer(DefaultBodyLimit::max(16 * 1024))
         .with_state(state)
 }
