@@ -75,8 +75,7 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     const CLIP_SECONDS: f64 = 6.68;
 
     let db = dir.join("sessions.db");
-    let mut server =
-        spawn_server(&["live", "--camera", "browser", "--voice", "false", "--db", db.to_str().unwrap()]);
+    let mut server = spawn_server(&["live", "--camera", "browser", "--voice", "false", "--db", db.to_str().unwrap()]);
     let page = format!("{}/?camera=browser", server.base);
     let status = json(&format!("{}/api/status", server.base));
     assert_eq!(status["browser_camera"], true, "{status}");
@@ -134,9 +133,7 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     assert!(exit.success(), "live exited with {exit}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (ended, frames): (Option<String>, i64) = conn
-        .query_row("SELECT ended_at, frames FROM sessions ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT ended_at, frames FROM sessions ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert!(ended.is_some(), "the session is not marked ended");
     assert!(frames as f64 >= judged, "{frames} frames stored, {judged} judged");
