@@ -5,6 +5,7 @@
 
 pub mod joints;
 
+use crate::pipeline::Pipeline;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -326,8 +327,9 @@ pub fn judge(
     catalog: &[Exercise],
     values: &mut BTreeMap<(String, String), Vec<f32>>,
 ) -> FileResult {
-    let mut auto = Session::with_plan(Plan::Auto(catalog.to_vec()));
-    let named: Vec<Option<String>> = poses.iter().map(|(t, p)| auto.step(Some(p), *t).exercise).collect();
+    // The poses are found once per file (`poses`) and judged twice, through the pipeline every command runs.
+    let mut auto = Pipeline::new(None, Session::with_plan(Plan::Auto(catalog.to_vec())));
+    let named: Vec<Option<String>> = poses.iter().map(|(t, p)| auto.step_pose(p, *t).report.exercise).collect();
     let second_half = &named[named.len() / 2..];
     let mut tally: BTreeMap<Option<&String>, usize> = BTreeMap::new();
     for n in second_half {
@@ -369,11 +371,11 @@ pub fn judge(
     let Some(ex) = item.stretch.as_ref().and_then(|id| catalog.iter().find(|e| &e.id == id)) else {
         return result;
     };
-    let mut given = Session::with_plan(Plan::One(Box::new(ex.clone())));
+    let mut given = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
     let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
     let good = item.label.good == Some(true);
     for (t, pose) in poses {
-        let report = given.step(Some(pose), *t);
+        let report = given.step_pose(pose, *t).report;
         note(&mut result, &report, t - t0);
         if good {
             for c in report.checks.iter().filter(|c| matches!(c.status, CheckStatus::Good | CheckStatus::Fault)) {
@@ -383,7 +385,7 @@ pub fn judge(
             }
         }
     }
-    result.reps = given.summary().reps;
+    result.reps = given.session.summary().reps;
     result
 }
 
