@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::coach::{Advice, Coach, Level};
 use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::Recogniser;
-use crate::exercise::{Exercise, Judge};
+use crate::exercise::{Exercise, ExerciseChoice, Judge};
 use crate::measure::Side;
 use crate::pose::smooth::{OneEuroParams, Smoother};
 use crate::pose::Pose;
@@ -93,6 +93,29 @@ pub enum Plan {
     Routine(String, Vec<Exercise>),
 }
 
+/// The stretch asked for is not in the catalog.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown stretch {id:?}; known: auto, {}", known.join(", "))]
+pub struct UnknownExercise {
+    pub id: String,
+    pub known: Vec<String>,
+}
+
+impl Plan {
+    /// The plan for a choice: one stretch of `catalog`, or all of them to recognise from.
+    pub fn choose(choice: &ExerciseChoice, catalog: &[Exercise]) -> Result<Plan, UnknownExercise> {
+        match choice {
+            ExerciseChoice::Auto => Ok(Plan::Auto(catalog.to_vec())),
+            ExerciseChoice::Id(id) => match catalog.iter().find(|e| e.id == id.as_str()) {
+                Some(ex) => Ok(Plan::One(Box::new(ex.clone()))),
+                None => {
+                    Err(UnknownExercise { id: id.to_string(), known: catalog.iter().map(|e| e.id.clone()).collect() })
+                }
+            },
+        }
+    }
+}
+
 /// Recognition takes about a second (its evidence is averaged over 0.7 s): a stretch recognised later than this
 /// after the session began was seen being got into.
 const SEEN_GETTING_IN: f64 = 1.5;
@@ -109,18 +132,41 @@ pub struct RoutineProgress {
     pub steps: usize,
 }
 
+/// One stretch met in the session.
+struct Met {
+    /// Index into the session's catalog.
+    index: usize,
+    judge: Judge,
+    /// Frames judged as this stretch.
+    frames: u64,
+}
+
+/// A routine under way.
+struct RoutineState {
+    name: String,
+    /// The catalog indices of its steps, in order.
+    steps: Vec<usize>,
+    /// The step being done (`steps.len()` once complete).
+    at: usize,
+}
+
+/// A routine's "Next: ..." and when it was said.
+struct Announcement {
+    text: String,
+    at: f64,
+}
+
 pub struct Session {
     smoother: Smoother,
     coach: Coach,
     catalog: Vec<Exercise>,
     recogniser: Option<Recogniser>,
-    /// (index into catalog, judge, frames judged), in the order met.
-    judges: Vec<(usize, Judge, u64)>,
+    /// Each stretch met, in the order met.
+    judges: Vec<Met>,
+    /// Index into `judges` of the stretch judged now.
     active: Option<usize>,
-    /// Routine: its name, the catalog indices of its steps, and the step being done.
-    routine: Option<(String, Vec<usize>, usize)>,
-    /// "Next: ..." and when it was said.
-    announce: Option<(String, f64)>,
+    routine: Option<RoutineState>,
+    announce: Option<Announcement>,
     frames: u64,
     frames_with_person: u64,
     first_t: Option<f64>,
@@ -141,7 +187,7 @@ impl Session {
                 (all, Some(Recogniser::new(n)))
             }
             Plan::Routine(name, steps) => {
-                routine = Some((name, (0..steps.len()).collect(), 0));
+                routine = Some(RoutineState { name, steps: (0..steps.len()).collect(), at: 0 });
                 (steps, None)
             }
         };
@@ -190,7 +236,7 @@ impl Session {
             Plan::Routine(name, steps) => {
                 let first = self.catalog.len();
                 self.catalog.extend(steps);
-                self.routine = Some((name, (first..self.catalog.len()).collect(), 0));
+                self.routine = Some(RoutineState { name, steps: (first..self.catalog.len()).collect(), at: 0 });
                 self.recogniser = None;
                 self.activate(first);
             }
@@ -199,9 +245,9 @@ impl Session {
 
     /// Moves a routine on when its current stretch is done.
     fn advance_routine(&mut self, t: f64) {
-        let Some((name, steps, at)) = &mut self.routine else { return };
+        let Some(RoutineState { name, steps, at }) = &mut self.routine else { return };
         let Some(active) = self.active else { return };
-        if *at >= steps.len() || !self.judges[active].1.done() {
+        if *at >= steps.len() || !self.judges[active].judge.done() {
             return;
         }
         *at += 1;
@@ -219,27 +265,23 @@ impl Session {
             None => format!("{name} complete. Well done, rest now"),
         };
         let next = steps.get(*at).copied();
-        self.announce = Some((text, t));
+        self.announce = Some(Announcement { text, at: t });
         if let Some(next) = next {
             self.activate(next);
         }
     }
 
     fn routine_progress(&self) -> Option<RoutineProgress> {
-        self.routine.as_ref().map(|(name, steps, at)| RoutineProgress {
-            name: name.clone(),
-            step: at + 1,
-            steps: steps.len(),
-        })
+        self.routine.as_ref().map(|r| RoutineProgress { name: r.name.clone(), step: r.at + 1, steps: r.steps.len() })
     }
 
     /// The stretch being judged now, if any.
     pub fn exercise(&self) -> Option<&Exercise> {
-        self.active.map(|a| self.judges[a].1.exercise())
+        self.active.map(|a| self.judges[a].judge.exercise())
     }
 
     fn activate(&mut self, index: usize) {
-        let slot = match self.judges.iter().position(|(i, _, _)| *i == index) {
+        let slot = match self.judges.iter().position(|m| m.index == index) {
             Some(slot) => slot,
             None => {
                 let ex = self.catalog[index].clone();
@@ -252,7 +294,7 @@ impl Session {
                 } else {
                     Judge::new(ex)
                 };
-                self.judges.push((index, judge, 0));
+                self.judges.push(Met { index, judge, frames: 0 });
                 self.judges.len() - 1
             }
         };
@@ -267,7 +309,7 @@ impl Session {
         let smoothed = pose.map(|p| self.smoother.smooth(p, t));
         if let Some(r) = &mut self.recogniser {
             if let Some(index) = r.update(&self.catalog, smoothed.as_ref(), t) {
-                if self.active.map(|a| self.judges[a].0) != Some(index) {
+                if self.active.map(|a| self.judges[a].index) != Some(index) {
                     self.activate(index);
                 }
             }
@@ -298,7 +340,7 @@ impl Session {
                 checks: Vec::new(),
             };
         };
-        let (_, judge, frames) = &mut self.judges[active];
+        let Met { judge, frames, .. } = &mut self.judges[active];
         *frames += 1;
         let j = judge.update(smoothed.as_ref(), t);
         if j.person {
@@ -307,7 +349,7 @@ impl Session {
         let Advice { mut prompt, mut speak } = self.coach.advise(judge.exercise(), &j);
         self.advance_routine(t);
         // A routine's "Next: ..." takes the place of guidance for a few seconds (never of a fault).
-        if let Some((text, at)) = &self.announce {
+        if let Some(Announcement { text, at }) = &self.announce {
             if t - at < ANNOUNCE_FOR && prompt.as_ref().is_none_or(|p| p.level == Level::Guide) {
                 speak = t == *at;
                 prompt = Some(crate::coach::Prompt { id: "next".into(), level: Level::Guide, text: text.clone() });
@@ -336,7 +378,7 @@ impl Session {
         let stretches: Vec<StretchSummary> = self
             .judges
             .iter()
-            .map(|(_, judge, frames)| {
+            .map(|Met { judge, frames, .. }| {
                 let ex = judge.exercise();
                 StretchSummary {
                     exercise: ex.id.clone(),

@@ -68,7 +68,7 @@ pub(super) fn cmd_live(
     camera: u32,
     resolution: &str,
     fps: u32,
-    exercise: &str,
+    exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
 ) -> Result<()> {
@@ -99,7 +99,7 @@ pub(super) fn cmd_replay(
     cx: &Ctx,
     path: &Path,
     realtime: bool,
-    exercise: &str,
+    exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
     exit: bool,

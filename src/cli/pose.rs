@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use stretchcoach::capture::open_replay;
+use stretchcoach::exercise::ExerciseChoice;
 use stretchcoach::keypoint_file;
 use stretchcoach::pipeline::{self, Pace};
 use stretchcoach::pose::PoseRecord;
@@ -36,7 +37,7 @@ pub(super) fn cmd_check(
     cx: &Ctx,
     input: Option<&Path>,
     keypoints: Option<&Path>,
-    exercise: &str,
+    exercise: &ExerciseChoice,
     json: bool,
 ) -> Result<()> {
     let g = &cx.g;
@@ -80,11 +81,10 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
     if paths.is_empty() {
         bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
     }
-    // "oriented" is the stage `pose` runs by default (the same code, reset per photo as `pose` starts fresh);
-    // "plain" the MoveNet model on the letterboxed frame (BlazePose has no plain mode).
     let mut plain = if blazepose_named(g).is_some() { None } else { Some(load_model(g, true)?) };
     let mut oriented = load_rotation_aware(g, true)?;
-    let modes: &[&str] = if plain.is_some() { &["plain", "oriented"] } else { &["oriented"] };
+    let modes: &[InputMode] =
+        if plain.is_some() { &[InputMode::Plain, InputMode::Oriented] } else { &[InputMode::Oriented] };
     let mut table: Vec<(&str, Vec<RotationFigures>)> = Vec::new();
     for &mode in modes {
         let mut figures = Vec::new();
@@ -93,14 +93,14 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
             for p in &paths {
                 let img = image::open(p).with_context(|| format!("could not read {}", p.display()))?.to_rgb8();
                 // Consistency: each input mode against its own result on the upright photo.
-                let reference = if let (Some(plain), "plain") = (&mut plain, mode) {
+                let reference = if let (Some(plain), InputMode::Plain) = (&mut plain, mode) {
                     plain.estimate(&img)?
                 } else {
                     oriented.reset();
                     oriented.estimate(&img)?
                 };
                 let turned = rotate(&img, degrees);
-                let pose = if let (Some(plain), "plain") = (&mut plain, mode) {
+                let pose = if let (Some(plain), InputMode::Plain) = (&mut plain, mode) {
                     plain.estimate(&turned)?
                 } else {
                     oriented.reset();
@@ -114,7 +114,7 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
             figures.push(RotationFigures { degrees, pck: mean(&pcks), mean_score: mean(&scores) });
         }
-        table.push((mode, figures));
+        table.push((mode.name(), figures));
     }
     if json {
         let v: serde_json::Map<String, serde_json::Value> =
@@ -134,4 +134,22 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
         }
     }
     Ok(())
+}
+
+/// How `eval-rotation` feeds the model.
+#[derive(Clone, Copy)]
+enum InputMode {
+    /// The MoveNet model on the letterboxed frame (BlazePose has no plain mode).
+    Plain,
+    /// The stage `pose` runs by default (the same code, reset per photo as `pose` starts fresh).
+    Oriented,
+}
+
+impl InputMode {
+    fn name(self) -> &'static str {
+        match self {
+            InputMode::Plain => "plain",
+            InputMode::Oriented => "oriented",
+        }
+    }
 }

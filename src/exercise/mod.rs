@@ -1,5 +1,6 @@
 //! Stretches: their definitions (data), the built-in catalog, and the judge that applies them.
 
+pub mod choice;
 pub mod definition;
 pub mod judge;
 pub mod recognise;
@@ -7,6 +8,7 @@ pub mod routine;
 
 use std::path::Path;
 
+pub use choice::{ExerciseChoice, ExerciseId};
 pub use definition::{DefinitionError, Exercise};
 pub use judge::{Judge, Judgement};
 
