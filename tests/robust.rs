@@ -411,20 +411,31 @@ mod http_defaults {
 #[test]
 fn frames_are_written_only_when_recording_is_asked_for() {
     let walk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk");
-    let dir = std::env::temp_dir().join(format!("stretchcoach-record-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let work = std::env::temp_dir().join(format!("stretchcoach-cwd-{}", std::process::id()));
-    std::fs::create_dir_all(&work).unwrap();
-    // Without --record: nothing appears in the working folder (or anywhere we point at).
+    let root = std::env::temp_dir().join(format!("stretchcoach-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("frames");
+    // Without --record: nothing appears in the working folder, nor in any folder the program might write to
+    // by default (home, data, cache, temporary files), each pointed at an empty one here.
+    let (work, home, tmp) = (root.join("cwd"), root.join("home"), root.join("tmp"));
+    for d in [&work, &home, &tmp] {
+        std::fs::create_dir_all(d).unwrap();
+    }
     let out = bin()
         .current_dir(&work)
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("TMPDIR", &tmp)
         .args(["replay", "--exit", "--no-history", "--quiet", "--voice=false", "--port", "0"])
         .arg(&walk)
         .output()
         .unwrap();
-    assert!(out.status.success());
-    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0, "files were written without --record");
-    assert!(!dir.exists());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(walkdir(&work), Vec::<std::path::PathBuf>::new(), "files were written without --record");
+    // (ONNX Runtime keeps a device id under the cache folder: that is no frame.)
+    let images: Vec<_> =
+        walkdir(&root).into_iter().filter(|p| stretchcoach::capture::replay::is_image_path(p)).collect();
+    assert!(images.is_empty(), "frames were written without --record: {images:?}");
     // With --record: every judged frame is there.
     let out = bin()
         .args(["replay", "--exit", "--no-history", "--quiet", "--voice=false", "--port", "0", "--record"])
@@ -434,6 +445,21 @@ fn frames_are_written_only_when_recording_is_asked_for() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 60);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Every file under `dir`, at any depth.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// Resident memory (kB) and open file descriptors of a process.
