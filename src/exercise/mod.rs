@@ -2,6 +2,8 @@
 
 pub mod choice;
 pub mod definition;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod judge;
 pub mod recognise;
 pub mod routine;
