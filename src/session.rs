@@ -428,3 +428,88 @@ impl Session {
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercise::fixtures::{bridge_at, lift, lift_with};
+
+    /// Feeds hip heights, one frame per 1/30 s after `t`, through the session; returns each frame's report.
+    fn feed(session: &mut Session, heights: impl IntoIterator<Item = f32>, t: &mut f64) -> Vec<FrameReport> {
+        heights
+            .into_iter()
+            .map(|h| {
+                *t += 1.0 / 30.0;
+                session.step(Some(&bridge_at(h)), *t)
+            })
+            .collect()
+    }
+
+    /// One rep of the lift from rest: up in half a second, held 1.5 s, down, rest.
+    fn rep() -> Vec<f32> {
+        let ramp = |a: f32, b: f32, n: usize| (0..n).map(move |i| a + (b - a) * i as f32 / (n - 1) as f32);
+        let mut h = vec![0.0; 30];
+        h.extend(ramp(0.0, 60.0, 15));
+        h.extend(vec![60.0; 45]);
+        h.extend(ramp(60.0, 0.0, 30));
+        h.extend(vec![0.0; 30]);
+        h
+    }
+
+    #[test]
+    fn a_stretch_met_again_resumes_its_counts() {
+        let (mut session, mut t) = (Session::new(lift()), 0.0);
+        assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 1);
+        session.switch(Plan::One(Box::new(lift_with("other", 5, ""))));
+        let other = feed(&mut session, vec![0.0; 30], &mut t);
+        assert!(other.iter().all(|r| r.exercise.as_deref() == Some("other") && r.reps == 0));
+        session.switch(Plan::One(Box::new(lift())));
+        assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 2);
+        let summary = session.summary();
+        let met: Vec<_> = summary.stretches.iter().map(|s| (s.exercise.as_str(), s.reps, s.frames)).collect();
+        assert_eq!(met, [("lift", 2, 2 * rep().len() as u64), ("other", 0, 30)]);
+        // The summary's top-level fields are the stretch judged longest.
+        assert_eq!((summary.exercise.as_str(), summary.reps, summary.frames), ("lift", 2, 2 * rep().len() as u64 + 30));
+    }
+
+    #[test]
+    fn a_routine_moves_on_when_a_stretch_is_done_and_says_what_comes_next() {
+        let steps = vec![lift_with("first", 1, ""), lift_with("second", 1, "")];
+        let (mut session, mut t) = (Session::with_plan(Plan::Routine("Morning".into(), steps)), 0.0);
+        let step = |r: &FrameReport| r.routine.as_ref().map(|p| (p.step, p.steps));
+        let reports = feed(&mut session, rep(), &mut t);
+        assert_eq!(step(&reports[0]), Some((1, 2)));
+        let next: Vec<_> = reports.iter().filter(|r| r.prompt.as_deref() == Some("Next: Lift, 1 reps")).collect();
+        assert!(!next.is_empty(), "no announcement");
+        assert_eq!(next.iter().filter(|r| r.speak).count(), 1, "the announcement is said once");
+        let last = reports.last().unwrap();
+        assert_eq!((last.exercise.as_deref(), step(last)), (Some("second"), Some((2, 2))));
+        // The second stretch's rep completes the routine.
+        let reports = feed(&mut session, rep(), &mut t);
+        assert!(reports.iter().any(|r| r.prompt.as_deref() == Some("Morning complete. Well done, rest now")));
+        assert_eq!(step(reports.last().unwrap()), Some((3, 2)));
+        assert!(session.summary().stretches.iter().all(|s| s.done));
+    }
+
+    #[test]
+    fn before_a_stretch_is_recognised_nothing_is_judged() {
+        let mut session = Session::with_plan(Plan::Auto(vec![lift()]));
+        for i in 0..10 {
+            let r = session.step(None, i as f64 / 30.0);
+            assert_eq!((r.exercise, r.level, r.person), (None, Some(Level::Setup), false));
+        }
+        let summary = session.summary();
+        assert_eq!((summary.exercise.as_str(), summary.frames, summary.stretches.len()), ("auto", 10, 0));
+        assert!(session.exercise().is_none());
+    }
+
+    #[test]
+    fn a_choice_becomes_one_stretch_or_all_to_recognise_from() {
+        let catalog = vec![lift(), lift_with("other", 5, "")];
+        let plan = |s: &str| Plan::choose(&s.parse().unwrap(), &catalog);
+        assert!(matches!(plan("other"), Ok(Plan::One(ex)) if ex.id == "other"));
+        assert!(matches!(plan("auto"), Ok(Plan::Auto(all)) if all.len() == 2));
+        let err = plan("cartwheel").unwrap_err().to_string();
+        assert_eq!(err, r#"unknown stretch "cartwheel"; known: auto, lift, other"#);
+    }
+}
