@@ -2,6 +2,7 @@
 //! cropping around the person and rotating a lying body upright are the same one cheap pass.
 
 use image::RgbImage;
+use ndarray::{Array4, ArrayView4, Zip};
 
 /// Maps model-input pixel coordinates (u, v) to source-image pixel coordinates (x, y):
 /// `x = ox + a*u + b*v`, `y = oy + c*u + d*v`.
@@ -46,6 +47,21 @@ pub fn sample_into(frame: &RgbImage, map: &InputMap, size: usize, out: &mut [u8]
     } else {
         sample_general(frame, map, size, out);
     }
+}
+
+/// A model's input: one RGB image, NHWC ([1, size, size, 3]), the layout every model here takes.
+pub type InputTensor<T> = Array4<T>;
+
+/// A zeroed input tensor for a model taking `size` x `size` images.
+pub fn input_tensor<T: Clone + Default>(size: usize) -> InputTensor<T> {
+    Array4::from_elem((1, size, size, 3), T::default())
+}
+
+/// Fills `tensor` from sampled RGB bytes of the same shape (size*size*3, from [`sample_into`]), each
+/// byte turned into what the model takes by `convert` (its type, its value range).
+pub fn fill_tensor<T>(tensor: &mut InputTensor<T>, rgb: &[u8], convert: impl Fn(u8) -> T) {
+    let rgb = ArrayView4::from_shape(tensor.raw_dim(), rgb).expect("the RGB buffer has the tensor's shape");
+    Zip::from(tensor).and(rgb).for_each(|o, &p| *o = convert(p));
 }
 
 /// One source coordinate's two neighbours and the weight of the second, in 1/256ths; None outside.
