@@ -7,6 +7,7 @@ pub(crate) mod fixtures;
 pub mod judge;
 pub mod recognise;
 pub mod routine;
+mod spans;
 
 use std::path::Path;
 
