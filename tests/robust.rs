@@ -73,10 +73,15 @@ impl FrameSource for Crashing {
     }
 }
 
+/// A thread with a name (a panic in it then says which).
+fn named<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) -> std::thread::JoinHandle<T> {
+    std::thread::Builder::new().name(name.into()).spawn(f).unwrap()
+}
+
 /// Ends the loop and returns within `limit`, or fails the test (instead of hanging it).
 fn join_within(lp: LiveLoop, limit: Duration) {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    named("joiner", move || {
         lp.join();
         let _ = tx.send(());
     });
@@ -266,7 +271,7 @@ fn a_full_disk_mid_session_is_reported_and_nothing_stored_is_damaged() {
         .unwrap();
     // Read stdout as it comes: a full pipe would stall the loop.
     let mut pipe = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
+    let reader = named("stdout reader", move || {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut pipe, &mut s).unwrap();
         s
@@ -496,7 +501,7 @@ fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
     let base = server.base.clone();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (s1, b1) = (stop.clone(), base.clone());
-    let poller = std::thread::spawn(move || {
+    let poller = named("status poller", move || {
         let mut n = 0;
         while !s1.load(Ordering::SeqCst) {
             if ureq::get(&format!("{b1}/api/status")).call().is_ok() {
@@ -507,7 +512,7 @@ fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
         n
     });
     let (s2, b2) = (stop.clone(), base.clone());
-    let listener = std::thread::spawn(move || {
+    let listener = named("events listener", move || {
         use std::io::BufRead;
         let resp = ureq::get(&format!("{b2}/api/events")).call().unwrap();
         let mut events = 0;
