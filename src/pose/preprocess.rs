@@ -2,7 +2,7 @@
 //! cropping around the person and rotating a lying body upright are the same one cheap pass.
 
 use image::RgbImage;
-use ndarray::{Array4, ArrayView4, Zip};
+use ndarray::Array4;
 
 /// Maps model-input pixel coordinates (u, v) to source-image pixel coordinates (x, y):
 /// `x = ox + a*u + b*v`, `y = oy + c*u + d*v`.
@@ -60,8 +60,11 @@ pub fn input_tensor<T: Clone + Default>(size: usize) -> InputTensor<T> {
 /// Fills `tensor` from sampled RGB bytes of the same shape (size*size*3, from [`sample_into`]), each
 /// byte turned into what the model takes by `convert` (its type, its value range).
 pub fn fill_tensor<T>(tensor: &mut InputTensor<T>, rgb: &[u8], convert: impl Fn(u8) -> T) {
-    let rgb = ArrayView4::from_shape(tensor.raw_dim(), rgb).expect("the RGB buffer has the tensor's shape");
-    Zip::from(tensor).and(rgb).for_each(|o, &p| *o = convert(p));
+    // One flat pass: tensors made by `input_tensor` are contiguous, and a slice loop is what the compiler
+    // vectorises best (ndarray's `Zip` measured up to a fifth slower on this loop).
+    let out = tensor.as_slice_mut().expect("input tensors are contiguous");
+    assert_eq!(out.len(), rgb.len(), "the RGB buffer has the tensor's shape");
+    out.iter_mut().zip(rgb).for_each(|(o, &p)| *o = convert(p));
 }
 
 /// One source coordinate's two neighbours and the weight of the second, in 1/256ths; None outside.
