@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::coach::{Advice, Coach, Level};
+use crate::exercise::choice::AUTO;
 use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::Recogniser;
 use crate::exercise::{Exercise, ExerciseChoice, Judge};
@@ -395,7 +396,7 @@ impl Session {
             })
             .collect();
         let main = stretches.iter().max_by_key(|s| s.frames).cloned().unwrap_or(StretchSummary {
-            exercise: "auto".into(),
+            exercise: AUTO.into(),
             name: "Not recognised yet".into(),
             frames: 0,
             reps: 0,
@@ -432,7 +433,7 @@ fn round2(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::fixtures::{bridge_at, lift, lift_with};
+    use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
 
     /// Feeds hip heights, one frame per 1/30 s after `t`, through the session; returns each frame's report.
     fn feed(session: &mut Session, heights: impl IntoIterator<Item = f32>, t: &mut f64) -> Vec<FrameReport> {
@@ -447,7 +448,6 @@ mod tests {
 
     /// One rep of the lift from rest: up in half a second, held 1.5 s, down, rest.
     fn rep() -> Vec<f32> {
-        let ramp = |a: f32, b: f32, n: usize| (0..n).map(move |i| a + (b - a) * i as f32 / (n - 1) as f32);
         let mut h = vec![0.0; 30];
         h.extend(ramp(0.0, 60.0, 15));
         h.extend(vec![60.0; 45]);

@@ -34,6 +34,11 @@ pub(crate) fn bridge_at(h: f32) -> Pose {
     )
 }
 
+/// `frames` values from `from` to `to`, evenly spaced, both ends included.
+pub(crate) fn ramp(from: f32, to: f32, frames: usize) -> Vec<f32> {
+    (0..frames).map(|i| from + (to - from) * i as f32 / (frames - 1) as f32).collect()
+}
+
 /// A reps stretch with a 1 s hold at the top, judged on the hip height, with one form check.
 pub(crate) fn lift() -> Exercise {
     lift_with("lift", 5, "")

@@ -669,17 +669,13 @@ fn persisted(check: &Check, dir: Dir, start: f64, t: f64) -> Option<Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::fixtures::{bridge_at, lift, lift_with};
+    use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
     use crate::measure::Part;
     use crate::pose::Joint;
 
     /// Runs hip heights (one per 1/30 s) through a judge; returns each frame's judgement.
     fn run(judge: &mut Judge, heights: impl IntoIterator<Item = f32>, t0: f64) -> Vec<Judgement> {
         heights.into_iter().enumerate().map(|(i, h)| judge.update(Some(&bridge_at(h)), t0 + i as f64 / 30.0)).collect()
-    }
-
-    fn ramp(from: f32, to: f32, frames: usize) -> Vec<f32> {
-        (0..frames).map(|i| from + (to - from) * i as f32 / (frames - 1) as f32).collect()
     }
 
     #[test]
