@@ -3,13 +3,14 @@
 //! ever waits on the other's work.
 
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use image::RgbImage;
 use serde::Serialize;
 
 use std::path::PathBuf;
 
+use crate::capture::browser::BrowserFeed;
 use crate::exercise::routine::Routine;
 use crate::exercise::Exercise;
 use crate::live::Control;
@@ -21,6 +22,8 @@ use crate::session::{FrameReport, Summary};
 pub struct LiveStats {
     /// Frames read from the source.
     pub captured: u64,
+    /// Frames the browser's page sent (with `--camera browser`); some may be dropped before decoding.
+    pub received: u64,
     /// Frames judged.
     pub processed: u64,
     /// Frames replaced by a newer one before the model got to them.
@@ -43,6 +46,8 @@ pub struct LiveStats {
 pub struct Status {
     /// What is being watched.
     pub source: String,
+    /// This run takes the browser's camera: the page offers to send it.
+    pub browser_camera: bool,
     /// Why the source is not delivering (camera unplugged...), while that lasts.
     pub source_error: Option<String>,
     /// The loop is still running.
@@ -65,7 +70,11 @@ pub struct Hub {
     status_json: Mutex<Option<Arc<str>>>,
     summary: RwLock<Option<Summary>>,
     frame: Mutex<Option<(u64, Arc<RgbImage>)>>,
-    events: tokio::sync::broadcast::Sender<Arc<str>>,
+    events: tokio::sync::broadcast::Sender<HubEvent>,
+    /// Set when the server is about to stop: event streams send `ended` and close.
+    closing: tokio::sync::watch::Sender<bool>,
+    /// Where the page's camera frames go, when this run takes the browser's camera.
+    browser: OnceLock<Arc<BrowserFeed>>,
     control: Mutex<Option<Sender<Control>>>,
     /// The stretches this program knows (for the page and the API).
     pub catalog: Vec<Exercise>,
@@ -75,6 +84,13 @@ pub struct Hub {
     pub db: Option<PathBuf>,
     /// Time in the pose model, as a histogram for /metrics.
     model_hist: Mutex<Histogram>,
+}
+
+/// What event streams carry: every judgement, and the end of a session (its summary).
+#[derive(Debug, Clone)]
+pub enum HubEvent {
+    Status(Arc<str>),
+    Ended(Arc<str>),
 }
 
 /// Upper bounds of the model-time histogram buckets, in seconds.
@@ -101,6 +117,8 @@ impl Hub {
             summary: RwLock::new(None),
             frame: Mutex::new(None),
             events,
+            closing: tokio::sync::watch::Sender::new(false),
+            browser: OnceLock::new(),
             control: Mutex::new(None),
             catalog,
             routines,
@@ -193,14 +211,42 @@ impl Hub {
         *self.status_json.lock().expect("status json lock") = Some(event.clone());
         *self.summary.write().expect("summary lock") = Some(summary.clone());
         // No subscriber is fine.
-        let _ = self.events.send(event);
+        let _ = self.events.send(HubEvent::Status(event));
     }
 
-    /// The loop has ended; the summary stays.
+    /// The loop has ended; the summary stays. Event streams get the final state, then `ended`.
     pub fn finish(&self, summary: &Summary) {
         self.change().running = false;
         *self.summary.write().expect("summary lock") = Some(summary.clone());
-        let _ = self.events.send(Arc::from(serde_json::to_string(&self.status()).expect("status serialises")));
+        let _ = self.events.send(HubEvent::Status(Arc::from(
+            serde_json::to_string(&self.status()).expect("status serialises"),
+        )));
+        let _ = self.events.send(HubEvent::Ended(self.ended_json(false)));
+    }
+
+    /// The data of an `ended` event: the summary, and whether the server is closing too.
+    pub fn ended_json(&self, closing: bool) -> Arc<str> {
+        Arc::from(serde_json::json!({ "summary": self.summary(), "closing": closing }).to_string())
+    }
+
+    /// The server is stopping: event streams end (after a last `ended`).
+    pub fn close_events(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Hub::close_events`] has been called.
+    pub async fn events_closed(&self) {
+        let _ = self.closing.subscribe().wait_for(|c| *c).await;
+    }
+
+    /// This run takes the browser's camera: frames from the page go to `feed`.
+    pub fn set_browser_feed(&self, feed: Arc<BrowserFeed>) {
+        let _ = self.browser.set(feed);
+        self.change().browser_camera = true;
+    }
+
+    pub fn browser_feed(&self) -> Option<&Arc<BrowserFeed>> {
+        self.browser.get()
     }
 
     pub fn status(&self) -> Status {
@@ -216,7 +262,7 @@ impl Hub {
         self.frame.lock().expect("frame lock").clone()
     }
 
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<HubEvent> {
         self.events.subscribe()
     }
 }

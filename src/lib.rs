@@ -17,6 +17,7 @@ pub mod pose;
 pub mod runtime;
 pub mod server;
 pub mod session;
+pub mod shutdown;
 pub mod store;
 pub mod synth;
 pub mod voice;

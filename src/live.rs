@@ -92,6 +92,7 @@ pub struct LiveLoop {
     capture: JoinHandle<()>,
     worker: JoinHandle<()>,
     stop: Arc<AtomicBool>,
+    mailbox: Arc<Mailbox>,
 }
 
 impl LiveLoop {
@@ -113,14 +114,17 @@ impl LiveLoop {
         hub.set_recording(record.is_some());
         let capture = {
             let (mailbox, hub, stop) = (mailbox.clone(), hub.clone(), stop.clone());
-            std::thread::spawn(move || {
-                capture_loop(&mut open, &options, &mailbox, &hub, &stop);
-                mailbox.close();
-            })
+            std::thread::Builder::new()
+                .name("capture".into())
+                .spawn(move || {
+                    capture_loop(&mut open, &options, &mailbox, &hub, &stop);
+                    mailbox.close();
+                })
+                .expect("the capture thread starts")
         };
         let worker = {
-            let (hub, stop) = (hub.clone(), stop.clone());
-            std::thread::spawn(move || {
+            let (hub, stop, mailbox) = (hub.clone(), stop.clone(), mailbox.clone());
+            std::thread::Builder::new().name("judge".into()).spawn(move || {
                 let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
                 let mut window: std::collections::VecDeque<Instant> = Default::default();
                 // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
@@ -189,13 +193,16 @@ impl LiveLoop {
                 });
                 hub.finish(&session.summary());
             })
+            .expect("the judging thread starts")
         };
-        LiveLoop { capture, worker, stop }
+        LiveLoop { capture, worker, stop, mailbox }
     }
 
-    /// Asks both threads to end (the capture thread notices between frames).
+    /// Asks both threads to end: the judge at once (a frame being judged is finished), the capture thread
+    /// between frames. A source that waits for frames (the browser's) must be closed by its owner.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
+        self.mailbox.close();
     }
 
     pub fn is_finished(&self) -> bool {

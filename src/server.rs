@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,8 +19,9 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
 use crate::coach::SAFETY_NOTE;
-use crate::hub::Hub;
+use crate::hub::{Hub, HubEvent};
 use crate::live::Control;
 use crate::session::Plan;
 use crate::store::{Store, StoreError};
@@ -69,6 +71,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/openapi.json"),
     ("get", "/api/status"),
     ("get", "/api/events"),
+    ("get", "/api/camera"),
     ("get", "/api/frame.jpg"),
     ("get", "/api/session"),
     ("post", "/api/session/exercise"),
@@ -102,6 +105,7 @@ pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     Router::new()
         .route("/api/events", get(events))
+        .route("/api/camera", get(camera))
         .merge(bounded)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/healthz", get(|| async { "ok" }))
@@ -141,22 +145,103 @@ async fn events(State(state): State<AppState>) -> Response {
     let Ok(permit) = state.event_slots.clone().try_acquire_owned() else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "too many live pages are open");
     };
-    let rx = state.hub.subscribe();
+    struct Follow {
+        first: Option<String>,
+        rx: tokio::sync::broadcast::Receiver<HubEvent>,
+        hub: Arc<Hub>,
+        done: bool,
+        _permit: tokio::sync::OwnedSemaphorePermit,
+    }
     let first = serde_json::to_string(&state.hub.status()).expect("status serialises");
-    // The current state first, then every judgement; a slow client skips what it missed.
-    let stream = futures_util::stream::unfold((Some(first), rx, permit), |(first, mut rx, permit)| async move {
-        if let Some(f) = first {
-            return Some((Ok::<_, Infallible>(Event::default().data(f)), (None, rx, permit)));
+    let follow = Follow { first: Some(first), rx: state.hub.subscribe(), hub: state.hub.clone(), done: false, _permit: permit };
+    // The current state first, then every judgement (a slow client skips what it missed) and `ended` when a
+    // session ends; when the server stops, a last `ended` and the end of the stream.
+    let stream = futures_util::stream::unfold(follow, |mut f| async move {
+        if f.done {
+            return None;
+        }
+        if let Some(first) = f.first.take() {
+            return Some((Ok::<_, Infallible>(Event::default().data(first)), f));
         }
         loop {
-            match rx.recv().await {
-                Ok(data) => return Some((Ok(Event::default().data(&*data)), (None, rx, permit))),
+            let next = tokio::select! {
+                next = f.rx.recv() => next,
+                _ = f.hub.events_closed() => {
+                    f.done = true;
+                    let last = Event::default().event("ended").data(&*f.hub.ended_json(true));
+                    return Some((Ok(last), f));
+                }
+            };
+            let event = match next {
+                Ok(HubEvent::Status(data)) => Event::default().data(&*data),
+                Ok(HubEvent::Ended(data)) => Event::default().event("ended").data(&*data),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
+            };
+            return Some((Ok(event), f));
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))).into_response()
+}
+
+/// The browser's camera: the page sends JPEG frames over this WebSocket (with `live --camera browser`).
+async fn camera(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let Some(feed) = state.hub.browser_feed().cloned() else {
+        return error(
+            StatusCode::CONFLICT,
+            "this run does not take the browser's camera (start it with `stretchcoach live --camera browser`)",
+        );
+    };
+    if !same_origin(&headers) {
+        return error(StatusCode::FORBIDDEN, "camera frames are taken only from this server's own page");
+    }
+    let Ok(ws) = ws else {
+        return error(StatusCode::BAD_REQUEST, "this is a WebSocket for the page's camera frames");
+    };
+    if !feed.connect() {
+        return error(StatusCode::CONFLICT, "another page is already sending its camera: close it first");
+    }
+    let on_fail = feed.clone();
+    let hub = state.hub.clone();
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_failed_upgrade(move |_| on_fail.disconnect())
+        .on_upgrade(move |socket| receive_frames(socket, feed, hub))
+}
+
+/// The page's `Origin` is this server (`http://` and the `Host` it was asked for): another site open in the
+/// same browser cannot feed frames in, and a client that says no origin is not a page of ours.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let get = |h| headers.get(h).and_then(|v: &header::HeaderValue| v.to_str().ok());
+    matches!((get(header::ORIGIN), get(header::HOST)), (Some(o), Some(h)) if o.strip_prefix("http://") == Some(h))
+}
+
+async fn receive_frames(mut socket: WebSocket, feed: Arc<BrowserFeed>, hub: Arc<Hub>) {
+    loop {
+        let message = tokio::select! {
+            m = socket.recv() => m,
+            _ = hub.events_closed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                break;
+            }
+        };
+        match message {
+            Some(Ok(Message::Binary(jpeg))) => {
+                let dropped = feed.push(jpeg.to_vec());
+                hub.update_stats(|s| {
+                    s.received += 1;
+                    s.dropped += dropped as u64;
+                });
+            }
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+            Some(Ok(_)) => {} // pings, and text the page does not send
+        }
+    }
+    feed.disconnect();
 }
 
 async fn frame(State(state): State<AppState>) -> Response {
@@ -395,30 +480,55 @@ fn script_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialises").replace("</", "<\\/")
 }
 
-/// Binds `addr`: loopback always, anything else only with a token.
-/// Serves `app` on `listener` over HTTP/1.1 (all the page and API clients need), with [`HEADER_TIMEOUT`].
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) {
+/// Serves `app` on `listener` over HTTP/1.1 (all the page and API clients need), with [`HEADER_TIMEOUT`],
+/// until `stop` resolves; then stops accepting, lets requests in flight finish (at most [`DRAIN_TIMEOUT`])
+/// and returns. Event streams and the camera socket end on [`Hub::close_events`], which `stop` should call.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router, stop: impl std::future::Future<Output = ()>) {
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(stop);
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors, or a connection gone before it was accepted: pause, carry on.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
+        let stream = tokio::select! {
+            _ = &mut stop => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection gone before it was accepted: pause, carry on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
         };
         let _ = stream.set_nodelay(true); // small JSON answers and events: send them now
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        tokio::spawn(async move {
-            let _ = hyper::server::conn::http1::Builder::new()
+        let mut closing = closing.subscribe();
+        connections.spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+                .with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = async { closing.wait_for(|c| *c).await.map(|_| ()) } => {
+                    // Finish the request in flight, then close.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
         });
     }
+    drop(listener);
+    closing.send_replace(true);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async { while connections.join_next().await.is_some() {} }).await;
 }
 
+/// How long a stopping server waits for requests in flight.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Binds `addr`: loopback always, anything else only with a token.
 pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::TcpListener, ServeError> {
     if !addr.ip().is_loopback() && token.is_none() {
         return Err(ServeError::NeedsToken(addr.ip()));

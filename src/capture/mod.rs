@@ -1,5 +1,6 @@
 //! Frame sources: a camera, or a recording replayed from disk. All yield RGB frames with a timestamp.
 
+pub mod browser;
 pub mod camera;
 pub mod convert;
 pub mod replay;

@@ -4,27 +4,31 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
+use stretchcoach::capture::browser::{BrowserFeed, BrowserSource};
 use stretchcoach::capture::camera::{CameraRequest, CameraSource};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::coach::SAFETY_NOTE;
 use stretchcoach::hub::{Hub, LiveStats};
-use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
+use stretchcoach::live::{self, Control, LiveLoop, LoopOptions, Opener};
 use stretchcoach::pipeline::{self, Pace};
 use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::{FrameReport, Plan, Session, Summary};
+use stretchcoach::shutdown::Shutdown;
 use stretchcoach::store::Recorder;
 use stretchcoach::voice::{self, Voice};
 use stretchcoach::{keypoint_file, synth};
 
-use super::common::{load_stage, record_dir, recordings_dir, start_server, Ctx};
+use super::common::{load_stage, record_dir, recordings_dir, start_server, Ctx, Server};
 use super::history::close_recording;
-use super::{out, Global, ServeArgs, ViewArgs};
+use super::{out, CameraChoice, Global, ServeArgs, ViewArgs};
 
 pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bool) -> Result<()> {
     let g = &cx.g;
+    let shutdown = cx.shutdown();
     let hub = cx.make_hub(false);
     let server = start_server(serve, hub.clone())?;
     if !view.quiet {
@@ -42,56 +46,81 @@ pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool,
     }
     let open: Opener = Box::new(move || open_replay(&clip).map(|s| s as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: !fast, retry_up_to: None, record: None };
-    // The real clip is a demonstration, not a session of yours: it is never recorded.
-    let hub1 = Hub::with_history(cx.catalog().to_vec(), Vec::new(), None);
-    run_loop(g, open, options, Plan::Auto(cx.catalog().to_vec()), &hub1, view, fast, "demo clip")?;
-    hub.set_source("generated bridge motion".into());
+    // The real clip is a demonstration, not a session of yours: it is never saved to the history.
+    let run = Run { source: "demo clip", fast, keep_history: false, feed: None };
+    run_loop(g, open, options, Plan::Auto(cx.catalog().to_vec()), &hub, view, &shutdown, run)?;
 
     // 2. Generated bridge motion through the judge: good reps, then each fault.
-    use synth::BridgeForm as F;
-    let forms = [F::GOOD, F::GOOD, F::HIPS_LOW, F::ARCHED, F::FEET_TOO_FAR, F::GOOD];
-    let frames = synth::bridge_session(&forms, synth::RepTiming::default(), 30.0, synth::Noise::default(), 7);
-    if !view.quiet {
-        outln!("\nPart 2: a generated bridge: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
+    if !shutdown.is_requested() {
+        use synth::BridgeForm as F;
+        let forms = [F::GOOD, F::GOOD, F::HIPS_LOW, F::ARCHED, F::FEET_TOO_FAR, F::GOOD];
+        let frames = synth::bridge_session(&forms, synth::RepTiming::default(), 30.0, synth::Noise::default(), 7);
+        if !view.quiet {
+            outln!("\nPart 2: a generated bridge: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
+        }
+        let plan = Plan::One(Box::new(cx.find_exercise("bridge")?));
+        let summary =
+            replay_keypoints(g, &frames, !fast, plan, &hub, view, &shutdown, "demo: generated bridge motion");
+        print_summary(&summary, view);
     }
-    let plan = Plan::One(Box::new(cx.find_exercise("bridge")?));
-    let summary = replay_keypoints(g, &frames, !fast, plan, &hub, view, "demo: generated bridge motion");
-    print_summary(&summary, view);
-    if !exit {
-        serve_until_interrupted(serve, server);
-    }
+    serve_until_interrupted(server, &shutdown, exit);
     Ok(())
 }
 
 pub(super) fn cmd_live(
     cx: &Ctx,
-    camera: u32,
+    camera: CameraChoice,
     resolution: &str,
     fps: u32,
     exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
 ) -> Result<()> {
-    let (width, height) = resolution
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-        .with_context(|| format!("--resolution must look like 640x480, not {resolution:?}"))?;
     let g = &cx.g;
     let plan = cx.plan(exercise)?;
-    let req = CameraRequest { index: camera, width, height, fps };
-    // Open once here so that a missing camera is a clear error at start; later failures are retried.
-    drop(CameraSource::open(req).with_context(|| {
-        "could not open the camera; `stretchcoach cameras` lists them, `stretchcoach demo` runs without one"
-    })?);
     let hub = cx.make_hub(true);
-    let _server = start_server(serve, hub.clone())?;
+    let (open, feed, source): (Opener, _, _) = match camera {
+        CameraChoice::Index(index) => {
+            let (width, height) = resolution
+                .split_once('x')
+                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+                .with_context(|| format!("--resolution must look like 640x480, not {resolution:?}"))?;
+            let req = CameraRequest { index, width, height, fps };
+            // Open once here so that a missing camera is a clear error at start; later failures are retried.
+            drop(CameraSource::open(req).with_context(|| {
+                "could not open the camera; `stretchcoach cameras` lists them, `--camera browser` uses the \
+                 browser's, `stretchcoach demo` runs without one"
+            })?);
+            let open: Opener =
+                Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
+            (open, None, format!("camera {index}"))
+        }
+        CameraChoice::Browser => {
+            let feed = BrowserFeed::new();
+            hub.set_browser_feed(feed.clone());
+            let f = feed.clone();
+            let open: Opener = Box::new(move || Ok(Box::new(BrowserSource::new(f.clone())) as Box<dyn FrameSource>));
+            (open, Some(feed), "the browser's camera".to_string())
+        }
+    };
+    let shutdown = cx.shutdown();
+    let server = start_server(serve, hub.clone())?;
     if !view.quiet {
-        outln!("{SAFETY_NOTE}\n\nWatching camera {camera} ({exercise}). Ctrl-C to stop.");
+        outln!("{SAFETY_NOTE}\n");
+        if feed.is_some() {
+            outln!(
+                "Open {} in a browser on this machine and allow the camera. Ctrl-C to stop.",
+                server.page_url("camera=browser")
+            );
+        } else {
+            outln!("Watching {source} ({exercise}). Ctrl-C to stop.");
+        }
     }
-    let open: Opener = Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: false, retry_up_to: Some(8.0), record: record_dir(g)? };
-    let summary = run_loop(g, open, options, plan, &hub, view, false, &format!("camera {camera}"))?;
-    print_summary(&summary, view);
+    let run = Run { source: &source, fast: false, keep_history: true, feed };
+    let summary = run_loop(g, open, options, plan, &hub, view, &shutdown, run);
+    server.stop();
+    print_summary(&summary?, view);
     Ok(())
 }
 
@@ -105,41 +134,41 @@ pub(super) fn cmd_replay(
     exit: bool,
 ) -> Result<()> {
     let g = &cx.g;
+    let shutdown = cx.shutdown();
     let hub = cx.make_hub(true);
-    let server = start_server(serve, hub.clone())?;
     let path = path.to_path_buf();
     let source = format!("replay of {}", path.display());
     if path.extension().is_some_and(|e| e == "jsonl") {
         // A keypoint file: the judge and the page without the model.
         let frames = keypoint_file::read(&path)?;
-        let summary = replay_keypoints(g, &frames, realtime, cx.plan(exercise)?, &hub, view, &source);
+        let plan = cx.plan(exercise)?;
+        let server = start_server(serve, hub.clone())?;
+        let summary = replay_keypoints(g, &frames, realtime, plan, &hub, view, &shutdown, &source);
         print_summary(&summary, view);
-        if !exit {
-            serve_until_interrupted(serve, server);
-        }
+        serve_until_interrupted(server, &shutdown, exit);
         return Ok(());
     }
     open_replay(&path)?; // fail now, with a clear message, if it cannot be read
+    let plan = cx.plan(exercise)?;
+    let options = LoopOptions { realtime, retry_up_to: None, record: record_dir(g)? };
+    let server = start_server(serve, hub.clone())?;
     let open: Opener = Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>));
-    let summary = run_loop(
-        g,
-        open,
-        LoopOptions { realtime, retry_up_to: None, record: record_dir(g)? },
-        cx.plan(exercise)?,
-        &hub,
-        view,
-        !realtime,
-        &source,
-    )?;
+    let run = Run { source: &source, fast: !realtime, keep_history: true, feed: None };
+    let summary = match run_loop(g, open, options, plan, &hub, view, &shutdown, run) {
+        Ok(s) => s,
+        Err(e) => {
+            server.stop();
+            return Err(e);
+        }
+    };
     print_summary(&summary, view);
-    if !exit {
-        serve_until_interrupted(serve, server);
-    }
+    serve_until_interrupted(server, &shutdown, exit);
     Ok(())
 }
 
 /// Replays poses (a keypoint file, generated motion) through the session as the live loop would, without
-/// the model: publishing to the page, recording as it goes.
+/// the model: publishing to the page, taking its requests (stretch, stop), recording as it goes.
+#[allow(clippy::too_many_arguments)]
 fn replay_keypoints(
     g: &Global,
     frames: &[(f64, stretchcoach::pose::Pose)],
@@ -147,14 +176,26 @@ fn replay_keypoints(
     plan: Plan,
     hub: &Arc<Hub>,
     view: &ViewArgs,
+    shutdown: &Shutdown,
     source: &str,
 ) -> Summary {
     let mut session = Session::with_plan(plan);
     hub.set_source(source.into());
+    let (tx, controls) = live::controls();
+    hub.set_control(tx);
     let mut recorder = hub.db.as_ref().map(|db| Recorder::open(db, source, g.routine.as_deref()));
     let start = std::time::Instant::now();
     let mut terminal = Terminal::new(view, !realtime);
-    for (t, pose) in frames {
+    'frames: for (t, pose) in frames {
+        for c in controls.try_iter() {
+            match c {
+                Control::SetPlan(plan) => session.switch(plan),
+                Control::Stop => break 'frames,
+            }
+        }
+        if shutdown.is_requested() {
+            break;
+        }
         pipeline::pace(if realtime { Pace::Realtime } else { Pace::Fast }, start, *t);
         let r = session.step(Some(pose), *t);
         terminal.frame(&r, None);
@@ -165,6 +206,7 @@ fn replay_keypoints(
             hub.set_store_error(rec.error.clone());
         }
     }
+    drop(controls); // the page's requests now get "no live session"
     terminal.end_line();
     let summary = session.summary();
     hub.finish(&summary);
@@ -174,8 +216,20 @@ fn replay_keypoints(
     summary
 }
 
-/// Runs the live loop on `open` until the source ends (or is stopped), serving the page meanwhile.
-/// `fast`: the source is read flat out, not at a camera's pace.
+/// What a run of the loop is, besides its source and plan.
+struct Run<'a> {
+    /// What is watched, for the history and messages.
+    source: &'a str,
+    /// The source is read flat out, not at a camera's pace.
+    fast: bool,
+    /// Save the session to the history database (when the run keeps one).
+    keep_history: bool,
+    /// The browser's camera, closed when the loop ends so that its source stops waiting for frames.
+    feed: Option<Arc<BrowserFeed>>,
+}
+
+/// Runs the live loop on `open` until the source ends, the page asks it to stop, or Ctrl-C; saves the
+/// session either way.
 #[allow(clippy::too_many_arguments)]
 fn run_loop(
     g: &Global,
@@ -184,14 +238,15 @@ fn run_loop(
     plan: Plan,
     hub: &Arc<Hub>,
     view: &ViewArgs,
-    fast: bool,
-    source: &str,
+    shutdown: &Shutdown,
+    run: Run,
 ) -> Result<Summary> {
-    let stage = load_stage(g, fast)?;
+    let stage = load_stage(g, run.fast)?;
     let (tx, rx) = live::controls();
     hub.set_control(tx);
-    let terminal = Arc::new(Mutex::new(Terminal::new(view, fast)));
-    let recorder = hub.db.as_ref().map(|db| Arc::new(Mutex::new(Recorder::open(db, source, g.routine.as_deref()))));
+    let terminal = Arc::new(Mutex::new(Terminal::new(view, run.fast)));
+    let db = hub.db.as_ref().filter(|_| run.keep_history);
+    let recorder = db.map(|db| Arc::new(Mutex::new(Recorder::open(db, run.source, g.routine.as_deref()))));
     let (t2, r2, h2) = (terminal.clone(), recorder.clone(), hub.clone());
     let lp = LiveLoop::start(
         open,
@@ -209,14 +264,26 @@ fn run_loop(
             }
         }),
     );
+    // Woken by Ctrl-C; otherwise a look every 100 ms for the end of the source or a stop from the page.
+    while !lp.is_finished() {
+        if shutdown.wait_timeout(Duration::from_millis(100)) {
+            lp.stop();
+            break;
+        }
+    }
+    if let Some(feed) = &run.feed {
+        feed.close();
+    }
     lp.join();
     terminal.lock().expect("terminal lock").end_line();
-    if let (Some(rec), Some(summary), Some(db)) = (&recorder, hub.summary(), &hub.db) {
+    if let (Some(rec), Some(summary), Some(db)) = (&recorder, hub.summary(), db) {
         close_recording(&mut rec.lock().expect("recorder lock"), &summary, db, view.quiet || view.json);
     }
     let status = hub.status();
-    if let Some(e) = status.source_error {
-        bail!("{e}");
+    match status.source_error {
+        Some(e) if shutdown.is_requested() => eprintln!("warning: {e}"),
+        Some(e) => bail!("{e}"),
+        None => {}
     }
     let s = status.stats;
     if !view.json && !view.quiet {
@@ -242,13 +309,14 @@ fn print_summary(s: &Summary, view: &ViewArgs) {
     }
 }
 
-/// After the replay: keep serving the summary until Ctrl-C.
-fn serve_until_interrupted(serve: &ServeArgs, server: std::thread::JoinHandle<()>) {
-    eprintln!(
-        "Replay finished. The page and http://{}:{}/api/session stay up. Press Ctrl-C to quit.",
-        serve.bind, serve.port
-    );
-    let _ = server.join();
+/// After a replay: keep serving the summary until Ctrl-C (or stop at once with --exit, or when Ctrl-C
+/// already ended the replay), then stop the server cleanly.
+fn serve_until_interrupted(server: Server, shutdown: &Shutdown, exit: bool) {
+    if !exit && !shutdown.is_requested() {
+        eprintln!("Replay finished. The page and {}api/session stay up. Press Ctrl-C to quit.", server.page_url(""));
+        while !shutdown.wait_timeout(Duration::from_secs(3600)) {}
+    }
+    server.stop();
 }
 
 /// What the person sees and hears besides the page: a status line (or prompt lines, or JSON) and a voice.

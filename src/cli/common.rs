@@ -17,6 +17,7 @@ use stretchcoach::pose::orient::OrientedEstimator;
 use stretchcoach::pose::{BareInference, PoseModel, PoseStage};
 use stretchcoach::server;
 use stretchcoach::session::{Plan, UnknownExercise};
+use stretchcoach::shutdown::Shutdown;
 
 use super::{Global, ServeArgs};
 
@@ -26,11 +27,26 @@ pub(super) struct Ctx {
     pub(super) g: Global,
     catalog: OnceCell<Vec<Exercise>>,
     routines: OnceCell<Vec<Routine>>,
+    shutdown: OnceCell<Arc<Shutdown>>,
 }
 
 impl Ctx {
     pub(super) fn new(g: Global) -> Ctx {
-        Ctx { g, catalog: OnceCell::new(), routines: OnceCell::new() }
+        Ctx { g, catalog: OnceCell::new(), routines: OnceCell::new(), shutdown: OnceCell::new() }
+    }
+
+    /// The end of the run: requested by Ctrl-C or SIGTERM (listened for from the first call on), after which
+    /// the commands that coach or serve stop their loop, save the session and exit 0.
+    pub(super) fn shutdown(&self) -> Arc<Shutdown> {
+        self.shutdown
+            .get_or_init(|| {
+                let shutdown = Shutdown::new();
+                if let Err(e) = shutdown.on_signals(|| eprintln!("\nStopping: saving the session (Ctrl-C again quits at once)")) {
+                    eprintln!("warning: Ctrl-C will end the program without saving the session ({e})");
+                }
+                shutdown
+            })
+            .clone()
     }
 
     /// The stretches: the built-in ones, with those of --exercises added or replacing them.
@@ -163,8 +179,33 @@ pub(super) fn recordings_dir() -> PathBuf {
     }
 }
 
+/// The HTTP server, running on its own thread.
+pub(super) struct Server {
+    thread: std::thread::JoinHandle<()>,
+    stop: Arc<Shutdown>,
+    /// Where it listens (the port the system chose, for --port 0).
+    pub(super) addr: SocketAddr,
+    token: Option<String>,
+}
+
+impl Server {
+    /// The page's address, with the token when there is one.
+    pub(super) fn page_url(&self, query: &str) -> String {
+        let mut params: Vec<String> = self.token.iter().map(|t| format!("token={t}")).collect();
+        params.extend((!query.is_empty()).then(|| query.to_string()));
+        let q = if params.is_empty() { String::new() } else { format!("?{}", params.join("&")) };
+        format!("http://{}/{q}", self.addr)
+    }
+
+    /// Stops the server: event streams get a last `ended` and close, requests in flight finish.
+    pub(super) fn stop(self) {
+        self.stop.request();
+        let _ = self.thread.join();
+    }
+}
+
 /// Starts the HTTP server on its own thread; returns once it is listening.
-pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<std::thread::JoinHandle<()>> {
+pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<Server> {
     let addr = SocketAddr::new(args.bind, args.port);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -173,8 +214,16 @@ pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<std::threa
         .build()?;
     let listener = runtime.block_on(server::bind(addr, args.token.as_deref()))?;
     let addr = listener.local_addr().unwrap_or(addr);
-    let app = server::router(hub, args.token.clone());
+    let app = server::router(hub.clone(), args.token.clone());
     eprintln!("Live page: http://{addr}/   session summary: http://{addr}/api/session");
+    let stop = Shutdown::new();
+    let stopped = stop.clone();
     let thread = std::thread::Builder::new().name(server::HTTP_THREAD.into());
-    Ok(thread.spawn(move || runtime.block_on(server::serve(listener, app)))?)
+    let thread = thread.spawn(move || {
+        runtime.block_on(server::serve(listener, app, async move {
+            stopped.requested().await;
+            hub.close_events();
+        }))
+    })?;
+    Ok(Server { thread, stop, addr, token: args.token.clone() })
 }

@@ -103,8 +103,11 @@ pub(super) fn cmd_serve(cx: &Ctx, serve: &ServeArgs) -> Result<()> {
         Store::open(db)?; // a clear error now rather than on every request
         eprintln!("Serving the history in {}", db.display());
     }
+    let shutdown = cx.shutdown();
     let server = start_server(serve, hub)?;
-    let _ = server.join();
+    eprintln!("Press Ctrl-C to stop.");
+    while !shutdown.wait_timeout(std::time::Duration::from_secs(3600)) {}
+    server.stop();
     Ok(())
 }
 

@@ -119,6 +119,22 @@ struct ViewArgs {
     voice: Option<bool>,
 }
 
+/// Which camera `live` watches.
+#[derive(Clone, Copy, Debug)]
+enum CameraChoice {
+    /// Opened by this program (nokhwa).
+    Index(u32),
+    /// The page's, sent over a WebSocket.
+    Browser,
+}
+
+fn parse_camera(s: &str) -> Result<CameraChoice, String> {
+    match s {
+        "browser" => Ok(CameraChoice::Browser),
+        n => n.parse().map(CameraChoice::Index).map_err(|_| format!("{n:?} is neither `browser` nor a camera number")),
+    }
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     Csv,
@@ -162,11 +178,16 @@ enum Command {
         #[arg(long)]
         exit: bool,
     },
-    /// Coach from the camera, live.
+    /// Coach from the camera, live: the browser's (`--camera browser`) or one this program opens itself.
+    ///
+    /// `--camera browser` serves the page and waits for it: open the address it prints in a browser on this
+    /// machine and allow the camera. Frames go from the page to this program over loopback and are never
+    /// stored (unless --record). Works on any laptop, no camera drivers needed. A number opens that camera
+    /// directly (V4L2 on Linux): for a box without a browser, or a fixed USB camera.
     Live {
-        /// Camera index (see `stretchcoach cameras`).
-        #[arg(long, default_value_t = 0)]
-        camera: u32,
+        /// `browser`, or the index of a camera this program opens (see `stretchcoach cameras`).
+        #[arg(long, default_value = "0", value_parser = parse_camera)]
+        camera: CameraChoice,
         /// Requested camera resolution, WIDTHxHEIGHT.
         #[arg(long, default_value = "640x480")]
         resolution: String,
