@@ -70,6 +70,7 @@ fn a_token_guards_everything_but_healthz() {
         ("GET", "/api/openapi.json"),
         ("GET", "/api/status"),
         ("GET", "/api/events"),
+        ("GET", "/api/camera"),
         ("GET", "/api/frame.jpg"),
         ("GET", "/api/session"),
         ("POST", "/api/session/exercise"),
