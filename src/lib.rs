@@ -5,19 +5,23 @@
 
 pub mod bench;
 pub mod capture;
+pub mod chart;
 pub mod coach;
 pub mod eval;
 pub mod exercise;
+pub mod history_page;
 pub mod hub;
 pub mod keypoint_file;
 pub mod live;
 pub mod measure;
 pub mod pipeline;
 pub mod pose;
+pub mod report;
 pub mod runtime;
 pub mod server;
 pub mod session;
 pub mod shutdown;
 pub mod store;
 pub mod synth;
+pub mod timeline;
 pub mod voice;

@@ -72,18 +72,24 @@ impl Mailbox {
         self.ready.notify_all();
     }
 
-    /// The newest frame, waiting for one; None once closed and empty.
-    fn take(&self) -> Option<(Frame, Instant)> {
+    /// The newest frame, waiting up to `wait` for one: `Err(true)` once closed and empty, `Err(false)` when
+    /// nothing came in time (so that requests from the page are seen while no frame arrives).
+    fn take(&self, wait: Duration) -> Result<(Frame, Instant), bool> {
+        let deadline = Instant::now() + wait;
         let mut s = self.slot.lock().expect("mailbox lock");
         loop {
             if let Some(f) = s.frame.take() {
                 self.ready.notify_all();
-                return Some(f);
+                return Ok(f);
             }
             if s.closed {
-                return None;
+                return Err(true);
             }
-            s = self.ready.wait(s).expect("mailbox lock");
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(false);
+            }
+            s = self.ready.wait_timeout(s, left).expect("mailbox lock").0;
         }
     }
 }
@@ -130,7 +136,8 @@ impl LiveLoop {
                 // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
                 // frame: it ends the session, which keeps what it has, and says so.
                 let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    while let Some((frame, captured_at)) = mailbox.take() {
+                    loop {
+                        let next = mailbox.take(Duration::from_millis(250));
                         while let Ok(c) = controls.try_recv() {
                             match c {
                                 Control::SetPlan(plan) => session.switch(plan),
@@ -140,6 +147,11 @@ impl LiveLoop {
                         if stop.load(Ordering::SeqCst) {
                             break;
                         }
+                        let (frame, captured_at) = match next {
+                            Ok(f) => f,
+                            Err(true) => break,
+                            Err(false) => continue,
+                        };
                         let t0 = Instant::now();
                         let pose = match stage.estimate(&frame.image) {
                             Ok(p) => p,

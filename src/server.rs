@@ -82,13 +82,23 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/exercises/{id}"),
     ("get", "/api/routines"),
     ("get", "/api/progress"),
+    ("get", "/live"),
+    ("get", "/history"),
+    ("get", "/sessions/{id}"),
+    ("get", "/report"),
+    ("get", "/api/progress/chart.svg"),
 ];
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
     let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
     // Every request but the event stream (which is meant to stay open) must finish within this time.
     let bounded = Router::new()
-        .route("/", get(page))
+        .route("/", get(home))
+        .route("/live", get(page))
+        .route("/history", get(history_page))
+        .route("/sessions/{id}", get(session_page))
+        .route("/report", get(report_page))
+        .route("/api/progress/chart.svg", get(progress_chart))
         .route("/api/status", get(status))
         .route("/api/session", get(session))
         .route("/api/frame.jpg", get(frame))
@@ -311,7 +321,8 @@ async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
         PAGE.replace("{SAFETY}", SAFETY_NOTE)
             .replace("{EXERCISES}", &script_json(&exercises))
             .replace("{INITIAL}", &script_json(&status))
-            .replace("{FRAME_IMG}", &frame_img),
+            .replace("{FRAME_IMG}", &frame_img)
+            .replace("{HISTORY}", if state.hub.db.is_some() { "true" } else { "false" }),
     )
 }
 
@@ -395,7 +406,8 @@ async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQue
 
 async fn session_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
-    with_store(&state, move |s| s.session(id)).await
+    let catalog = state.hub.catalog.clone();
+    with_store(&state, move |s| session_detail(s, id, &catalog)).await
 }
 
 #[derive(Deserialize)]
@@ -534,4 +546,125 @@ pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::T
         return Err(ServeError::NeedsToken(addr.ip()));
     }
     tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })
+}
+
+// --- The history pages (issue 16): what the page opens on when nothing is live, a session's timeline,
+// the report for a clinician, and the progress charts as SVG.
+
+/// `/`: the live page while a session runs (or when no history is kept: its last frame is all there is),
+/// else the history.
+async fn home(State(state): State<AppState>, req: Request) -> Response {
+    let status = state.hub.status();
+    // A run waiting for the browser's camera is live before its first frame; `?camera=browser` is the page
+    // that sends it.
+    let wants_camera = req.uri().query().is_some_and(|q| q.split('&').any(|kv| kv == "camera=browser"));
+    let waiting_for_camera = status.browser_camera && status.seq == 0;
+    let nothing_live = !status.running && !waiting_for_camera && (status.seq > 0 || status.source.is_empty());
+    if nothing_live && !wants_camera && state.hub.db.is_some() {
+        history_page(State(state), req).await
+    } else {
+        page(State(state), req).await.into_response()
+    }
+}
+
+/// "" or "?token=..." for the links of a page reached with a token in its query.
+fn token_query(req: &Request) -> String {
+    req.uri()
+        .query()
+        .and_then(|q| q.split('&').find(|kv| kv.starts_with("token=")))
+        .map(|kv| format!("?{kv}"))
+        .unwrap_or_default()
+}
+
+/// Runs a read against the session database off the async threads; `Some(html)` is the page.
+async fn html_from_store(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<Option<String>, StoreError> + Send + 'static,
+) -> Response {
+    let Some(path) = state.hub.db.clone() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no session history is kept by this run (start it with --db PATH)",
+        );
+    };
+    match tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await {
+        Ok(Ok(Some(html))) => Html(html).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
+    }
+}
+
+fn session_detail(
+    s: &Store,
+    id: i64,
+    catalog: &[crate::exercise::Exercise],
+) -> Result<Option<crate::timeline::SessionDetail>, StoreError> {
+    let Some(session) = s.session(id)? else { return Ok(None) };
+    let timeline = crate::timeline::by_stretch(&s.timeline(id)?, catalog);
+    Ok(Some(crate::timeline::SessionDetail { session, timeline }))
+}
+
+async fn history_page(State(state): State<AppState>, req: Request) -> Response {
+    let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
+    html_from_store(&state, move |s| crate::history_page::history(s, &catalog, &q).map(Some)).await
+}
+
+async fn session_page(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
+    let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
+    html_from_store(&state, move |s| {
+        Ok(session_detail(s, id, &catalog)?.map(|d| crate::history_page::session(&d.session, &d.timeline, &q)))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQuery>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
+    for t in [&q.from, &q.to].into_iter().flatten() {
+        if t.len() != 10 || !valid_time(t) {
+            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)");
+        }
+    }
+    let catalog = state.hub.catalog.clone();
+    html_from_store(&state, move |s| crate::report::render(s, &catalog, q.from.as_deref(), q.to.as_deref()).map(Some))
+        .await
+}
+
+#[derive(Deserialize)]
+struct ChartQuery {
+    exercise: Option<String>,
+    metric: Option<String>,
+}
+
+/// One progress chart of one stretch, as SVG: `metric` is held (default), reps or form.
+async fn progress_chart(State(state): State<AppState>, query: Result<Query<ChartQuery>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
+    let Some(id) = q.exercise else { return error(StatusCode::BAD_REQUEST, "which stretch? add ?exercise=ID") };
+    let Some(ex) = state.hub.catalog.iter().find(|e| e.id == id) else {
+        return error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}"));
+    };
+    let Ok(metric) = q.metric.as_deref().unwrap_or("held").parse::<crate::report::Metric>() else {
+        return error(StatusCode::BAD_REQUEST, "metric is held, reps or form");
+    };
+    let name = ex.name.clone();
+    match html_from_store(&state, move |s| {
+        Ok(Some(crate::report::progress_chart(&name, &s.progress(Some(&id))?, metric)))
+    })
+    .await
+    {
+        // The store's answer is the SVG text: served as an image.
+        r if r.status() == StatusCode::OK => {
+            let (mut parts, body) = r.into_parts();
+            parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("image/svg+xml"));
+            Response::from_parts(parts, body)
+        }
+        r => r,
+    }
 }

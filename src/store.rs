@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::session::Summary;
+use crate::session::{FrameReport, Summary};
+use crate::timeline::{Sample, Sampler};
 
 /// Schema migrations, in order; `user_version` is how many have been applied.
 const MIGRATIONS: &[&str] = &[
@@ -39,6 +40,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, position)
     );
     CREATE INDEX sessions_started ON sessions(started_at);",
+    // 2: the session timeline, about one row a second (see crate::timeline): when each fault happened.
+    "CREATE TABLE timeline (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t REAL NOT NULL,                   -- seconds since the session's first frame
+        exercise TEXT NOT NULL,
+        phase TEXT,                        -- up, down, or null (a hold has none)
+        reps INTEGER NOT NULL,
+        measures TEXT NOT NULL,            -- JSON object: check id -> value (null: not seen)
+        faults TEXT NOT NULL,              -- active fault ids, comma-separated
+        PRIMARY KEY (session_id, t)
+    ) WITHOUT ROWID;",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -148,7 +160,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -226,7 +238,12 @@ impl Store {
 
     /// Starts a session row; returns its id.
     pub fn begin(&mut self, source: &str, routine: Option<&str>) -> Result<i64, StoreError> {
-        let now = now_rfc3339();
+        self.begin_at(source, routine, &now_rfc3339())
+    }
+
+    /// Starts a session row dated `started_at` (RFC 3339, UTC): for sessions brought in from elsewhere.
+    pub fn begin_at(&mut self, source: &str, routine: Option<&str>, started_at: &str) -> Result<i64, StoreError> {
+        let now = started_at;
         self.conn
             .execute(
                 "INSERT INTO sessions (started_at, updated_at, source, routine) VALUES (?1, ?1, ?2, ?3)",
@@ -238,6 +255,17 @@ impl Store {
 
     /// Writes the session's figures so far (all in one transaction); `ended` closes it.
     pub fn save(&mut self, id: i64, summary: &Summary, ended: bool) -> Result<(), StoreError> {
+        self.save_with_timeline(id, summary, ended, &[])
+    }
+
+    /// [`Store::save`], adding timeline samples in the same transaction.
+    pub fn save_with_timeline(
+        &mut self,
+        id: i64,
+        summary: &Summary,
+        ended: bool,
+        samples: &[Sample],
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(sql)?;
@@ -275,7 +303,46 @@ impl Store {
             )
             .map_err(sql)?;
         }
+        for x in samples {
+            tx.execute(
+                "INSERT OR REPLACE INTO timeline (session_id, t, exercise, phase, reps, measures, faults)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    x.t,
+                    x.exercise,
+                    x.phase,
+                    x.reps as i64,
+                    serde_json::to_string(&x.measures).expect("measures serialise"),
+                    x.faults.join(","),
+                ],
+            )
+            .map_err(sql)?;
+        }
         tx.commit().map_err(sql)
+    }
+
+    /// A session's timeline, oldest first (empty for sessions saved before timelines were kept).
+    pub fn timeline(&self, id: i64) -> Result<Vec<Sample>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT t, exercise, phase, reps, measures, faults FROM timeline WHERE session_id = ?1 ORDER BY t")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![id], |r| {
+                let measures: String = r.get(4)?;
+                let faults: String = r.get(5)?;
+                Ok(Sample {
+                    t: r.get(0)?,
+                    exercise: r.get(1)?,
+                    phase: r.get(2)?,
+                    reps: r.get::<_, i64>(3)? as u32,
+                    measures: serde_json::from_str(&measures).unwrap_or_default(),
+                    faults: faults.split(',').filter(|f| !f.is_empty()).map(String::from).collect(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     fn stretches_of(&self, id: i64) -> Result<Vec<StoredStretch>, StoreError> {
@@ -362,18 +429,29 @@ impl Store {
 
     /// Per-day figures, optionally for one stretch, oldest first.
     pub fn progress(&self, exercise: Option<&str>) -> Result<Vec<DayFigures>, StoreError> {
+        self.progress_between(exercise, None, None)
+    }
+
+    /// [`Store::progress`] of the sessions started in [from, to) (date or RFC 3339 prefixes).
+    pub fn progress_between(
+        &self,
+        exercise: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<DayFigures>, StoreError> {
         let mut st = self
             .conn
             .prepare(
                 "SELECT substr(s.started_at, 1, 10) AS day, t.exercise, COUNT(DISTINCT s.id), SUM(t.reps),
                  SUM(t.held_seconds), AVG(t.form_score)
                  FROM sessions s JOIN stretches t ON t.session_id = s.id
-                 WHERE (?1 IS NULL OR t.exercise = ?1)
+                 WHERE (?1 IS NULL OR t.exercise = ?1) AND (?2 IS NULL OR s.started_at >= ?2)
+                 AND (?3 IS NULL OR s.started_at < ?3)
                  GROUP BY day, t.exercise ORDER BY day, t.exercise",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![exercise], |r| {
+            .query_map(params![exercise, from, to], |r| {
                 Ok(DayFigures {
                     day: r.get(0)?,
                     exercise: r.get(1)?,
@@ -400,6 +478,8 @@ pub struct Recorder {
     last: Option<std::time::Instant>,
     source: String,
     routine: Option<String>,
+    /// Timeline samples not yet written (they go in with the next save).
+    sampler: Sampler,
     pub error: Option<String>,
 }
 
@@ -411,6 +491,7 @@ impl Recorder {
             last: None,
             source: source.into(),
             routine: routine.map(Into::into),
+            sampler: Sampler::default(),
             error: None,
         };
         match Store::open(path) {
@@ -431,6 +512,12 @@ impl Recorder {
         }
     }
 
+    /// Notes a judged frame for the timeline (sampled about once a second, and at each change of phase,
+    /// rep or faults); written with the next save.
+    pub fn frame(&mut self, report: &FrameReport) {
+        self.sampler.frame(report);
+    }
+
     /// The last save, closing the session.
     pub fn finish(&mut self, summary: &Summary) {
         self.save(summary, true);
@@ -449,8 +536,12 @@ impl Recorder {
         }
         .and_then(|id| {
             self.id = Some(id);
-            store.save(id, summary, ended)
+            store.save_with_timeline(id, summary, ended, self.sampler.pending())
         });
+        // Written: drop them. Not written: keep them for the next try (the sampler bounds how many).
+        if result.is_ok() {
+            self.sampler.clear();
+        }
         self.error = result.err().map(|e| format!("session history not saved: {e}"));
     }
 }
@@ -465,6 +556,26 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(20_786), (2026, 11, 29));
         assert_eq!(now_rfc3339().len(), 20);
+    }
+
+    #[test]
+    fn a_first_release_database_is_migrated_forward_and_keeps_its_sessions() {
+        let dir = std::env::temp_dir().join(format!("stretchcoach-migrate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            c.execute("INSERT INTO sessions (started_at, updated_at, source) VALUES ('2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'camera 0')", []).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_eq!(store.sessions(None, None, 10).unwrap().len(), 1);
+        assert!(store.timeline(1).unwrap().is_empty(), "an old session has an empty timeline");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -75,7 +75,9 @@ fn a_replayed_session_is_in_history_and_survives_a_restart() {
         assert!(held > 10.0 && held < 16.0, "{held}");
         let score = st["form_score"].as_f64().unwrap();
         assert!(score > 50.0 && score <= 100.0, "{score}");
-        let one = json(&format!("{}/api/sessions/{}", server.base, s["id"]));
+        let mut one = json(&format!("{}/api/sessions/{}", server.base, s["id"]));
+        // The one session is the listed one, plus its timeline.
+        assert!(one.as_object_mut().unwrap().remove("timeline").is_some_and(|t| t[0]["samples"].is_array()));
         assert_eq!(one, *s);
         let days = json(&format!("{}/api/progress?exercise=bridge", server.base));
         assert_eq!(days[0]["reps"], 3, "{days}");

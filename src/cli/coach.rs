@@ -202,6 +202,7 @@ fn replay_keypoints(
         let summary = session.summary();
         hub.publish(&r, &PoseRecord::from(pose), None, &summary);
         if let Some(rec) = &mut recorder {
+            rec.frame(&r);
             rec.tick(|| Some(summary));
             hub.set_store_error(rec.error.clone());
         }
@@ -259,6 +260,7 @@ fn run_loop(
             t2.lock().expect("terminal lock").frame(r, Some(s));
             if let Some(rec) = &r2 {
                 let mut rec = rec.lock().expect("recorder lock");
+                rec.frame(r);
                 rec.tick(|| h2.summary());
                 h2.set_store_error(rec.error.clone());
             }

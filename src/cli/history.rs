@@ -97,6 +97,19 @@ pub(super) fn cmd_export(
     Ok(())
 }
 
+pub(super) fn cmd_report(cx: &Ctx, from: Option<&str>, to: Option<&str>, output: &Path) -> Result<()> {
+    for d in [from, to].into_iter().flatten() {
+        if d.len() != 10 || stretchcoach::chart::day_number(d).is_none() {
+            bail!("{d:?} is not a date: use YYYY-MM-DD");
+        }
+    }
+    let store = history_store(&cx.g)?;
+    let html = stretchcoach::report::render(&store, cx.catalog(), from, to)?;
+    std::fs::write(output, html).with_context(|| format!("could not write {}", output.display()))?;
+    eprintln!("Report written to {}", output.display());
+    Ok(())
+}
+
 pub(super) fn cmd_serve(cx: &Ctx, serve: &ServeArgs) -> Result<()> {
     let hub = cx.make_hub(true);
     if let Some(db) = &hub.db {

@@ -337,6 +337,19 @@ enum Command {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Write a report for a clinician: one self-contained HTML page (charts, a table per stretch, the
+    /// safety note; no frames), printable to PDF from a browser. Also served at /report.
+    Report {
+        /// Only sessions started on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only sessions started on or before this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Where to write the page.
+        #[arg(long, short, default_value = "report.html")]
+        output: PathBuf,
+    },
 }
 
 /// Runs the command: each is handled in the module named for what it works on.
@@ -372,6 +385,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export { format, output, from, to } => {
             history::cmd_export(g, *format, output.as_deref(), from.as_deref(), to.as_deref())
         }
+        Command::Report { from, to, output } => history::cmd_report(&cx, from.as_deref(), to.as_deref(), output),
         Command::Synth { exercise, fault, seed, repeat } => {
             tools::cmd_synth(exercise, fault.as_deref(), *seed, *repeat)
         }

@@ -89,6 +89,28 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// Waits for the program to end by itself; None if it is still running after `timeout`.
+    pub fn wait_exit(&mut self, timeout: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Sends the program a signal (`INT`, `TERM`), as Ctrl-C or a service manager would.
+    pub fn signal(&self, name: &str) {
+        let ok = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().unwrap();
+        assert!(ok.success(), "kill -{name} failed");
+    }
+}
+
 /// Starts `stretchcoach ARGS... --port P` and waits until `/healthz` answers.
 pub fn spawn_server(args: &[&str]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -106,4 +128,52 @@ pub fn spawn_server(args: &[&str]) -> Server {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     server
+}
+
+/// Where tests leave what a person should look at (screenshots): target/test-artifacts.
+pub fn artifacts() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Headless Chromium with a throwaway profile, a window of `size` ("W,H"), and `args`.
+pub fn chromium_sized(size: &str, args: &[&str]) -> std::process::Output {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    let profile = std::env::temp_dir().join(format!("stretchcoach-chromium-{}-h{n}", std::process::id()));
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--window-size={size}"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium is needed for this test: run scripts/provision.sh (Debian package chromium)");
+    let _ = std::fs::remove_dir_all(profile);
+    out
+}
+
+/// Chromium's DOM of `url` once loaded.
+pub fn dump_dom(url: &str) -> String {
+    String::from_utf8_lossy(&chromium_sized("1100,900", &["--dump-dom", url]).stdout).into_owned()
+}
+
+/// A screenshot of `url` saved as `name` among the artifacts; its path.
+pub fn screenshot(url: &str, name: &str, size: &str) -> PathBuf {
+    let shot = artifacts().join(name);
+    let _ = std::fs::remove_file(&shot);
+    let out = chromium_sized(size, &[&format!("--screenshot={}", shot.display()), url]);
+    assert!(shot.exists(), "no screenshot of {url}: {}", String::from_utf8_lossy(&out.stderr));
+    shot
 }
