@@ -1,9 +1,10 @@
 //! Where the loop publishes and the server reads: the latest judgement, pose, frame, statistics and
-//! summary, and a broadcast of every judgement for Server-Sent Events. Short locks only, so neither side
-//! ever waits on the other's work.
+//! summary, as one immutable [`Snapshot`] per change, and a broadcast of every judgement for Server-Sent
+//! Events. Readers take the current snapshot without a lock on the loop's state, so a request never sees
+//! half a change nor an older state than the one before it; writers hold one short lock.
 
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use image::RgbImage;
 use serde::Serialize;
@@ -13,9 +14,15 @@ use std::path::PathBuf;
 use crate::capture::browser::BrowserFeed;
 use crate::exercise::routine::Routine;
 use crate::exercise::Exercise;
-use crate::live::Control;
 use crate::pose::PoseRecord;
-use crate::session::{FrameReport, Summary};
+use crate::session::{FrameReport, Plan, Summary};
+
+/// Requests to the running loop (from the page and the HTTP API).
+#[derive(Debug)]
+pub enum Control {
+    SetPlan(Plan),
+    Stop,
+}
 
 /// Counters and timings of the live loop.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -63,13 +70,37 @@ pub struct Status {
     pub stats: LiveStats,
 }
 
+/// Everything live at one moment. Never changed once published: a change publishes a new one.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub status: Status,
+    /// The latest judged frame and the sequence number it was judged at.
+    pub frame: Option<(u64, Arc<RgbImage>)>,
+    pub summary: Option<Arc<Summary>>,
+    /// `status` as JSON, made at most once per snapshot and only when asked for (a page polling
+    /// /api/status must cost the loop nothing).
+    json: OnceLock<Arc<str>>,
+}
+
+impl Snapshot {
+    /// The status as JSON (`/api/status`).
+    pub fn status_json(&self) -> Arc<str> {
+        self.json.get_or_init(|| Arc::from(serde_json::to_string(&self.status).expect("status serialises"))).clone()
+    }
+}
+
+impl Clone for Snapshot {
+    /// A copy to change and publish (its JSON, if made, belongs to the old state).
+    fn clone(&self) -> Snapshot {
+        Snapshot { status: self.status.clone(), frame: self.frame.clone(), summary: self.summary.clone(), json: OnceLock::new() }
+    }
+}
+
 pub struct Hub {
-    state: RwLock<Status>,
-    /// `state` as JSON, made once per change rather than once per request (a page polling /api/status
-    /// must cost the loop nothing). Cleared by every change.
-    status_json: Mutex<Option<Arc<str>>>,
-    summary: RwLock<Option<Summary>>,
-    frame: Mutex<Option<(u64, Arc<RgbImage>)>>,
+    /// Writers change a copy of the latest snapshot under this lock and publish it before letting go, so
+    /// snapshots are published in the order of the changes.
+    writer: Mutex<()>,
+    latest: tokio::sync::watch::Sender<Arc<Snapshot>>,
     events: tokio::sync::broadcast::Sender<HubEvent>,
     /// Set when the server is about to stop: event streams send `ended` and close.
     closing: tokio::sync::watch::Sender<bool>,
@@ -112,10 +143,8 @@ impl Hub {
     pub fn with_history(catalog: Vec<Exercise>, routines: Vec<Routine>, db: Option<PathBuf>) -> Arc<Hub> {
         let (events, _) = tokio::sync::broadcast::channel(64);
         Arc::new(Hub {
-            state: RwLock::new(Status::default()),
-            status_json: Mutex::new(None),
-            summary: RwLock::new(None),
-            frame: Mutex::new(None),
+            writer: Mutex::new(()),
+            latest: tokio::sync::watch::Sender::new(Arc::new(Snapshot::default())),
             events,
             closing: tokio::sync::watch::Sender::new(false),
             browser: OnceLock::new(),
@@ -129,7 +158,7 @@ impl Hub {
 
     /// Records one run of the pose model.
     pub fn observe_model(&self, seconds: f64) {
-        let mut h = self.model_hist.lock().expect("histogram lock");
+        let mut h = lock(&self.model_hist);
         for (b, le) in h.buckets.iter_mut().zip(MODEL_BUCKETS) {
             *b += (seconds <= le) as u64;
         }
@@ -138,89 +167,92 @@ impl Hub {
     }
 
     pub fn model_histogram(&self) -> Histogram {
-        self.model_hist.lock().expect("histogram lock").clone()
+        lock(&self.model_hist).clone()
     }
 
     /// A problem writing the session history (disk full, read-only): shown, while coaching goes on.
     pub fn set_store_error(&self, error: Option<String>) {
-        self.change().store_error = error;
+        self.change(|s| s.status.store_error = error)
     }
 
-    /// The state, for a change; the cached JSON is dropped.
-    fn change(&self) -> std::sync::RwLockWriteGuard<'_, Status> {
-        *self.status_json.lock().expect("status json lock") = None;
-        self.state.write().expect("state lock")
+    /// Applies `f` to a copy of the latest snapshot and publishes the copy; returns what `f` returns.
+    fn change<T>(&self, f: impl FnOnce(&mut Snapshot) -> T) -> T {
+        let _writing = lock(&self.writer);
+        let mut next = Snapshot::clone(&self.latest.borrow());
+        let out = f(&mut next);
+        self.latest.send_replace(Arc::new(next));
+        out
+    }
+
+    /// The latest of everything, as one consistent snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.latest.borrow().clone()
     }
 
     /// The latest state as JSON (for `/api/status`).
     pub fn status_json(&self) -> Arc<str> {
-        let mut cache = self.status_json.lock().expect("status json lock");
-        if let Some(j) = cache.as_ref() {
-            return j.clone();
-        }
-        let j: Arc<str> =
-            Arc::from(serde_json::to_string(&*self.state.read().expect("state lock")).expect("status serialises"));
-        *cache = Some(j.clone());
-        j
+        self.snapshot().status_json()
     }
 
     /// Where `POST /api/session/...` sends its requests.
     pub fn set_control(&self, control: Sender<Control>) {
-        *self.control.lock().expect("control lock") = Some(control);
+        *lock(&self.control) = Some(control);
     }
 
     /// Sends a request to the loop; false when no loop is listening.
     pub fn send(&self, c: Control) -> bool {
-        self.control.lock().expect("control lock").as_ref().is_some_and(|s| s.send(c).is_ok())
+        lock(&self.control).as_ref().is_some_and(|s| s.send(c).is_ok())
     }
 
     pub fn set_source(&self, source: String) {
-        let mut s = self.change();
-        s.source = source;
-        s.source_error = None;
-        s.running = true;
+        self.change(|s| {
+            s.status.source = source;
+            s.status.source_error = None;
+            s.status.running = true;
+        })
     }
 
     pub fn set_source_error(&self, error: Option<String>) {
-        self.change().source_error = error;
+        self.change(|s| s.status.source_error = error)
     }
 
     pub fn set_recording(&self, on: bool) {
-        self.change().recording = on;
+        self.change(|s| s.status.recording = on)
     }
 
     pub fn update_stats(&self, f: impl FnOnce(&mut LiveStats)) -> LiveStats {
-        let mut s = self.change();
-        f(&mut s.stats);
-        s.stats.clone()
+        self.change(|s| {
+            f(&mut s.status.stats);
+            s.status.stats.clone()
+        })
     }
 
-    /// A judged frame: stored as the latest, and broadcast to event subscribers.
+    /// A judged frame: published as the latest, and broadcast to event subscribers.
     pub fn publish(&self, report: &FrameReport, pose: &PoseRecord, frame: Option<Arc<RgbImage>>, summary: &Summary) {
-        let event = {
-            let mut s = self.change();
-            s.seq += 1;
-            s.running = true;
-            s.status = Some(report.clone());
-            s.pose = Some(pose.clone());
+        let event = self.change(|s| {
+            s.status.seq += 1;
+            s.status.running = true;
+            s.status.status = Some(report.clone());
+            s.status.pose = Some(pose.clone());
             if let Some(f) = frame {
-                *self.frame.lock().expect("frame lock") = Some((s.seq, f));
+                s.frame = Some((s.status.seq, f));
             }
-            Arc::<str>::from(serde_json::to_string(&*s).expect("status serialises"))
-        };
-        *self.status_json.lock().expect("status json lock") = Some(event.clone());
-        *self.summary.write().expect("summary lock") = Some(summary.clone());
+            s.summary = Some(Arc::new(summary.clone()));
+            // The event's JSON is the snapshot's: made once, for the stream and for /api/status.
+            s.status_json()
+        });
         // No subscriber is fine.
         let _ = self.events.send(HubEvent::Status(event));
     }
 
     /// The loop has ended; the summary stays. Event streams get the final state, then `ended`.
     pub fn finish(&self, summary: &Summary) {
-        self.change().running = false;
-        *self.summary.write().expect("summary lock") = Some(summary.clone());
-        let _ = self.events.send(HubEvent::Status(Arc::from(
-            serde_json::to_string(&self.status()).expect("status serialises"),
-        )));
+        let last = self.change(|s| {
+            s.status.running = false;
+            s.summary = Some(Arc::new(summary.clone()));
+            s.status_json()
+        });
+        let _ = self.events.send(HubEvent::Status(last));
         let _ = self.events.send(HubEvent::Ended(self.ended_json(false)));
     }
 
@@ -242,7 +274,7 @@ impl Hub {
     /// This run takes the browser's camera: frames from the page go to `feed`.
     pub fn set_browser_feed(&self, feed: Arc<BrowserFeed>) {
         let _ = self.browser.set(feed);
-        self.change().browser_camera = true;
+        self.change(|s| s.status.browser_camera = true)
     }
 
     pub fn browser_feed(&self) -> Option<&Arc<BrowserFeed>> {
@@ -250,19 +282,82 @@ impl Hub {
     }
 
     pub fn status(&self) -> Status {
-        self.state.read().expect("state lock").clone()
+        self.snapshot().status.clone()
     }
 
     pub fn summary(&self) -> Option<Summary> {
-        self.summary.read().expect("summary lock").clone()
+        self.snapshot().summary.as_deref().cloned()
     }
 
     /// The latest frame and its sequence number.
     pub fn frame(&self) -> Option<(u64, Arc<RgbImage>)> {
-        self.frame.lock().expect("frame lock").clone()
+        self.snapshot().frame.clone()
     }
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<HubEvent> {
         self.events.subscribe()
+    }
+}
+
+/// A lock that a panic elsewhere (which ends that thread, not the program) does not make every later
+/// request panic: the data behind these locks is always whole between statements.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{Plan, Session};
+
+    fn judged(session: &mut Session, t: f64) -> (FrameReport, Summary) {
+        (session.step(None, t), session.summary())
+    }
+
+    #[test]
+    fn once_finished_no_reader_is_served_the_running_state() {
+        let hub = Hub::new(crate::exercise::built_in());
+        let mut session = Session::with_plan(Plan::Auto(crate::exercise::built_in()));
+        let pose = PoseRecord { width: 640, height: 480, keypoints: vec![[0.0; 3]; 17], t: None };
+        // Pages polling as fast as they can, while the loop publishes and finishes again and again.
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (hub, stop) = (hub.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut last_seq = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let s = hub.snapshot();
+                        assert!(s.status.seq >= last_seq, "a reader went back in time");
+                        last_seq = s.status.seq;
+                        let _ = hub.status_json();
+                    }
+                })
+            })
+            .collect();
+        for i in 0..3000 {
+            let (report, summary) = judged(&mut session, i as f64 / 30.0);
+            hub.publish(&report, &pose, None, &summary);
+            hub.finish(&summary);
+            let json: serde_json::Value = serde_json::from_str(&hub.status_json()).unwrap();
+            assert_eq!(json["running"], false, "a stale state was served after the end (round {i})");
+            assert_eq!(json["seq"], i + 1);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        readers.into_iter().for_each(|r| r.join().unwrap());
+    }
+
+    #[test]
+    fn a_panic_during_a_change_does_not_break_later_requests() {
+        let hub = Hub::new(Vec::new());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            hub.update_stats(|_| panic!("a bug while counting"));
+        }));
+        assert!(panicked.is_err());
+        hub.set_source("camera 0".into());
+        assert_eq!(hub.status().source, "camera 0");
+        assert!(hub.status_json().contains("camera 0"));
+        hub.observe_model(0.01);
+        assert_eq!(hub.model_histogram().count, 1);
     }
 }

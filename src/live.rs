@@ -12,16 +12,11 @@ use std::time::{Duration, Instant};
 use crate::capture::{CaptureError, Frame, FrameSource};
 use crate::hub::{Hub, LiveStats};
 use crate::pose::PoseRecord;
-use crate::session::{FrameReport, Plan, Session};
+use crate::session::{FrameReport, Session};
 
 pub use crate::pose::PoseStage;
 
-/// Messages to the running loop (from the HTTP API).
-#[derive(Debug)]
-pub enum Control {
-    SetPlan(Plan),
-    Stop,
-}
+pub use crate::hub::Control;
 
 /// Opens (or re-opens, after a failure) the frame source.
 /// Called on the capture thread, so the source itself need not be `Send` (camera handles are not).

@@ -21,8 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
 use crate::coach::SAFETY_NOTE;
-use crate::hub::{Hub, HubEvent};
-use crate::live::Control;
+use crate::hub::{Control, Hub, HubEvent};
 use crate::session::Plan;
 use crate::store::{Store, StoreError};
 
@@ -43,6 +42,9 @@ pub const MAX_EVENT_CLIENTS: usize = 16;
 #[derive(Clone)]
 struct AppState {
     hub: Arc<Hub>,
+    /// The server's one connection to the session database, opened at the first read (a live run creates
+    /// the file only when its first session starts).
+    store: Arc<std::sync::Mutex<Option<Store>>>,
     token: Option<Arc<str>>,
     event_slots: Arc<Semaphore>,
 }
@@ -59,66 +61,123 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
+/// Every error answer of the API: a status and a message, sent as JSON `{"error": message}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
 }
 
-/// Every route, as (method, path) in OpenAPI's spelling; `/api/openapi.json` must describe exactly these.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/"),
-    ("get", "/healthz"),
-    ("get", "/metrics"),
-    ("get", "/api/openapi.json"),
-    ("get", "/api/status"),
-    ("get", "/api/events"),
-    ("get", "/api/camera"),
-    ("get", "/api/frame.jpg"),
-    ("get", "/api/session"),
-    ("post", "/api/session/exercise"),
-    ("post", "/api/session/stop"),
-    ("get", "/api/sessions"),
-    ("get", "/api/sessions/{id}"),
-    ("get", "/api/exercises"),
-    ("get", "/api/exercises/{id}"),
-    ("get", "/api/routines"),
-    ("get", "/api/progress"),
-    ("get", "/live"),
-    ("get", "/history"),
-    ("get", "/sessions/{id}"),
-    ("get", "/report"),
-    ("get", "/api/progress/chart.svg"),
-];
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    ApiError::new(status, message).into_response()
+}
+
+/// How a route is served.
+#[derive(Clone, Copy, PartialEq)]
+enum Reach {
+    /// Behind the token, and answered within [`REQUEST_TIMEOUT`].
+    Bounded,
+    /// Behind the token, and meant to stay open (the event stream, the camera socket).
+    Open,
+    /// Open to all, for health checks.
+    Public,
+}
+
+/// One route: its method (in OpenAPI's spelling) and path, made from the same call as its handler, so that
+/// the list the API document is checked against is the list the router is built from.
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    reach: Reach,
+    handler: axum::routing::MethodRouter<AppState>,
+}
+
+fn at<H, T>(method: &'static str, path: &'static str, reach: Reach, handler: H) -> Route
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    let handler = match method {
+        "get" => get(handler),
+        "post" => post(handler),
+        other => unreachable!("no route uses {other}"),
+    };
+    Route { method, path, reach, handler }
+}
+
+/// Every route of the server.
+fn table() -> Vec<Route> {
+    use Reach::*;
+    vec![
+        at("get", "/", Bounded, home),
+        at("get", "/live", Bounded, page),
+        at("get", "/history", Bounded, history_page),
+        at("get", "/sessions/{id}", Bounded, session_page),
+        at("get", "/report", Bounded, report_page),
+        at("get", "/healthz", Public, || async { "ok" }),
+        at("get", "/metrics", Bounded, metrics),
+        at("get", "/api/openapi.json", Bounded, openapi),
+        at("get", "/api/status", Bounded, status),
+        at("get", "/api/events", Open, events),
+        at("get", "/api/camera", Open, camera),
+        at("get", "/api/frame.jpg", Bounded, frame),
+        at("get", "/api/session", Bounded, session),
+        at("post", "/api/session/exercise", Bounded, set_exercise),
+        at("post", "/api/session/stop", Bounded, stop),
+        at("get", "/api/sessions", Bounded, sessions),
+        at("get", "/api/sessions/{id}", Bounded, session_by_id),
+        at("get", "/api/exercises", Bounded, exercises),
+        at("get", "/api/exercises/{id}", Bounded, exercise_by_id),
+        at("get", "/api/routines", Bounded, routines),
+        at("get", "/api/progress", Bounded, progress),
+        at("get", "/api/progress/chart.svg", Bounded, progress_chart),
+    ]
+}
+
+/// Every route the router serves, as (method, path); `/api/openapi.json` must describe exactly these.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    table().into_iter().map(|r| (r.method, r.path)).collect()
+}
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
-    let state = AppState { hub, token: token.map(Arc::from), event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)) };
-    // Every request but the event stream (which is meant to stay open) must finish within this time.
-    let bounded = Router::new()
-        .route("/", get(home))
-        .route("/live", get(page))
-        .route("/history", get(history_page))
-        .route("/sessions/{id}", get(session_page))
-        .route("/report", get(report_page))
-        .route("/api/progress/chart.svg", get(progress_chart))
-        .route("/api/status", get(status))
-        .route("/api/session", get(session))
-        .route("/api/frame.jpg", get(frame))
-        .route("/api/session/exercise", post(set_exercise))
-        .route("/api/session/stop", post(stop))
-        .route("/api/sessions", get(sessions))
-        .route("/api/sessions/{id}", get(session_by_id))
-        .route("/api/exercises", get(exercises))
-        .route("/api/exercises/{id}", get(exercise_by_id))
-        .route("/api/routines", get(routines))
-        .route("/api/progress", get(progress))
-        .route("/metrics", get(metrics))
-        .route("/api/openapi.json", get(openapi))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
-    Router::new()
-        .route("/api/events", get(events))
-        .route("/api/camera", get(camera))
-        .merge(bounded)
+    let state = AppState {
+        hub,
+        store: Default::default(),
+        token: token.map(Arc::from),
+        event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)),
+    };
+    let (mut bounded, mut open, mut public) = (Router::new(), Router::new(), Router::new());
+    for r in table() {
+        let group = match r.reach {
+            Reach::Bounded => &mut bounded,
+            Reach::Open => &mut open,
+            Reach::Public => &mut public,
+        };
+        *group = std::mem::take(group).route(r.path, r.handler);
+    }
+    // Every request but the streams must finish within this time.
+    let bounded = bounded.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
+    open.merge(bounded)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .route("/healthz", get(|| async { "ok" }))
+        .merge(public)
         .layer(DefaultBodyLimit::max(16 * 1024))
         .with_state(state)
 }
@@ -127,8 +186,11 @@ pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
 /// its event stream and frames).
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
-        let header_ok = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
-            == Some(format!("Bearer {token}").as_str());
+        let header_ok = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+            .is_some_and(|v| constant_time_eq(v, token.as_bytes()));
         let query_ok = req.uri().query().is_some_and(|q| {
             q.split('&')
                 .any(|kv| kv.strip_prefix("token=").is_some_and(|v| constant_time_eq(v.as_bytes(), token.as_bytes())))
@@ -348,24 +410,41 @@ async fn routines(State(state): State<AppState>) -> Response {
     Json(&state.hub.routines).into_response()
 }
 
-/// Runs a read against the session database off the async threads.
+/// Runs a read on the server's connection to the session database, off the async threads; `None` from
+/// `f` is "no such session".
+async fn read_store<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<Option<T>, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let Some(path) = state.hub.db.clone() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no session history is kept by this run (start it with --db PATH)",
+        ));
+    };
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut conn = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if conn.is_none() {
+            *conn = Some(Store::open(&path)?);
+        }
+        f(conn.as_ref().expect("opened above"))
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(v))) => Ok(v),
+        Ok(Ok(None)) => Err(ApiError::new(StatusCode::NOT_FOUND, "no such session")),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed")),
+    }
+}
+
+/// A read answered as JSON.
 async fn with_store<T: serde::Serialize + Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<Option<T>, StoreError> + Send + 'static,
 ) -> Response {
-    let Some(path) = state.hub.db.clone() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no session history is kept by this run (start it with --db PATH)",
-        );
-    };
-    let result = tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await;
-    match result {
-        Ok(Ok(Some(v))) => Json(v).into_response(),
-        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
-    }
+    read_store(state, f).await.map(Json).into_response()
 }
 
 #[derive(Deserialize)]
@@ -581,18 +660,7 @@ async fn html_from_store(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<Option<String>, StoreError> + Send + 'static,
 ) -> Response {
-    let Some(path) = state.hub.db.clone() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no session history is kept by this run (start it with --db PATH)",
-        );
-    };
-    match tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| f(&s))).await {
-        Ok(Ok(Some(html))) => Html(html).into_response(),
-        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such session"),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the database read failed"),
-    }
+    read_store(state, f).await.map(Html).into_response()
 }
 
 fn session_detail(
