@@ -14,6 +14,7 @@ pub mod hub;
 pub mod keypoint_file;
 pub mod live;
 pub mod measure;
+pub mod metrics;
 pub mod pipeline;
 pub mod pose;
 pub mod report;

@@ -506,64 +506,7 @@ async fn progress(State(state): State<AppState>, query: Result<Query<ProgressQue
 
 /// Prometheus text exposition format, version 0.0.4.
 async fn metrics(State(state): State<AppState>) -> Response {
-    use std::fmt::Write as _;
-    let status = state.hub.status();
-    let s = &status.stats;
-    let mut out = String::new();
-    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
-        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{value}");
-    };
-    // Metrics with one unlabelled sample: the sample line is written from the name.
-    for (name, kind, help, value) in [
-        ("stretchcoach_up", "gauge", "1 while the program runs.", 1.0),
-        ("stretchcoach_running", "gauge", "1 while the capture loop runs.", status.running as u8 as f64),
-        ("stretchcoach_frames_captured_total", "counter", "Frames read from the source.", s.captured as f64),
-        ("stretchcoach_frames_judged_total", "counter", "Frames through the model and judge.", s.processed as f64),
-        (
-            "stretchcoach_frames_dropped_total",
-            "counter",
-            "Frames replaced by a newer one before the model got to them.",
-            s.dropped as f64,
-        ),
-        ("stretchcoach_frames_unreadable_total", "counter", "Unreadable frames skipped.", s.bad_frames as f64),
-        ("stretchcoach_fps", "gauge", "Judged frames per second over the last 2 s.", s.fps),
-    ] {
-        metric(name, kind, help, format!("{name} {value}\n"));
-    }
-    metric(
-        "stretchcoach_latency_milliseconds",
-        "summary",
-        "Capture to prompt, recent frames.",
-        format!(
-            "stretchcoach_latency_milliseconds{{quantile=\"0.5\"}} {}\nstretchcoach_latency_milliseconds{{quantile=\"0.95\"}} {}\n",
-            s.latency_ms_median, s.latency_ms_p95
-        ),
-    );
-    let h = state.hub.model_histogram();
-    let mut hist = String::new();
-    for (le, n) in crate::hub::MODEL_BUCKETS.iter().zip(h.buckets) {
-        let _ = writeln!(hist, "stretchcoach_inference_seconds_bucket{{le=\"{le}\"}} {n}");
-    }
-    let _ = write!(
-        hist,
-        "stretchcoach_inference_seconds_bucket{{le=\"+Inf\"}} {c}\nstretchcoach_inference_seconds_sum {}\nstretchcoach_inference_seconds_count {c}\n",
-        h.sum,
-        c = h.count
-    );
-    metric("stretchcoach_inference_seconds", "histogram", "Time in the pose model per frame.", hist);
-    let mut prompts = String::new();
-    let mut by_fault: std::collections::BTreeMap<String, u32> = Default::default();
-    for st in state.hub.summary().map(|s| s.stretches).unwrap_or_default() {
-        for (f, n) in st.faults {
-            *by_fault.entry(format!("{}/{f}", st.exercise)).or_default() += n;
-        }
-    }
-    for (key, n) in by_fault {
-        let (ex, fault) = key.split_once('/').unwrap_or(("", &key));
-        let _ = writeln!(prompts, "stretchcoach_fault_prompts_total{{exercise=\"{ex}\",fault=\"{fault}\"}} {n}");
-    }
-    metric("stretchcoach_fault_prompts_total", "counter", "Faults told to the user, by stretch and fault.", prompts);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(state.hub.clone())).into_response()
 }
 
 /// JSON for embedding in a script element (no "</" to close it early).
