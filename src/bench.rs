@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::hub::Hub;
 use crate::live::percentile;
-use crate::pipeline::median;
-use crate::pose::{BareInference, ModelError, PoseRecord, PoseStage};
+use crate::pipeline::{median, Pipeline, StepError};
+use crate::pose::{BareInference, PoseRecord, PoseStage};
 use crate::server::HTTP_THREAD;
 use crate::session::{Plan, Session};
 
@@ -106,13 +106,13 @@ fn stage_time(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime 
 /// compare like with like.
 pub fn run(
     model: &mut dyn BareInference,
-    stage: &mut dyn PoseStage,
+    mut stage: Box<dyn PoseStage>,
     images: &[RgbImage],
     n: usize,
     plan: Plan,
     hub: Option<&Hub>,
     pace: Option<f64>,
-) -> Result<BenchReport, ModelError> {
+) -> Result<BenchReport, StepError> {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let (w, h) = (images[0].width(), images[0].height());
     model.prepare_bare(&images[0]);
@@ -126,8 +126,7 @@ pub fn run(
     // Sleeps until frame `i` is due, when paced.
     let wait = |start: Instant, i: usize| {
         if let Some(fps) = pace {
-            let due = start + std::time::Duration::from_secs_f64(i as f64 / fps);
-            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            crate::pipeline::pace(crate::pipeline::Pace::Realtime, start, i as f64 / fps);
         }
     };
     let mut bare = Vec::with_capacity(n);
@@ -139,7 +138,8 @@ pub fn run(
         bare.push(ms(t));
     }
     let baseline = median(&mut bare.clone());
-    let mut session = Session::with_plan(plan);
+    // The frames go through the pipeline every command runs, which times the model's stages itself.
+    let mut pipeline = Pipeline::new(Some(stage), Session::with_plan(plan));
     let (mut pre, mut inf, mut dec, mut orient, mut judge, mut whole) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut runs = 0u64;
@@ -158,20 +158,18 @@ pub fn run(
         }
         let img = &images[i % images.len()];
         let t0 = Instant::now();
-        let pose = stage.estimate(img)?;
-        let t1 = Instant::now();
-        let report = session.step(Some(&pose), i as f64 / 30.0);
+        let step = pipeline.step_image(img, i as f64 / 30.0)?;
         if let Some(hub) = hub {
-            hub.publish(&report, &PoseRecord::from(&pose), None, &session.summary());
+            hub.publish(&step.report, &PoseRecord::from(&step.pose), None, &pipeline.session.summary());
         }
-        let times = stage.take_times();
-        let model_ms = times.prepare_ms + times.infer_ms + times.decode_ms;
-        pre.push(times.prepare_ms);
-        inf.push(times.infer_ms);
-        dec.push(times.decode_ms);
-        orient.push(((t1 - t0).as_secs_f64() * 1e3 - model_ms).max(0.0));
-        runs += times.runs as u64;
-        judge.push(ms(t1));
+        let times = step.times;
+        pre.push(times.model.prepare_ms);
+        inf.push(times.model.infer_ms);
+        dec.push(times.model.decode_ms);
+        orient.push((times.pose_ms - times.model_ms()).max(0.0));
+        runs += times.model.runs as u64;
+        // Everything after the pose: judging, and publishing when there is a hub.
+        judge.push(ms(t0) - times.pose_ms);
         whole.push(ms(t0));
     }
     let elapsed_ms = ms(start);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::capture::{CaptureError, Frame, FrameSource};
 use crate::hub::{Hub, LiveStats};
 use crate::pose::PoseRecord;
+use crate::pipeline::{Pipeline, Step};
 use crate::session::{FrameReport, Session};
 
 pub use crate::pose::PoseStage;
@@ -101,8 +102,8 @@ impl LiveLoop {
     pub fn start(
         mut open: Opener,
         options: LoopOptions,
-        mut stage: Box<dyn PoseStage>,
-        mut session: Session,
+        stage: Box<dyn PoseStage>,
+        session: Session,
         hub: Arc<Hub>,
         controls: Receiver<Control>,
         mut on_report: OnReport,
@@ -126,6 +127,7 @@ impl LiveLoop {
         let worker = {
             let (hub, stop, mailbox) = (hub.clone(), stop.clone(), mailbox.clone());
             std::thread::Builder::new().name("judge".into()).spawn(move || {
+                let mut pipeline = Pipeline::new(Some(stage), session);
                 let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
                 let mut window: std::collections::VecDeque<Instant> = Default::default();
                 // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
@@ -135,7 +137,7 @@ impl LiveLoop {
                         let next = mailbox.take(Duration::from_millis(250));
                         while let Ok(c) = controls.try_recv() {
                             match c {
-                                Control::SetPlan(plan) => session.switch(plan),
+                                Control::SetPlan(plan) => pipeline.session.switch(plan),
                                 Control::Stop => stop.store(true, Ordering::SeqCst),
                             }
                         }
@@ -147,18 +149,16 @@ impl LiveLoop {
                             Err(true) => break,
                             Err(false) => continue,
                         };
-                        let t0 = Instant::now();
-                        let pose = match stage.estimate(&frame.image) {
-                            Ok(p) => p,
+                        let Step { report, pose, times } = match pipeline.step_image(&frame.image, frame.t) {
+                            Ok(step) => step,
                             Err(e) => {
                                 hub.update_stats(|s| s.errors += 1);
                                 eprintln!("pose model failed on frame {}: {e}", frame.index);
                                 continue;
                             }
                         };
-                        model_ms.push(t0.elapsed().as_secs_f64() * 1e3);
-                        hub.observe_model(t0.elapsed().as_secs_f64());
-                        let report = session.step(Some(&pose), frame.t);
+                        model_ms.push(times.pose_ms);
+                        hub.observe_model(times.pose_ms / 1e3);
                         let latency = captured_at.elapsed().as_secs_f64() * 1e3;
                         latencies.push(latency);
                         let now = Instant::now();
@@ -183,7 +183,7 @@ impl LiveLoop {
                                 hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
                             }
                         }
-                        hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &session.summary());
+                        hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &pipeline.session.summary());
                         on_report(&report, &stats);
                     }
                 }));
@@ -198,7 +198,7 @@ impl LiveLoop {
                     (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
                     s.model_ms_median = model_ms.median_p95().0;
                 });
-                hub.finish(&session.summary());
+                hub.finish(&pipeline.session.summary());
             })
             .expect("the judging thread starts")
         };

@@ -1,10 +1,78 @@
-//! The per-frame loop: frames from a source, through the model, into a session; each result handed on.
+//! The per-frame path every command runs: a frame (or a pose already found) through the pose stage into the
+//! session, timed here and nowhere else; and the loop that drives it over a recording.
 
 use std::time::{Duration, Instant};
 
+use image::RgbImage;
+
 use crate::capture::{CaptureError, FrameSource};
-use crate::pose::{ModelError, Pose, PoseStage};
+use crate::pose::{ModelError, Pose, PoseStage, StageTimes};
 use crate::session::{FrameReport, Session};
+
+/// Where each frame's time went, in milliseconds.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StepTimes {
+    /// The pose stage: the model and what surrounds it (cropping, tracking). Zero for a given pose.
+    pub pose_ms: f64,
+    /// Smoothing, recognising, judging and coaching.
+    pub judge_ms: f64,
+    /// The model's own runs within `pose_ms`, by stage.
+    pub model: StageTimes,
+}
+
+impl StepTimes {
+    pub fn model_ms(&self) -> f64 {
+        self.model.prepare_ms + self.model.infer_ms + self.model.decode_ms
+    }
+}
+
+/// One judged frame.
+pub struct Step {
+    pub report: FrameReport,
+    pub pose: Pose,
+    pub times: StepTimes,
+}
+
+/// The pose stage (none when poses are given) and the session.
+pub struct Pipeline {
+    stage: Option<Box<dyn PoseStage>>,
+    pub session: Session,
+}
+
+impl Pipeline {
+    pub fn new(stage: Option<Box<dyn PoseStage>>, session: Session) -> Pipeline {
+        Pipeline { stage, session }
+    }
+
+    /// Finds the pose in a frame taken `t` seconds into the session, and judges it.
+    pub fn step_image(&mut self, image: &RgbImage, t: f64) -> Result<Step, StepError> {
+        let stage = self.stage.as_mut().ok_or(StepError::NoModel)?;
+        let t0 = Instant::now();
+        let pose = stage.estimate(image)?;
+        let model = stage.take_times();
+        Ok(self.judge(pose, t, t0, model))
+    }
+
+    /// Judges a pose found before (a keypoint file, generated motion).
+    pub fn step_pose(&mut self, pose: &Pose, t: f64) -> Step {
+        self.judge(pose.clone(), t, Instant::now(), StageTimes::default())
+    }
+
+    fn judge(&mut self, pose: Pose, t: f64, started: Instant, model: StageTimes) -> Step {
+        let t1 = Instant::now();
+        let report = self.session.step(Some(&pose), t);
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        Step { report, pose, times: StepTimes { pose_ms: ms(t1 - started), judge_ms: ms(t1.elapsed()), model } }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("an image was given to a pipeline that has no pose model")]
+    NoModel,
+}
 
 /// Counts kept while a source is replayed.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
@@ -23,7 +91,7 @@ pub enum LoopError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
     #[error(transparent)]
-    Model(#[from] ModelError),
+    Step(#[from] StepError),
 }
 
 /// How fast to replay.
@@ -45,13 +113,12 @@ pub fn pace(pace: Pace, start: Instant, t: f64) {
     }
 }
 
-/// Runs every frame of `source` through `model` and `session`, calling `emit` with each report, the pose and the session so far.
+/// Runs every frame of `source` through `pipeline`, calling `emit` with each judged frame and the session.
 pub fn run(
     source: &mut dyn FrameSource,
-    model: &mut dyn PoseStage,
-    session: &mut Session,
+    pipeline: &mut Pipeline,
     speed: Pace,
-    mut emit: impl FnMut(&FrameReport, &Pose, &Session),
+    mut emit: impl FnMut(&Step, &Session),
 ) -> Result<LoopStats, LoopError> {
     let mut stats = LoopStats::default();
     let (mut model_ms, mut frame_ms) = (Vec::new(), Vec::new());
@@ -68,15 +135,11 @@ pub fn run(
             Err(e) => return Err(e.into()),
         };
         pace(speed, start, frame.t);
-        let t0 = Instant::now();
-        let pose = model.estimate(&frame.image)?;
-        let t1 = Instant::now();
-        let report = session.step(Some(&pose), frame.t);
-        let t2 = Instant::now();
-        model_ms.push((t1 - t0).as_secs_f64() * 1e3);
-        frame_ms.push((t2 - t0).as_secs_f64() * 1e3);
+        let step = pipeline.step_image(&frame.image, frame.t)?;
+        model_ms.push(step.times.pose_ms);
+        frame_ms.push(step.times.pose_ms + step.times.judge_ms);
         stats.frames += 1;
-        emit(&report, &pose, session);
+        emit(&step, &pipeline.session);
     }
     stats.model_ms_median = median(&mut model_ms);
     stats.frame_ms_median = median(&mut frame_ms);

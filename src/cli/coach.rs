@@ -14,7 +14,7 @@ use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::coach::SAFETY_NOTE;
 use stretchcoach::hub::{Hub, LiveStats};
 use stretchcoach::live::{self, Control, LiveLoop, LoopOptions, Opener};
-use stretchcoach::pipeline::{self, Pace};
+use stretchcoach::pipeline::{self, Pace, Pipeline};
 use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::{FrameReport, Plan, Session, Summary};
 use stretchcoach::shutdown::Shutdown;
@@ -179,7 +179,7 @@ fn replay_keypoints(
     shutdown: &Shutdown,
     source: &str,
 ) -> Summary {
-    let mut session = Session::with_plan(plan);
+    let mut pipeline = Pipeline::new(None, Session::with_plan(plan));
     hub.set_source(source.into());
     let (tx, controls) = live::controls();
     hub.set_control(tx);
@@ -189,7 +189,7 @@ fn replay_keypoints(
     'frames: for (t, pose) in frames {
         for c in controls.try_iter() {
             match c {
-                Control::SetPlan(plan) => session.switch(plan),
+                Control::SetPlan(plan) => pipeline.session.switch(plan),
                 Control::Stop => break 'frames,
             }
         }
@@ -197,9 +197,9 @@ fn replay_keypoints(
             break;
         }
         pipeline::pace(if realtime { Pace::Realtime } else { Pace::Fast }, start, *t);
-        let r = session.step(Some(pose), *t);
+        let r = pipeline.step_pose(pose, *t).report;
         terminal.frame(&r, None);
-        let summary = session.summary();
+        let summary = pipeline.session.summary();
         hub.publish(&r, &PoseRecord::from(pose), None, &summary);
         if let Some(rec) = &mut recorder {
             rec.frame(&r);
@@ -209,7 +209,7 @@ fn replay_keypoints(
     }
     drop(controls); // the page's requests now get "no live session"
     terminal.end_line();
-    let summary = session.summary();
+    let summary = pipeline.session.summary();
     hub.finish(&summary);
     if let (Some(rec), Some(db)) = (&mut recorder, &hub.db) {
         close_recording(rec, &summary, db, view.quiet || view.json);

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use stretchcoach::capture::open_replay;
 use stretchcoach::exercise::ExerciseChoice;
 use stretchcoach::keypoint_file;
-use stretchcoach::pipeline::{self, Pace};
+use stretchcoach::pipeline::{self, Pace, Pipeline};
 use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::Session;
 
@@ -41,22 +41,25 @@ pub(super) fn cmd_check(
     json: bool,
 ) -> Result<()> {
     let g = &cx.g;
-    let mut session = Session::with_plan(cx.plan(exercise)?);
+    let session = Session::with_plan(cx.plan(exercise)?);
     let mut printer = Printer { json, last_prompt: None };
-    match (keypoints, input) {
+    let pipeline = match (keypoints, input) {
         (Some(file), _) => {
+            let mut pipeline = Pipeline::new(None, session);
             for (t, pose) in keypoint_file::read(file)? {
-                printer.frame(&session.step(Some(&pose), t));
+                printer.frame(&pipeline.step_pose(&pose, t).report);
             }
+            pipeline
         }
         (None, Some(input)) => {
             let mut source = open_replay(input)?;
-            let mut stage = load_stage(g, true)?;
-            pipeline::run(source.as_mut(), stage.as_mut(), &mut session, Pace::Fast, |r, _, _| printer.frame(r))?;
+            let mut pipeline = Pipeline::new(Some(load_stage(g, true)?), session);
+            pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, |step, _| printer.frame(&step.report))?;
+            pipeline
         }
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
-    }
-    let summary = session.summary();
+    };
+    let summary = pipeline.session.summary();
     if let Some(db) = g.history_db(false) {
         let source = keypoints.or(input).map(|p| format!("check of {}", p.display())).unwrap_or_default();
         save_session(&db, &source, g.routine.as_deref(), &summary);

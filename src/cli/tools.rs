@@ -51,7 +51,7 @@ pub(super) fn cmd_bench(
     // The same pose stage as `live` (BlazePose, or MoveNet orientation-aware unless --plain-input), and the
     // model it runs each frame (MoveNet, or BlazePose's landmark model) alone for the bare-inference baseline.
     let mut model = load_bare(g, fps.is_none() || spin)?;
-    let mut stage = load_stage(g, fps.is_none() || spin)?;
+    let stage = load_stage(g, fps.is_none() || spin)?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
     let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
     if let (Some(port), Some(hub)) = (serve_port, &hub) {
@@ -60,7 +60,7 @@ pub(super) fn cmd_bench(
     }
     let report = stretchcoach::bench::run(
         model.as_mut(),
-        stage.as_mut(),
+        stage,
         &images,
         frames.max(20),
         Plan::Auto(cx.catalog().to_vec()),
