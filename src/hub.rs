@@ -92,7 +92,12 @@ impl Snapshot {
 impl Clone for Snapshot {
     /// A copy to change and publish (its JSON, if made, belongs to the old state).
     fn clone(&self) -> Snapshot {
-        Snapshot { status: self.status.clone(), frame: self.frame.clone(), summary: self.summary.clone(), json: OnceLock::new() }
+        Snapshot {
+            status: self.status.clone(),
+            frame: self.frame.clone(),
+            summary: self.summary.clone(),
+            json: OnceLock::new(),
+        }
     }
 }
 

@@ -43,6 +43,36 @@ pub fn parse(reader: impl BufRead, name: &str) -> Result<Vec<(f64, Pose)>, Keypo
     Ok(out)
 }
 
+/// Poses replayed as a frame source, so that a keypoint file or generated motion runs through the same
+/// loop as a camera (the pose stage is skipped for them).
+pub struct KeypointSource {
+    frames: std::vec::IntoIter<(f64, Pose)>,
+    index: u64,
+    what: String,
+}
+
+impl KeypointSource {
+    pub fn new(frames: Vec<(f64, Pose)>, what: impl Into<String>) -> KeypointSource {
+        KeypointSource { frames: frames.into_iter(), index: 0, what: what.into() }
+    }
+}
+
+impl crate::capture::FrameSource for KeypointSource {
+    fn next_frame(&mut self) -> Result<Option<crate::capture::Frame>, crate::capture::CaptureError> {
+        let Some((t, pose)) = self.frames.next() else { return Ok(None) };
+        self.index += 1;
+        Ok(Some(crate::capture::Frame::pose(self.index - 1, t, pose)))
+    }
+
+    fn fps(&self) -> f64 {
+        DEFAULT_FPS
+    }
+
+    fn describe(&self) -> String {
+        self.what.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use crate::capture::{CaptureError, Frame, FrameSource};
 use crate::hub::{Hub, LiveStats};
-use crate::pose::PoseRecord;
 use crate::pipeline::{Pipeline, Step};
+use crate::pose::PoseRecord;
 use crate::session::{FrameReport, Session};
 
 pub use crate::pose::PoseStage;
@@ -98,12 +98,25 @@ pub struct LiveLoop {
 }
 
 impl LiveLoop {
-    /// Starts capture and judging; `on_report` sees every processed frame (for the terminal).
+    /// Starts capture and judging with the pose stage `stage`; `on_report` sees every processed frame.
     pub fn start(
-        mut open: Opener,
+        open: Opener,
         options: LoopOptions,
         stage: Box<dyn PoseStage>,
         session: Session,
+        hub: Arc<Hub>,
+        controls: Receiver<Control>,
+        on_report: OnReport,
+    ) -> LiveLoop {
+        Self::start_pipeline(open, options, Pipeline::new(Some(stage), session), hub, controls, on_report)
+    }
+
+    /// Starts capture and judging through `pipeline` (one without a pose stage takes sources that carry
+    /// their poses: keypoint files, generated motion); `on_report` sees every processed frame.
+    pub fn start_pipeline(
+        mut open: Opener,
+        options: LoopOptions,
+        mut pipeline: Pipeline,
         hub: Arc<Hub>,
         controls: Receiver<Control>,
         mut on_report: OnReport,
@@ -126,81 +139,84 @@ impl LiveLoop {
         };
         let worker = {
             let (hub, stop, mailbox) = (hub.clone(), stop.clone(), mailbox.clone());
-            std::thread::Builder::new().name("judge".into()).spawn(move || {
-                let mut pipeline = Pipeline::new(Some(stage), session);
-                let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
-                let mut window: std::collections::VecDeque<Instant> = Default::default();
-                // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
-                // frame: it ends the session, which keeps what it has, and says so.
-                let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    loop {
-                        let next = mailbox.take(Duration::from_millis(250));
-                        while let Ok(c) = controls.try_recv() {
-                            match c {
-                                Control::SetPlan(plan) => pipeline.session.switch(plan),
-                                Control::Stop => stop.store(true, Ordering::SeqCst),
+            std::thread::Builder::new()
+                .name("judge".into())
+                .spawn(move || {
+                    let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
+                    let mut window: std::collections::VecDeque<Instant> = Default::default();
+                    // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
+                    // frame: it ends the session, which keeps what it has, and says so.
+                    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        loop {
+                            let next = mailbox.take(Duration::from_millis(250));
+                            while let Ok(c) = controls.try_recv() {
+                                match c {
+                                    Control::SetPlan(plan) => pipeline.session.switch(plan),
+                                    Control::Stop => stop.store(true, Ordering::SeqCst),
+                                }
                             }
-                        }
-                        if stop.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        let (frame, captured_at) = match next {
-                            Ok(f) => f,
-                            Err(true) => break,
-                            Err(false) => continue,
-                        };
-                        let Step { report, pose, times } = match pipeline.step_image(&frame.image, frame.t) {
-                            Ok(step) => step,
-                            Err(e) => {
-                                hub.update_stats(|s| s.errors += 1);
-                                eprintln!("pose model failed on frame {}: {e}", frame.index);
-                                continue;
+                            if stop.load(Ordering::SeqCst) {
+                                break;
                             }
-                        };
-                        model_ms.push(times.pose_ms);
-                        hub.observe_model(times.pose_ms / 1e3);
-                        let latency = captured_at.elapsed().as_secs_f64() * 1e3;
-                        latencies.push(latency);
-                        let now = Instant::now();
-                        window.push_back(now);
-                        while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
-                            window.pop_front();
-                        }
-                        let stats = hub.update_stats(|s| {
-                            s.processed += 1;
-                            s.fps =
-                                window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
-                            s.latency_ms = latency;
-                            // Sorting the window on every frame is wasted on a display refreshed twice a second.
-                            if s.processed % 15 == 1 {
-                                (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
-                                s.model_ms_median = model_ms.median_p95().0;
+                            let (frame, captured_at) = match next {
+                                Ok(f) => f,
+                                Err(true) => break,
+                                Err(false) => continue,
+                            };
+                            let Step { report, pose, times } = match pipeline.step_frame(&frame) {
+                                Ok(step) => step,
+                                Err(e) => {
+                                    hub.update_stats(|s| s.errors += 1);
+                                    eprintln!("pose model failed on frame {}: {e}", frame.index);
+                                    continue;
+                                }
+                            };
+                            model_ms.push(times.pose_ms);
+                            hub.observe_model(times.pose_ms / 1e3);
+                            let latency = captured_at.elapsed().as_secs_f64() * 1e3;
+                            latencies.push(latency);
+                            let now = Instant::now();
+                            window.push_back(now);
+                            while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
+                                window.pop_front();
                             }
-                        });
-                        if let Some(dir) = &record {
-                            let path = dir.join(format!("frame_{:06}.jpg", frame.index));
-                            if let Err(e) = frame.image.save(&path) {
-                                hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                            let stats = hub.update_stats(|s| {
+                                s.processed += 1;
+                                s.fps = window.len() as f64
+                                    / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
+                                s.latency_ms = latency;
+                                // Sorting the window on every frame is wasted on a display refreshed twice a second.
+                                if s.processed % 15 == 1 {
+                                    (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                                    s.model_ms_median = model_ms.median_p95().0;
+                                }
+                            });
+                            // A frame that came with its pose has no picture to record or show.
+                            let image = frame.pose.is_none().then(|| Arc::new(frame.image));
+                            if let (Some(dir), Some(image)) = (&record, &image) {
+                                let path = dir.join(format!("frame_{:06}.jpg", frame.index));
+                                if let Err(e) = image.save(&path) {
+                                    hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                                }
                             }
+                            hub.publish(&report, &PoseRecord::from(&pose), image, &pipeline.session.summary());
+                            on_report(&report, &stats);
                         }
-                        hub.publish(&report, &PoseRecord::from(&pose), Some(Arc::new(frame.image)), &pipeline.session.summary());
-                        on_report(&report, &stats);
+                    }));
+                    stop.store(true, Ordering::SeqCst);
+                    mailbox.close();
+                    if let Err(panic) = judged {
+                        let what = panic_text(panic.as_ref());
+                        eprintln!("coaching stopped after an internal error: {what}");
+                        hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
                     }
-                }));
-                stop.store(true, Ordering::SeqCst);
-                mailbox.close();
-                if let Err(panic) = judged {
-                    let what = panic_text(panic.as_ref());
-                    eprintln!("coaching stopped after an internal error: {what}");
-                    hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
-                }
-                hub.update_stats(|s| {
-                    (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
-                    s.model_ms_median = model_ms.median_p95().0;
-                });
-                hub.finish(&pipeline.session.summary());
-            })
-            .expect("the judging thread starts")
+                    hub.update_stats(|s| {
+                        (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                        s.model_ms_median = model_ms.median_p95().0;
+                    });
+                    hub.finish(&pipeline.session.summary());
+                })
+                .expect("the judging thread starts")
         };
         LiveLoop { capture, worker, stop, mailbox }
     }

@@ -53,6 +53,14 @@ impl Pipeline {
         Ok(self.judge(pose, t, t0, model))
     }
 
+    /// Judges a frame from any source: its pose when it has one, else the pose found in its image.
+    pub fn step_frame(&mut self, frame: &crate::capture::Frame) -> Result<Step, StepError> {
+        match &frame.pose {
+            Some(pose) => Ok(self.step_pose(pose, frame.t)),
+            None => self.step_image(&frame.image, frame.t),
+        }
+    }
+
     /// Judges a pose found before (a keypoint file, generated motion).
     pub fn step_pose(&mut self, pose: &Pose, t: f64) -> Step {
         self.judge(pose.clone(), t, Instant::now(), StageTimes::default())
@@ -135,7 +143,7 @@ pub fn run(
             Err(e) => return Err(e.into()),
         };
         pace(speed, start, frame.t);
-        let step = pipeline.step_image(&frame.image, frame.t)?;
+        let step = pipeline.step_frame(&frame)?;
         model_ms.push(step.times.pose_ms);
         frame_ms.push(step.times.pose_ms + step.times.judge_ms);
         stats.frames += 1;

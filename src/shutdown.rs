@@ -16,7 +16,11 @@ pub const FORCED_EXIT: i32 = 130;
 
 impl Shutdown {
     pub fn new() -> Arc<Shutdown> {
-        Arc::new(Shutdown { requested: Mutex::new(false), changed: Condvar::new(), notify: tokio::sync::watch::Sender::new(false) })
+        Arc::new(Shutdown {
+            requested: Mutex::new(false),
+            changed: Condvar::new(),
+            notify: tokio::sync::watch::Sender::new(false),
+        })
     }
 
     /// Requests the end of the run (what a signal does; also for tests and the API).

@@ -151,15 +151,10 @@ pub struct DayFigures {
     pub form_score: Option<f64>,
 }
 
-pub fn now_rfc3339() -> String {
-    // Seconds since the epoch to a UTC calendar date-time, without a time crate.
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
+/// The current time as SQLite writes it: RFC 3339, UTC, to the second.
+const NOW_SQL: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
-/// Howard Hinnant's days-to-civil algorithm.
+/// Howard Hinnant's days-to-civil algorithm (for chart dates).
 pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -238,7 +233,11 @@ impl Store {
 
     /// Starts a session row; returns its id.
     pub fn begin(&mut self, source: &str, routine: Option<&str>) -> Result<i64, StoreError> {
-        self.begin_at(source, routine, &now_rfc3339())
+        let now: String = self
+            .conn
+            .query_row(&format!("SELECT {NOW_SQL}"), [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.begin_at(source, routine, &now)
     }
 
     /// Starts a session row dated `started_at` (RFC 3339, UTC): for sessions brought in from elsewhere.
@@ -269,11 +268,12 @@ impl Store {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(sql)?;
-        let now = now_rfc3339();
         tx.execute(
-            "UPDATE sessions SET updated_at = ?2, ended_at = CASE WHEN ?3 THEN ?2 ELSE ended_at END,
-             frames = ?4, duration_s = ?5 WHERE id = ?1",
-            params![id, now, ended, summary.frames as i64, summary.duration_s],
+            &format!(
+                "UPDATE sessions SET updated_at = {NOW_SQL}, ended_at = CASE WHEN ?2 THEN {NOW_SQL} ELSE ended_at END,
+                 frames = ?3, duration_s = ?4 WHERE id = ?1"
+            ),
+            params![id, ended, summary.frames as i64, summary.duration_s],
         )
         .map_err(sql)?;
         tx.execute("DELETE FROM stretches WHERE session_id = ?1", params![id]).map_err(sql)?;
@@ -555,7 +555,6 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(20_786), (2026, 11, 29));
-        assert_eq!(now_rfc3339().len(), 20);
     }
 
     #[test]
@@ -575,6 +574,28 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
         assert_eq!(store.sessions(None, None, 10).unwrap().len(), 1);
         assert!(store.timeline(1).unwrap().is_empty(), "an old session has an empty timeline");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn sessions_are_dated_now_in_rfc3339_utc() {
+        let dir = std::env::temp_dir().join(format!("stretchcoach-times-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut store = Store::open(&dir.join("t.db")).unwrap();
+        let id = store.begin("camera 0", None).unwrap();
+        let summary = crate::session::Session::with_plan(crate::session::Plan::Auto(Vec::new())).summary();
+        store.save(id, &summary, true).unwrap();
+        let s = store.session(id).unwrap().unwrap();
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let (y, m, d) = civil_from_days(secs / 86_400);
+        for t in [&s.started_at, &s.updated_at, s.ended_at.as_ref().unwrap()] {
+            assert_eq!(t.len(), 20, "{t}");
+            assert!(t.ends_with('Z') && &t[10..11] == "T", "{t}");
+            // Today (a run just before midnight UTC may see the start on the day before).
+            let today = format!("{y:04}-{m:02}-{d:02}");
+            assert!(t[..10] == today || secs % 86_400 < 5, "{t} is not today ({today})");
+        }
+        assert!(s.ended_at.as_ref().unwrap() >= &s.started_at);
         let _ = std::fs::remove_dir_all(dir);
     }
 

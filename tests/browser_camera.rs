@@ -60,13 +60,14 @@ impl Drop for Browser {
 #[test]
 fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     let dir = scratch("bridge");
-    // Chromium's fake camera plays a y4m file, looping it; made at test time from the committed clip.
+    // Chromium's fake camera plays a y4m file, looping it; made at test time from the committed clip, at
+    // 15 fps (a laptop camera's rate in a dim room), which leaves a slow CI machine room for the debug build.
     let clip = fixture("real/bridge/pexels-6525487-glute-bridge.mp4");
     let y4m = dir.join("bridge.y4m");
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-i"])
         .arg(&clip)
-        .args(["-pix_fmt", "yuv420p"])
+        .args(["-r", "15", "-pix_fmt", "yuv420p"])
         .arg(&y4m)
         .output()
         .expect("ffmpeg (scripts/provision.sh installs it)");
@@ -75,8 +76,7 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     const CLIP_SECONDS: f64 = 6.68;
 
     let db = dir.join("sessions.db");
-    let mut server =
-        spawn_server(&["live", "--camera", "browser", "--voice", "false", "--db", db.to_str().unwrap()]);
+    let mut server = spawn_server(&["live", "--camera", "browser", "--voice", "false", "--db", db.to_str().unwrap()]);
     let page = format!("{}/?camera=browser", server.base);
     let status = json(&format!("{}/api/status", server.base));
     assert_eq!(status["browser_camera"], true, "{status}");
@@ -112,9 +112,13 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
 
     let stats = &status["stats"];
     let (received, judged) = (stats["received"].as_f64().unwrap(), stats["processed"].as_f64().unwrap());
-    assert!(received >= 0.8 * 25.0 * CLIP_SECONDS, "the page sent {received} frames of a 25 fps camera");
+    assert!(received >= 0.8 * 15.0 * CLIP_SECONDS, "the page sent {received} frames of a 15 fps camera");
     assert!(judged >= 0.9 * received, "judged {judged} of the {received} frames the page sent");
     let report = &status["status"];
+    eprintln!(
+        "browser camera: {received} frames sent, {judged} judged, {} dropped, latency median {} ms; {} reps of {}",
+        stats["dropped"], stats["latency_ms_median"], report["reps"], report["exercise"]
+    );
     assert_eq!(report["exercise"], "bridge", "the stretch was not recognised: {report}");
     assert_eq!(report["reps"], 2, "the two lifts of the clip: {report}");
 
@@ -134,9 +138,7 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     assert!(exit.success(), "live exited with {exit}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (ended, frames): (Option<String>, i64) = conn
-        .query_row("SELECT ended_at, frames FROM sessions ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT ended_at, frames FROM sessions ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert!(ended.is_some(), "the session is not marked ended");
     assert!(frames as f64 >= judged, "{frames} frames stored, {judged} judged");

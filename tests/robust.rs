@@ -30,7 +30,7 @@ impl FrameSource for FlakyCamera {
         self.left -= 1;
         self.next += 1;
         std::thread::sleep(Duration::from_millis(10));
-        Ok(Some(Frame { index: self.next, t: self.next as f64 / 30.0, image: RgbImage::new(64, 48) }))
+        Ok(Some(Frame::image(self.next, self.next as f64 / 30.0, RgbImage::new(64, 48))))
     }
     fn fps(&self) -> f64 {
         30.0
@@ -63,7 +63,7 @@ impl FrameSource for Crashing {
         }
         self.left -= 1;
         std::thread::sleep(Duration::from_millis(5));
-        Ok(Some(Frame { index: 0, t: 0.0, image: RgbImage::new(64, 48) }))
+        Ok(Some(Frame::image(0, 0.0, RgbImage::new(64, 48))))
     }
     fn fps(&self) -> f64 {
         30.0

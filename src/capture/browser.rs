@@ -110,7 +110,7 @@ impl FrameSource for BrowserSource {
         limits.max_image_height = Some(MAX_FRAME_SIDE);
         reader.limits(limits);
         let image = reader.decode().map_err(|e| bad(e.to_string()))?.to_rgb8();
-        Ok(Some(Frame { index, t, image }))
+        Ok(Some(Frame::image(index, t, image)))
     }
 
     fn fps(&self) -> f64 {

@@ -61,7 +61,7 @@ impl FrameSource for CameraSource {
         let (format, res) = (buffer.source_frame_format(), buffer.resolution());
         let image = super::convert::to_rgb(format, res.width(), res.height(), buffer.buffer())
             .map_err(|reason| CaptureError::BadFrame { index, what: format!("camera frame ({format})"), reason })?;
-        Ok(Some(Frame { index, t, image }))
+        Ok(Some(Frame::image(index, t, image)))
     }
 
     fn fps(&self) -> f64 {

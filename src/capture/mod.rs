@@ -15,6 +15,19 @@ pub struct Frame {
     pub index: u64,
     pub t: f64,
     pub image: RgbImage,
+    /// The pose, when the source already has it (a keypoint file, generated motion): the pose stage is
+    /// skipped and `image` is empty.
+    pub pose: Option<crate::pose::Pose>,
+}
+
+impl Frame {
+    pub fn image(index: u64, t: f64, image: RgbImage) -> Frame {
+        Frame { index, t, image, pose: None }
+    }
+
+    pub fn pose(index: u64, t: f64, pose: crate::pose::Pose) -> Frame {
+        Frame { index, t, image: RgbImage::new(0, 0), pose: Some(pose) }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -80,7 +80,7 @@ impl FrameSource for ImageFolder {
             what: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        Ok(Some(Frame { index, t: index as f64 / self.fps, image: image.to_rgb8() }))
+        Ok(Some(Frame::image(index, index as f64 / self.fps, image.to_rgb8())))
     }
 
     fn fps(&self) -> f64 {
@@ -180,7 +180,7 @@ impl FrameSource for Video {
         let index = self.next;
         self.next += 1;
         let image = RgbImage::from_raw(self.width, self.height, buf).expect("buffer sized to the frame");
-        Ok(Some(Frame { index, t: index as f64 / self.fps, image }))
+        Ok(Some(Frame::image(index, index as f64 / self.fps, image)))
     }
 
     fn fps(&self) -> f64 {

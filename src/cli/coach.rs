@@ -13,9 +13,9 @@ use stretchcoach::capture::camera::{CameraRequest, CameraSource};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::coach::SAFETY_NOTE;
 use stretchcoach::hub::{Hub, LiveStats};
-use stretchcoach::live::{self, Control, LiveLoop, LoopOptions, Opener};
-use stretchcoach::pipeline::{self, Pace, Pipeline};
-use stretchcoach::pose::PoseRecord;
+use stretchcoach::keypoint_file::KeypointSource;
+use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
+use stretchcoach::pipeline::Pipeline;
 use stretchcoach::session::{FrameReport, Plan, Session, Summary};
 use stretchcoach::shutdown::Shutdown;
 use stretchcoach::store::Recorder;
@@ -47,7 +47,7 @@ pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool,
     let open: Opener = Box::new(move || open_replay(&clip).map(|s| s as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: !fast, retry_up_to: None, record: None };
     // The real clip is a demonstration, not a session of yours: it is never saved to the history.
-    let run = Run { source: "demo clip", fast, keep_history: false, feed: None };
+    let run = Run { source: "demo clip", fast, keep_history: false, feed: None, poses_given: false };
     run_loop(g, open, options, Plan::Auto(cx.catalog().to_vec()), &hub, view, &shutdown, run)?;
 
     // 2. Generated bridge motion through the judge: good reps, then each fault.
@@ -59,8 +59,12 @@ pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool,
             outln!("\nPart 2: a generated bridge: 2 good reps, hips too low, back arched, feet too far, 1 good rep");
         }
         let plan = Plan::One(Box::new(cx.find_exercise("bridge")?));
-        let summary =
-            replay_keypoints(g, &frames, !fast, plan, &hub, view, &shutdown, "demo: generated bridge motion");
+        let source = "demo: generated bridge motion";
+        let open: Opener =
+            Box::new(move || Ok(Box::new(KeypointSource::new(frames.clone(), source)) as Box<dyn FrameSource>));
+        let options = LoopOptions { realtime: !fast, retry_up_to: None, record: None };
+        let run = Run { source, fast, keep_history: true, feed: None, poses_given: true };
+        let summary = run_loop(g, open, options, plan, &hub, view, &shutdown, run)?;
         print_summary(&summary, view);
     }
     serve_until_interrupted(server, &shutdown, exit);
@@ -91,8 +95,7 @@ pub(super) fn cmd_live(
                 "could not open the camera; `stretchcoach cameras` lists them, `--camera browser` uses the \
                  browser's, `stretchcoach demo` runs without one"
             })?);
-            let open: Opener =
-                Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
+            let open: Opener = Box::new(move || CameraSource::open(req).map(|s| Box::new(s) as Box<dyn FrameSource>));
             (open, None, format!("camera {index}"))
         }
         CameraChoice::Browser => {
@@ -117,7 +120,7 @@ pub(super) fn cmd_live(
         }
     }
     let options = LoopOptions { realtime: false, retry_up_to: Some(8.0), record: record_dir(g)? };
-    let run = Run { source: &source, fast: false, keep_history: true, feed };
+    let run = Run { source: &source, fast: false, keep_history: true, feed, poses_given: false };
     let summary = run_loop(g, open, options, plan, &hub, view, &shutdown, run);
     server.stop();
     print_summary(&summary?, view);
@@ -138,22 +141,20 @@ pub(super) fn cmd_replay(
     let hub = cx.make_hub(true);
     let path = path.to_path_buf();
     let source = format!("replay of {}", path.display());
-    if path.extension().is_some_and(|e| e == "jsonl") {
-        // A keypoint file: the judge and the page without the model.
-        let frames = keypoint_file::read(&path)?;
-        let plan = cx.plan(exercise)?;
-        let server = start_server(serve, hub.clone())?;
-        let summary = replay_keypoints(g, &frames, realtime, plan, &hub, view, &shutdown, &source);
-        print_summary(&summary, view);
-        serve_until_interrupted(server, &shutdown, exit);
-        return Ok(());
-    }
-    open_replay(&path)?; // fail now, with a clear message, if it cannot be read
+    // A keypoint file goes through the same loop without the model; anything else is read by ffmpeg or
+    // the image decoder. Either fails now, with a clear message, if it cannot be read.
+    let keypoints = path.extension().is_some_and(|e| e == "jsonl");
+    let open: Opener = if keypoints {
+        let (frames, what) = (keypoint_file::read(&path)?, source.clone());
+        Box::new(move || Ok(Box::new(KeypointSource::new(frames.clone(), what.clone())) as Box<dyn FrameSource>))
+    } else {
+        open_replay(&path)?;
+        Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>))
+    };
     let plan = cx.plan(exercise)?;
     let options = LoopOptions { realtime, retry_up_to: None, record: record_dir(g)? };
     let server = start_server(serve, hub.clone())?;
-    let open: Opener = Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>));
-    let run = Run { source: &source, fast: !realtime, keep_history: true, feed: None };
+    let run = Run { source: &source, fast: !realtime, keep_history: true, feed: None, poses_given: keypoints };
     let summary = match run_loop(g, open, options, plan, &hub, view, &shutdown, run) {
         Ok(s) => s,
         Err(e) => {
@@ -166,57 +167,6 @@ pub(super) fn cmd_replay(
     Ok(())
 }
 
-/// Replays poses (a keypoint file, generated motion) through the session as the live loop would, without
-/// the model: publishing to the page, taking its requests (stretch, stop), recording as it goes.
-#[allow(clippy::too_many_arguments)]
-fn replay_keypoints(
-    g: &Global,
-    frames: &[(f64, stretchcoach::pose::Pose)],
-    realtime: bool,
-    plan: Plan,
-    hub: &Arc<Hub>,
-    view: &ViewArgs,
-    shutdown: &Shutdown,
-    source: &str,
-) -> Summary {
-    let mut pipeline = Pipeline::new(None, Session::with_plan(plan));
-    hub.set_source(source.into());
-    let (tx, controls) = live::controls();
-    hub.set_control(tx);
-    let mut recorder = hub.db.as_ref().map(|db| Recorder::open(db, source, g.routine.as_deref()));
-    let start = std::time::Instant::now();
-    let mut terminal = Terminal::new(view, !realtime);
-    'frames: for (t, pose) in frames {
-        for c in controls.try_iter() {
-            match c {
-                Control::SetPlan(plan) => pipeline.session.switch(plan),
-                Control::Stop => break 'frames,
-            }
-        }
-        if shutdown.is_requested() {
-            break;
-        }
-        pipeline::pace(if realtime { Pace::Realtime } else { Pace::Fast }, start, *t);
-        let r = pipeline.step_pose(pose, *t).report;
-        terminal.frame(&r, None);
-        let summary = pipeline.session.summary();
-        hub.publish(&r, &PoseRecord::from(pose), None, &summary);
-        if let Some(rec) = &mut recorder {
-            rec.frame(&r);
-            rec.tick(|| Some(summary));
-            hub.set_store_error(rec.error.clone());
-        }
-    }
-    drop(controls); // the page's requests now get "no live session"
-    terminal.end_line();
-    let summary = pipeline.session.summary();
-    hub.finish(&summary);
-    if let (Some(rec), Some(db)) = (&mut recorder, &hub.db) {
-        close_recording(rec, &summary, db, view.quiet || view.json);
-    }
-    summary
-}
-
 /// What a run of the loop is, besides its source and plan.
 struct Run<'a> {
     /// What is watched, for the history and messages.
@@ -227,6 +177,8 @@ struct Run<'a> {
     keep_history: bool,
     /// The browser's camera, closed when the loop ends so that its source stops waiting for frames.
     feed: Option<Arc<BrowserFeed>>,
+    /// The source carries its poses (a keypoint file, generated motion): no model is loaded.
+    poses_given: bool,
 }
 
 /// Runs the live loop on `open` until the source ends, the page asks it to stop, or Ctrl-C; saves the
@@ -242,18 +194,17 @@ fn run_loop(
     shutdown: &Shutdown,
     run: Run,
 ) -> Result<Summary> {
-    let stage = load_stage(g, run.fast)?;
+    let stage = if run.poses_given { None } else { Some(load_stage(g, run.fast)?) };
     let (tx, rx) = live::controls();
     hub.set_control(tx);
     let terminal = Arc::new(Mutex::new(Terminal::new(view, run.fast)));
     let db = hub.db.as_ref().filter(|_| run.keep_history);
     let recorder = db.map(|db| Arc::new(Mutex::new(Recorder::open(db, run.source, g.routine.as_deref()))));
     let (t2, r2, h2) = (terminal.clone(), recorder.clone(), hub.clone());
-    let lp = LiveLoop::start(
+    let lp = LiveLoop::start_pipeline(
         open,
         options,
-        stage,
-        Session::with_plan(plan),
+        Pipeline::new(stage, Session::with_plan(plan)),
         hub.clone(),
         rx,
         Box::new(move |r, s| {

@@ -41,7 +41,9 @@ impl Ctx {
         self.shutdown
             .get_or_init(|| {
                 let shutdown = Shutdown::new();
-                if let Err(e) = shutdown.on_signals(|| eprintln!("\nStopping: saving the session (Ctrl-C again quits at once)")) {
+                if let Err(e) =
+                    shutdown.on_signals(|| eprintln!("\nStopping: saving the session (Ctrl-C again quits at once)"))
+                {
                     eprintln!("warning: Ctrl-C will end the program without saving the session ({e})");
                 }
                 shutdown

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use stretchcoach::capture::open_replay;
+use stretchcoach::capture::FrameSource;
 use stretchcoach::exercise::ExerciseChoice;
-use stretchcoach::keypoint_file;
+use stretchcoach::keypoint_file::{self, KeypointSource};
 use stretchcoach::pipeline::{self, Pace, Pipeline};
 use stretchcoach::pose::PoseRecord;
 use stretchcoach::session::Session;
@@ -43,22 +44,16 @@ pub(super) fn cmd_check(
     let g = &cx.g;
     let session = Session::with_plan(cx.plan(exercise)?);
     let mut printer = Printer { json, last_prompt: None };
-    let pipeline = match (keypoints, input) {
+    // A keypoint file runs through the same loop as images and videos, without the model.
+    let (mut source, stage): (Box<dyn FrameSource>, _) = match (keypoints, input) {
         (Some(file), _) => {
-            let mut pipeline = Pipeline::new(None, session);
-            for (t, pose) in keypoint_file::read(file)? {
-                printer.frame(&pipeline.step_pose(&pose, t).report);
-            }
-            pipeline
+            (Box::new(KeypointSource::new(keypoint_file::read(file)?, file.display().to_string())), None)
         }
-        (None, Some(input)) => {
-            let mut source = open_replay(input)?;
-            let mut pipeline = Pipeline::new(Some(load_stage(g, true)?), session);
-            pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, |step, _| printer.frame(&step.report))?;
-            pipeline
-        }
+        (None, Some(input)) => (open_replay(input)?, Some(load_stage(g, true)?)),
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     };
+    let mut pipeline = Pipeline::new(stage, session);
+    pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, |step, _| printer.frame(&step.report))?;
     let summary = pipeline.session.summary();
     if let Some(db) = g.history_db(false) {
         let source = keypoints.or(input).map(|p| format!("check of {}", p.display())).unwrap_or_default();
