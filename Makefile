@@ -1,5 +1,5 @@
 # The two commands of the README. Both provision first (idempotent; see scripts/provision.sh).
-.PHONY: demo test provision bench deny soak
+.PHONY: demo test provision bench deny soak lint
 
 demo: provision
 	cargo run --release -- demo
@@ -12,6 +12,11 @@ provision:
 
 bench: provision
 	cargo bench
+
+# Clippy on everything, warnings as errors (CI runs it before the tests). It builds the crate, so it needs
+# what provisioning installs (libclang for nokhwa's bindings).
+lint: provision
+	cargo clippy --all-targets -- -D warnings
 
 # Licences, sources and banned crates of the dependency tree (deny.toml); CI runs it before the tests.
 deny:

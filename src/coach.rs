@@ -238,4 +238,90 @@ mod tests {
         let advice = coach.advise(&bridge, &j);
         assert_eq!(advice.prompt.unwrap().text, "Good. Now lower your hips slowly");
     }
+
+    fn fault(id: &str, category: Category) -> crate::exercise::judge::Fault {
+        crate::exercise::judge::Fault {
+            id: id.into(),
+            check: id.into(),
+            category,
+            priority: 5,
+            prompt: format!("fix {id}"),
+            since: 0.0,
+        }
+    }
+
+    /// A coach that has shown the stretch's opening caution and moved on (its time is over at `t`).
+    fn past_the_caution(ex: &Exercise) -> Coach {
+        let mut coach = Coach::new();
+        coach.advise(ex, &judgement(ex, 0.0, true));
+        coach
+    }
+
+    #[test]
+    fn the_person_first_then_the_frame_then_the_first_fault() {
+        let lift = crate::exercise::fixtures::lift();
+        let mut coach = past_the_caution(&lift);
+        let mut j = judgement(&lift, 10.0, true);
+        j.faults = vec![fault("too-fast", Category::Safety), fault("hips-low", Category::Form)];
+        let shown = |coach: &mut Coach, j: &Judgement| coach.advise(&lift, j).prompt.map(|p| (p.id, p.level));
+        assert_eq!(shown(&mut coach, &j), Some(("too-fast".into(), Level::Safety)));
+        j.in_frame = false;
+        assert_eq!(shown(&mut coach, &j), Some(("not-in-frame".into(), Level::Setup)));
+        j.person = false;
+        assert_eq!(shown(&mut coach, &j), Some(("no-person".into(), Level::Setup)));
+        (j.person, j.in_frame, j.faults) = (true, true, vec![fault("hips-low", Category::Form)]);
+        assert_eq!(shown(&mut coach, &j), Some(("hips-low".into(), Level::Form)));
+    }
+
+    #[test]
+    fn a_lasting_fault_is_said_again_only_every_repeat_after_seconds() {
+        let lift = crate::exercise::fixtures::lift();
+        let mut coach = past_the_caution(&lift);
+        let mut said = Vec::new();
+        for i in 0..600 {
+            let t = 10.0 + i as f64 / 30.0; // 20 s of the same fault
+            let mut j = judgement(&lift, t, true);
+            j.faults = vec![fault("hips-low", Category::Form)];
+            if coach.advise(&lift, &j).speak {
+                said.push(t - 10.0);
+            }
+        }
+        let gaps: Vec<f64> = said.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(said.len(), 4, "said at {said:?}");
+        assert!(gaps.iter().all(|g| (REPEAT_AFTER..REPEAT_AFTER + 0.05).contains(g)), "{gaps:?}");
+    }
+
+    #[test]
+    fn guidance_is_said_when_it_changes_never_nagged() {
+        let lift = crate::exercise::fixtures::lift();
+        let mut coach = Coach::new();
+        // Resting for 20 s: the cue is shown throughout and said once, at first.
+        let rest: Vec<Advice> =
+            (0..600).map(|i| coach.advise(&lift, &judgement(&lift, i as f64 / 30.0, true))).collect();
+        assert!(rest.iter().all(|a| a.prompt.as_ref().is_some_and(|p| p.id == "cue" && p.level == Level::Guide)));
+        assert_eq!(rest.iter().map(|a| a.speak).collect::<Vec<_>>(), [vec![true], vec![false; 599]].concat());
+        // Up and holding: the new guidance is said when it comes.
+        let mut j = judgement(&lift, 20.0, true);
+        j.phase = Some(PhaseState::Up);
+        let advice = coach.advise(&lift, &j);
+        assert_eq!(advice.prompt.map(|p| p.id), Some("hold".into()));
+        assert!(advice.speak);
+    }
+
+    #[test]
+    fn a_fault_not_yet_told_earns_no_praise() {
+        let lift = crate::exercise::fixtures::lift();
+        let mut coach = past_the_caution(&lift);
+        let mut j = judgement(&lift, 10.0, true);
+        j.faults = vec![fault("hips-low", Category::Form)];
+        coach.advise(&lift, &j);
+        // The fault cleared but another check is failing, not yet long enough to tell: the fault stays up
+        // rather than "good, hold it".
+        let mut j = judgement(&lift, 10.1, true);
+        (j.phase, j.failing) = (Some(PhaseState::Up), true);
+        assert_eq!(coach.advise(&lift, &j).prompt.map(|p| p.id), Some("hips-low".into()));
+        // Nothing failing: guidance again.
+        j.failing = false;
+        assert_eq!(coach.advise(&lift, &j).prompt.map(|p| p.level), Some(Level::Guide));
+    }
 }

@@ -269,6 +269,26 @@ pub enum Measure {
     X,
 }
 
+/// What a measure's values count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Degrees,
+    /// Lengths, with the person's torso as the ruler (so that distance to the camera does not matter).
+    TorsoLengths,
+    /// Positions, with the frame's height as the ruler.
+    FrameHeights,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Degrees => "degrees",
+            Unit::TorsoLengths => "torso lengths",
+            Unit::FrameHeights => "frame heights",
+        }
+    }
+}
+
 impl Measure {
     pub fn arity(self) -> usize {
         match self {
@@ -279,19 +299,19 @@ impl Measure {
         }
     }
 
-    pub fn unit(self) -> &'static str {
+    pub fn unit(self) -> Unit {
         match self {
             Measure::Height | Measure::Distance | Measure::OffsetX | Measure::SideOffset | Measure::Rise => {
-                "torso lengths"
+                Unit::TorsoLengths
             }
-            Measure::X => "frame heights",
-            _ => "degrees",
+            Measure::X => Unit::FrameHeights,
+            Measure::Angle | Measure::FloorAngle | Measure::FromHorizontal | Measure::FromVertical => Unit::Degrees,
         }
     }
 
     /// Measured in degrees (else in lengths).
     pub fn is_angle(self) -> bool {
-        self.unit() == "degrees"
+        self.unit() == Unit::Degrees
     }
 
     /// The value on `view`, or None when a joint it needs is unknown.

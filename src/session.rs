@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::coach::{Advice, Coach, Level};
+use crate::exercise::choice::AUTO;
 use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::Recogniser;
-use crate::exercise::{Exercise, Judge};
+use crate::exercise::{Exercise, ExerciseChoice, Judge};
 use crate::measure::Side;
 use crate::pose::smooth::{OneEuroParams, Smoother};
 use crate::pose::Pose;
@@ -93,6 +94,29 @@ pub enum Plan {
     Routine(String, Vec<Exercise>),
 }
 
+/// The stretch asked for is not in the catalog.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown stretch {id:?}; known: auto, {}", known.join(", "))]
+pub struct UnknownExercise {
+    pub id: String,
+    pub known: Vec<String>,
+}
+
+impl Plan {
+    /// The plan for a choice: one stretch of `catalog`, or all of them to recognise from.
+    pub fn choose(choice: &ExerciseChoice, catalog: &[Exercise]) -> Result<Plan, UnknownExercise> {
+        match choice {
+            ExerciseChoice::Auto => Ok(Plan::Auto(catalog.to_vec())),
+            ExerciseChoice::Id(id) => match catalog.iter().find(|e| e.id == id.as_str()) {
+                Some(ex) => Ok(Plan::One(Box::new(ex.clone()))),
+                None => {
+                    Err(UnknownExercise { id: id.to_string(), known: catalog.iter().map(|e| e.id.clone()).collect() })
+                }
+            },
+        }
+    }
+}
+
 /// Recognition takes about a second (its evidence is averaged over 0.7 s): a stretch recognised later than this
 /// after the session began was seen being got into.
 const SEEN_GETTING_IN: f64 = 1.5;
@@ -109,18 +133,41 @@ pub struct RoutineProgress {
     pub steps: usize,
 }
 
+/// One stretch met in the session.
+struct Met {
+    /// Index into the session's catalog.
+    index: usize,
+    judge: Judge,
+    /// Frames judged as this stretch.
+    frames: u64,
+}
+
+/// A routine under way.
+struct RoutineState {
+    name: String,
+    /// The catalog indices of its steps, in order.
+    steps: Vec<usize>,
+    /// The step being done (`steps.len()` once complete).
+    at: usize,
+}
+
+/// A routine's "Next: ..." and when it was said.
+struct Announcement {
+    text: String,
+    at: f64,
+}
+
 pub struct Session {
     smoother: Smoother,
     coach: Coach,
     catalog: Vec<Exercise>,
     recogniser: Option<Recogniser>,
-    /// (index into catalog, judge, frames judged), in the order met.
-    judges: Vec<(usize, Judge, u64)>,
+    /// Each stretch met, in the order met.
+    judges: Vec<Met>,
+    /// Index into `judges` of the stretch judged now.
     active: Option<usize>,
-    /// Routine: its name, the catalog indices of its steps, and the step being done.
-    routine: Option<(String, Vec<usize>, usize)>,
-    /// "Next: ..." and when it was said.
-    announce: Option<(String, f64)>,
+    routine: Option<RoutineState>,
+    announce: Option<Announcement>,
     frames: u64,
     frames_with_person: u64,
     first_t: Option<f64>,
@@ -141,7 +188,7 @@ impl Session {
                 (all, Some(Recogniser::new(n)))
             }
             Plan::Routine(name, steps) => {
-                routine = Some((name, (0..steps.len()).collect(), 0));
+                routine = Some(RoutineState { name, steps: (0..steps.len()).collect(), at: 0 });
                 (steps, None)
             }
         };
@@ -190,7 +237,7 @@ impl Session {
             Plan::Routine(name, steps) => {
                 let first = self.catalog.len();
                 self.catalog.extend(steps);
-                self.routine = Some((name, (first..self.catalog.len()).collect(), 0));
+                self.routine = Some(RoutineState { name, steps: (first..self.catalog.len()).collect(), at: 0 });
                 self.recogniser = None;
                 self.activate(first);
             }
@@ -199,9 +246,9 @@ impl Session {
 
     /// Moves a routine on when its current stretch is done.
     fn advance_routine(&mut self, t: f64) {
-        let Some((name, steps, at)) = &mut self.routine else { return };
+        let Some(RoutineState { name, steps, at }) = &mut self.routine else { return };
         let Some(active) = self.active else { return };
-        if *at >= steps.len() || !self.judges[active].1.done() {
+        if *at >= steps.len() || !self.judges[active].judge.done() {
             return;
         }
         *at += 1;
@@ -219,27 +266,23 @@ impl Session {
             None => format!("{name} complete. Well done, rest now"),
         };
         let next = steps.get(*at).copied();
-        self.announce = Some((text, t));
+        self.announce = Some(Announcement { text, at: t });
         if let Some(next) = next {
             self.activate(next);
         }
     }
 
     fn routine_progress(&self) -> Option<RoutineProgress> {
-        self.routine.as_ref().map(|(name, steps, at)| RoutineProgress {
-            name: name.clone(),
-            step: at + 1,
-            steps: steps.len(),
-        })
+        self.routine.as_ref().map(|r| RoutineProgress { name: r.name.clone(), step: r.at + 1, steps: r.steps.len() })
     }
 
     /// The stretch being judged now, if any.
     pub fn exercise(&self) -> Option<&Exercise> {
-        self.active.map(|a| self.judges[a].1.exercise())
+        self.active.map(|a| self.judges[a].judge.exercise())
     }
 
     fn activate(&mut self, index: usize) {
-        let slot = match self.judges.iter().position(|(i, _, _)| *i == index) {
+        let slot = match self.judges.iter().position(|m| m.index == index) {
             Some(slot) => slot,
             None => {
                 let ex = self.catalog[index].clone();
@@ -252,7 +295,7 @@ impl Session {
                 } else {
                     Judge::new(ex)
                 };
-                self.judges.push((index, judge, 0));
+                self.judges.push(Met { index, judge, frames: 0 });
                 self.judges.len() - 1
             }
         };
@@ -267,7 +310,7 @@ impl Session {
         let smoothed = pose.map(|p| self.smoother.smooth(p, t));
         if let Some(r) = &mut self.recogniser {
             if let Some(index) = r.update(&self.catalog, smoothed.as_ref(), t) {
-                if self.active.map(|a| self.judges[a].0) != Some(index) {
+                if self.active.map(|a| self.judges[a].index) != Some(index) {
                     self.activate(index);
                 }
             }
@@ -298,7 +341,7 @@ impl Session {
                 checks: Vec::new(),
             };
         };
-        let (_, judge, frames) = &mut self.judges[active];
+        let Met { judge, frames, .. } = &mut self.judges[active];
         *frames += 1;
         let j = judge.update(smoothed.as_ref(), t);
         if j.person {
@@ -307,7 +350,7 @@ impl Session {
         let Advice { mut prompt, mut speak } = self.coach.advise(judge.exercise(), &j);
         self.advance_routine(t);
         // A routine's "Next: ..." takes the place of guidance for a few seconds (never of a fault).
-        if let Some((text, at)) = &self.announce {
+        if let Some(Announcement { text, at }) = &self.announce {
             if t - at < ANNOUNCE_FOR && prompt.as_ref().is_none_or(|p| p.level == Level::Guide) {
                 speak = t == *at;
                 prompt = Some(crate::coach::Prompt { id: "next".into(), level: Level::Guide, text: text.clone() });
@@ -336,7 +379,7 @@ impl Session {
         let stretches: Vec<StretchSummary> = self
             .judges
             .iter()
-            .map(|(_, judge, frames)| {
+            .map(|Met { judge, frames, .. }| {
                 let ex = judge.exercise();
                 StretchSummary {
                     exercise: ex.id.clone(),
@@ -353,7 +396,7 @@ impl Session {
             })
             .collect();
         let main = stretches.iter().max_by_key(|s| s.frames).cloned().unwrap_or(StretchSummary {
-            exercise: "auto".into(),
+            exercise: AUTO.into(),
             name: "Not recognised yet".into(),
             frames: 0,
             reps: 0,
@@ -385,4 +428,88 @@ impl Session {
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
+
+    /// Feeds hip heights, one frame per 1/30 s after `t`, through the session; returns each frame's report.
+    fn feed(session: &mut Session, heights: impl IntoIterator<Item = f32>, t: &mut f64) -> Vec<FrameReport> {
+        heights
+            .into_iter()
+            .map(|h| {
+                *t += 1.0 / 30.0;
+                session.step(Some(&bridge_at(h)), *t)
+            })
+            .collect()
+    }
+
+    /// One rep of the lift from rest: up in half a second, held 1.5 s, down, rest.
+    fn rep() -> Vec<f32> {
+        let mut h = vec![0.0; 30];
+        h.extend(ramp(0.0, 60.0, 15));
+        h.extend(vec![60.0; 45]);
+        h.extend(ramp(60.0, 0.0, 30));
+        h.extend(vec![0.0; 30]);
+        h
+    }
+
+    #[test]
+    fn a_stretch_met_again_resumes_its_counts() {
+        let (mut session, mut t) = (Session::new(lift()), 0.0);
+        assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 1);
+        session.switch(Plan::One(Box::new(lift_with("other", 5, ""))));
+        let other = feed(&mut session, vec![0.0; 30], &mut t);
+        assert!(other.iter().all(|r| r.exercise.as_deref() == Some("other") && r.reps == 0));
+        session.switch(Plan::One(Box::new(lift())));
+        assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 2);
+        let summary = session.summary();
+        let met: Vec<_> = summary.stretches.iter().map(|s| (s.exercise.as_str(), s.reps, s.frames)).collect();
+        assert_eq!(met, [("lift", 2, 2 * rep().len() as u64), ("other", 0, 30)]);
+        // The summary's top-level fields are the stretch judged longest.
+        assert_eq!((summary.exercise.as_str(), summary.reps, summary.frames), ("lift", 2, 2 * rep().len() as u64 + 30));
+    }
+
+    #[test]
+    fn a_routine_moves_on_when_a_stretch_is_done_and_says_what_comes_next() {
+        let steps = vec![lift_with("first", 1, ""), lift_with("second", 1, "")];
+        let (mut session, mut t) = (Session::with_plan(Plan::Routine("Morning".into(), steps)), 0.0);
+        let step = |r: &FrameReport| r.routine.as_ref().map(|p| (p.step, p.steps));
+        let reports = feed(&mut session, rep(), &mut t);
+        assert_eq!(step(&reports[0]), Some((1, 2)));
+        let next: Vec<_> = reports.iter().filter(|r| r.prompt.as_deref() == Some("Next: Lift, 1 reps")).collect();
+        assert!(!next.is_empty(), "no announcement");
+        assert_eq!(next.iter().filter(|r| r.speak).count(), 1, "the announcement is said once");
+        let last = reports.last().unwrap();
+        assert_eq!((last.exercise.as_deref(), step(last)), (Some("second"), Some((2, 2))));
+        // The second stretch's rep completes the routine.
+        let reports = feed(&mut session, rep(), &mut t);
+        assert!(reports.iter().any(|r| r.prompt.as_deref() == Some("Morning complete. Well done, rest now")));
+        assert_eq!(step(reports.last().unwrap()), Some((3, 2)));
+        assert!(session.summary().stretches.iter().all(|s| s.done));
+    }
+
+    #[test]
+    fn before_a_stretch_is_recognised_nothing_is_judged() {
+        let mut session = Session::with_plan(Plan::Auto(vec![lift()]));
+        for i in 0..10 {
+            let r = session.step(None, i as f64 / 30.0);
+            assert_eq!((r.exercise, r.level, r.person), (None, Some(Level::Setup), false));
+        }
+        let summary = session.summary();
+        assert_eq!((summary.exercise.as_str(), summary.frames, summary.stretches.len()), ("auto", 10, 0));
+        assert!(session.exercise().is_none());
+    }
+
+    #[test]
+    fn a_choice_becomes_one_stretch_or_all_to_recognise_from() {
+        let catalog = vec![lift(), lift_with("other", 5, "")];
+        let plan = |s: &str| Plan::choose(&s.parse().unwrap(), &catalog);
+        assert!(matches!(plan("other"), Ok(Plan::One(ex)) if ex.id == "other"));
+        assert!(matches!(plan("auto"), Ok(Plan::Auto(all)) if all.len() == 2));
+        let err = plan("cartwheel").unwrap_err().to_string();
+        assert_eq!(err, r#"unknown stretch "cartwheel"; known: auto, lift, other"#);
+    }
 }

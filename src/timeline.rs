@@ -100,7 +100,7 @@ pub fn key_measure(ex: &Exercise) -> Option<KeyMeasure> {
     let form = ex.checks.iter().filter(|c| c.category == Category::Form);
     // min_by_key keeps the first of equals: the definition's order breaks ties.
     let c: &Check = form.min_by_key(|c| c.priority)?;
-    Some(KeyMeasure { check: c.id.clone(), unit: c.measure.unit(), range: c.range })
+    Some(KeyMeasure { check: c.id.clone(), unit: c.measure.unit().name(), range: c.range })
 }
 
 /// One stretch of a fault: when it began and ended, and in which rep.

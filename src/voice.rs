@@ -43,6 +43,9 @@ struct Pending {
     closed: bool,
 }
 
+/// The speaker thread's name.
+pub const THREAD: &str = "voice";
+
 /// A speaker thread fed with prompts.
 pub struct Voice {
     pending: Arc<(Mutex<Pending>, Condvar)>,
@@ -53,7 +56,7 @@ impl Voice {
     pub fn start() -> Voice {
         let pending = Arc::new((Mutex::new(Pending { next: None, closed: false }), Condvar::new()));
         let p = pending.clone();
-        let thread = std::thread::spawn(move || loop {
+        let speaker = move || loop {
             let text = {
                 let (lock, cv) = &*p;
                 let mut g = lock.lock().expect("voice lock");
@@ -68,8 +71,10 @@ impl Voice {
             // Blocks until said: the next prompt waits for this one to finish.
             let _ =
                 Command::new(ENGINE).args(["-s", RATE]).arg(&text).stdout(Stdio::null()).stderr(Stdio::null()).status();
-        });
-        Voice { pending, thread: Some(thread) }
+        };
+        // No thread (the system refused one): no voice; the prompts are still shown.
+        let thread = std::thread::Builder::new().name(THREAD.into()).spawn(speaker).ok();
+        Voice { pending, thread }
     }
 
     /// Queues `text`, replacing anything not yet said.

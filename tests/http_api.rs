@@ -46,20 +46,50 @@ fn demo_serves_the_session_summary_and_keeps_serving_after_the_replay() {
     assert!(page.contains("stop if you feel any pain"), "{page}");
 }
 
+/// The HTTP status of a request (ureq reports 4xx and 5xx as errors); the body is not read, so an event
+/// stream answers as soon as its headers arrive.
+fn status_of(req: ureq::Request) -> u16 {
+    match req.call() {
+        Ok(resp) => resp.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 #[test]
 fn a_token_guards_everything_but_healthz() {
     let server = demo(&["--token", "s3cret"]);
-    let url = format!("{}/api/session", server.base);
-    match get_json(&url, None) {
-        Err(ureq::Error::Status(401, _)) => {}
-        other => panic!("expected 401 without a token, got {other:?}"),
+    let base = &server.base;
+    // /healthz answers without a token (supervisors probe it).
+    let health = ureq::get(&format!("{base}/healthz")).call().unwrap();
+    assert_eq!(health.into_string().unwrap(), "ok");
+    // Every other route of the router refuses a request without the token, or with a wrong one in the header
+    // or the query.
+    let guarded: Vec<(String, String)> = stretchcoach::server::routes()
+        .into_iter()
+        .filter(|(_, path)| *path != "/healthz")
+        .map(|(method, path)| {
+            let id = if path.contains("exercises") { "bridge" } else { "1" };
+            (method.to_uppercase(), path.replace("{id}", id))
+        })
+        .collect();
+    assert!(guarded.len() > 10, "{guarded:?}");
+    for (method, path) in &guarded {
+        let url = format!("{base}{path}");
+        assert_eq!(status_of(ureq::request(method, &url)), 401, "{method} {path} without a token");
+        let wrong_header = ureq::request(method, &url).set("Authorization", "Bearer wrong");
+        assert_eq!(status_of(wrong_header), 401, "{method} {path} with a wrong bearer token");
+        assert_eq!(status_of(ureq::request(method, &format!("{url}?token=wrong"))), 401, "{method} {path}?token=wrong");
     }
-    match get_json(&url, Some("wrong")) {
-        Err(ureq::Error::Status(401, _)) => {}
-        other => panic!("expected 401 with a wrong token, got {other:?}"),
+    // The right token opens them, as a bearer header or as ?token= (what the page's images and event
+    // stream use, a browser adding no headers to those).
+    for path in ["/", "/api/status", "/api/events", "/api/exercises/bridge", "/metrics"] {
+        let url = format!("{base}{path}");
+        assert_eq!(status_of(ureq::get(&url).set("Authorization", "Bearer s3cret")), 200, "{path} with the header");
+        assert_eq!(status_of(ureq::get(&format!("{url}?token=s3cret"))), 200, "{path}?token=s3cret");
     }
-    // With the token: a summary (200) or "no session yet" (404) while the demo starts; never 401.
-    match get_json(&url, Some("s3cret")) {
+    // get_json sends the header form too: the session summary opens (404 only before the demo's first frame).
+    match get_json(&format!("{base}/api/session"), Some("s3cret")) {
         Ok(_) | Err(ureq::Error::Status(404, _)) => {}
         other => panic!("expected access with the token, got {other:?}"),
     }

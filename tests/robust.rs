@@ -73,10 +73,15 @@ impl FrameSource for Crashing {
     }
 }
 
+/// A thread with a name (a panic in it then says which).
+fn named<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) -> std::thread::JoinHandle<T> {
+    std::thread::Builder::new().name(name.into()).spawn(f).unwrap()
+}
+
 /// Ends the loop and returns within `limit`, or fails the test (instead of hanging it).
 fn join_within(lp: LiveLoop, limit: Duration) {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    named("joiner", move || {
         lp.join();
         let _ = tx.send(());
     });
@@ -266,7 +271,7 @@ fn a_full_disk_mid_session_is_reported_and_nothing_stored_is_damaged() {
         .unwrap();
     // Read stdout as it comes: a full pipe would stall the loop.
     let mut pipe = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
+    let reader = named("stdout reader", move || {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut pipe, &mut s).unwrap();
         s
@@ -411,20 +416,31 @@ mod http_defaults {
 #[test]
 fn frames_are_written_only_when_recording_is_asked_for() {
     let walk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk");
-    let dir = std::env::temp_dir().join(format!("stretchcoach-record-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let work = std::env::temp_dir().join(format!("stretchcoach-cwd-{}", std::process::id()));
-    std::fs::create_dir_all(&work).unwrap();
-    // Without --record: nothing appears in the working folder (or anywhere we point at).
+    let root = std::env::temp_dir().join(format!("stretchcoach-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("frames");
+    // Without --record: nothing appears in the working folder, nor in any folder the program might write to
+    // by default (home, data, cache, temporary files), each pointed at an empty one here.
+    let (work, home, tmp) = (root.join("cwd"), root.join("home"), root.join("tmp"));
+    for d in [&work, &home, &tmp] {
+        std::fs::create_dir_all(d).unwrap();
+    }
     let out = bin()
         .current_dir(&work)
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("TMPDIR", &tmp)
         .args(["replay", "--exit", "--no-history", "--quiet", "--voice=false", "--port", "0"])
         .arg(&walk)
         .output()
         .unwrap();
-    assert!(out.status.success());
-    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0, "files were written without --record");
-    assert!(!dir.exists());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(walkdir(&work), Vec::<std::path::PathBuf>::new(), "files were written without --record");
+    // (ONNX Runtime keeps a device id under the cache folder: that is no frame.)
+    let images: Vec<_> =
+        walkdir(&root).into_iter().filter(|p| stretchcoach::capture::replay::is_image_path(p)).collect();
+    assert!(images.is_empty(), "frames were written without --record: {images:?}");
     // With --record: every judged frame is there.
     let out = bin()
         .args(["replay", "--exit", "--no-history", "--quiet", "--voice=false", "--port", "0", "--record"])
@@ -434,6 +450,21 @@ fn frames_are_written_only_when_recording_is_asked_for() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 60);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Every file under `dir`, at any depth.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// Resident memory (kB) and open file descriptors of a process.
@@ -470,7 +501,7 @@ fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
     let base = server.base.clone();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (s1, b1) = (stop.clone(), base.clone());
-    let poller = std::thread::spawn(move || {
+    let poller = named("status poller", move || {
         let mut n = 0;
         while !s1.load(Ordering::SeqCst) {
             if ureq::get(&format!("{b1}/api/status")).call().is_ok() {
@@ -481,7 +512,7 @@ fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
         n
     });
     let (s2, b2) = (stop.clone(), base.clone());
-    let listener = std::thread::spawn(move || {
+    let listener = named("events listener", move || {
         use std::io::BufRead;
         let resp = ureq::get(&format!("{b2}/api/events")).call().unwrap();
         let mut events = 0;

@@ -76,7 +76,7 @@ pub(super) fn cmd_live(
     camera: CameraChoice,
     resolution: &str,
     fps: u32,
-    exercise: &str,
+    exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
 ) -> Result<()> {
@@ -131,7 +131,7 @@ pub(super) fn cmd_replay(
     cx: &Ctx,
     path: &Path,
     realtime: bool,
-    exercise: &str,
+    exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
     exit: bool,

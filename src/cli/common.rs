@@ -9,14 +9,14 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 
 use stretchcoach::exercise::routine::{self, Routine};
-use stretchcoach::exercise::{self, Exercise};
+use stretchcoach::exercise::{self, Exercise, ExerciseChoice};
 use stretchcoach::hub::Hub;
 use stretchcoach::pose::blazepose::BlazePose;
 use stretchcoach::pose::model::{self, ModelOptions};
 use stretchcoach::pose::orient::OrientedEstimator;
 use stretchcoach::pose::{BareInference, PoseModel, PoseStage};
 use stretchcoach::server;
-use stretchcoach::session::Plan;
+use stretchcoach::session::{Plan, UnknownExercise};
 use stretchcoach::shutdown::Shutdown;
 
 use super::{Global, ServeArgs};
@@ -73,8 +73,8 @@ impl Ctx {
         })
     }
 
-    /// The stretch to judge, or all of them to recognise from ("auto").
-    pub(super) fn plan(&self, id: &str) -> Result<Plan> {
+    /// The routine of --routine, else the stretch chosen, or all of them to recognise from.
+    pub(super) fn plan(&self, choice: &ExerciseChoice) -> Result<Plan> {
         if let Some(name) = &self.g.routine {
             let routines = self.routines();
             let known: Vec<&str> = routines.iter().map(|r| r.id.as_str()).collect();
@@ -83,18 +83,16 @@ impl Ctx {
             };
             return Ok(Plan::Routine(r.name.clone(), r.exercises(self.catalog())));
         }
-        if id == "auto" {
-            return Ok(Plan::Auto(self.catalog().to_vec()));
-        }
-        Ok(Plan::One(Box::new(self.find_exercise(id)?)))
+        Ok(Plan::choose(choice, self.catalog())?)
     }
 
     pub(super) fn find_exercise(&self, id: &str) -> Result<Exercise> {
         let catalog = self.catalog();
-        let known: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
         match catalog.iter().find(|e| e.id == id) {
             Some(ex) => Ok(ex.clone()),
-            None => bail!("unknown stretch {id:?}; known: auto, {}", known.join(", ")),
+            None => {
+                Err(UnknownExercise { id: id.into(), known: catalog.iter().map(|e| e.id.clone()).collect() }.into())
+            }
         }
     }
 

@@ -48,27 +48,34 @@ pub(super) fn cmd_export(
     let text = match format {
         ExportFormat::Json => serde_json::to_string_pretty(&sessions)? + "\n",
         ExportFormat::Csv => {
-            let field = |s: &str| {
-                if s.contains([',', '"', '\n']) {
-                    format!("\"{}\"", s.replace('"', "\"\""))
-                } else {
-                    s.to_string()
-                }
-            };
             let opt = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
-            let mut out = String::from(
-                "session_id,started_at,ended_at,source,exercise,name,reps,rep_target,held_seconds,left_held,right_held,form_score,done,faults\n",
-            );
+            let mut csv = csv::Writer::from_writer(Vec::new());
+            csv.write_record([
+                "session_id",
+                "started_at",
+                "ended_at",
+                "source",
+                "exercise",
+                "name",
+                "reps",
+                "rep_target",
+                "held_seconds",
+                "left_held",
+                "right_held",
+                "form_score",
+                "done",
+                "faults",
+            ])?;
             for s in &sessions {
                 for t in &s.stretches {
                     let faults: Vec<String> = t.faults.iter().map(|(f, n)| format!("{f}:{n}")).collect();
-                    out += &[
+                    csv.write_record([
                         s.id.to_string(),
                         s.started_at.clone(),
                         s.ended_at.clone().unwrap_or_default(),
-                        field(&s.source),
+                        s.source.clone(),
                         t.exercise.clone(),
-                        field(&t.name),
+                        t.name.clone(),
                         t.reps.to_string(),
                         t.rep_target.map(|n| n.to_string()).unwrap_or_default(),
                         format!("{:.2}", t.held_seconds),
@@ -76,13 +83,11 @@ pub(super) fn cmd_export(
                         opt(t.right_held),
                         opt(t.form_score),
                         t.done.to_string(),
-                        field(&faults.join(";")),
-                    ]
-                    .join(",");
-                    out.push('\n');
+                        faults.join(";"),
+                    ])?;
                 }
             }
-            out
+            String::from_utf8(csv.into_inner()?)?
         }
     };
     match output {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
+use stretchcoach::exercise::ExerciseChoice;
 use stretchcoach::store;
 
 use common::Ctx;
@@ -158,7 +159,7 @@ enum Command {
         keypoints: Option<PathBuf>,
         /// Which stretch (see `stretchcoach exercises`), or "auto" to recognise it from the pose.
         #[arg(long, default_value = "auto")]
-        exercise: String,
+        exercise: ExerciseChoice,
         /// One JSON object per frame, then {"summary": {...}}.
         #[arg(long)]
         json: bool,
@@ -194,7 +195,7 @@ enum Command {
         fps: u32,
         /// Which stretch, or "auto" to recognise it from the pose.
         #[arg(long, default_value = "auto")]
-        exercise: String,
+        exercise: ExerciseChoice,
         #[command(flatten)]
         serve: ServeArgs,
         #[command(flatten)]
@@ -209,7 +210,7 @@ enum Command {
         realtime: bool,
         /// Which stretch, or "auto" to recognise it from the pose.
         #[arg(long, default_value = "auto")]
-        exercise: String,
+        exercise: ExerciseChoice,
         #[command(flatten)]
         serve: ServeArgs,
         #[command(flatten)]

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 
 use stretchcoach::capture::open_replay;
 use stretchcoach::capture::FrameSource;
+use stretchcoach::exercise::ExerciseChoice;
 use stretchcoach::keypoint_file::{self, KeypointSource};
 use stretchcoach::pipeline::{self, Pace, Pipeline};
 use stretchcoach::pose::PoseRecord;
@@ -37,7 +38,7 @@ pub(super) fn cmd_check(
     cx: &Ctx,
     input: Option<&Path>,
     keypoints: Option<&Path>,
-    exercise: &str,
+    exercise: &ExerciseChoice,
     json: bool,
 ) -> Result<()> {
     let g = &cx.g;
@@ -78,11 +79,10 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
     if paths.is_empty() {
         bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
     }
-    // "oriented" is the stage `pose` runs by default (the same code, reset per photo as `pose` starts fresh);
-    // "plain" the MoveNet model on the letterboxed frame (BlazePose has no plain mode).
     let mut plain = if blazepose_named(g).is_some() { None } else { Some(load_model(g, true)?) };
     let mut oriented = load_rotation_aware(g, true)?;
-    let modes: &[&str] = if plain.is_some() { &["plain", "oriented"] } else { &["oriented"] };
+    let modes: &[InputMode] =
+        if plain.is_some() { &[InputMode::Plain, InputMode::Oriented] } else { &[InputMode::Oriented] };
     let mut table: Vec<(&str, Vec<RotationFigures>)> = Vec::new();
     for &mode in modes {
         let mut figures = Vec::new();
@@ -91,14 +91,14 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
             for p in &paths {
                 let img = image::open(p).with_context(|| format!("could not read {}", p.display()))?.to_rgb8();
                 // Consistency: each input mode against its own result on the upright photo.
-                let reference = if let (Some(plain), "plain") = (&mut plain, mode) {
+                let reference = if let (Some(plain), InputMode::Plain) = (&mut plain, mode) {
                     plain.estimate(&img)?
                 } else {
                     oriented.reset();
                     oriented.estimate(&img)?
                 };
                 let turned = rotate(&img, degrees);
-                let pose = if let (Some(plain), "plain") = (&mut plain, mode) {
+                let pose = if let (Some(plain), InputMode::Plain) = (&mut plain, mode) {
                     plain.estimate(&turned)?
                 } else {
                     oriented.reset();
@@ -112,7 +112,7 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
             figures.push(RotationFigures { degrees, pck: mean(&pcks), mean_score: mean(&scores) });
         }
-        table.push((mode, figures));
+        table.push((mode.name(), figures));
     }
     if json {
         let v: serde_json::Map<String, serde_json::Value> =
@@ -132,4 +132,22 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
         }
     }
     Ok(())
+}
+
+/// How `eval-rotation` feeds the model.
+#[derive(Clone, Copy)]
+enum InputMode {
+    /// The MoveNet model on the letterboxed frame (BlazePose has no plain mode).
+    Plain,
+    /// The stage `pose` runs by default (the same code, reset per photo as `pose` starts fresh).
+    Oriented,
+}
+
+impl InputMode {
+    fn name(self) -> &'static str {
+        match self {
+            InputMode::Plain => "plain",
+            InputMode::Oriented => "oriented",
+        }
+    }
 }

@@ -432,7 +432,7 @@ pub fn report(
             ranges.push(CheckRange {
                 stretch: ex.id.clone(),
                 check: c.id.clone(),
-                unit: c.measure.unit(),
+                unit: c.measure.unit().name(),
                 range: c.range,
                 measured,
                 median,

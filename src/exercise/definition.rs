@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::spans::Spans;
 use crate::measure::{JointRef, Measure, SeenFrom};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,11 +225,6 @@ pub enum DefinitionError {
     Invalid { file: String, line: usize, field: String, message: String },
 }
 
-/// 1-based line of the first occurrence of `needle` in `text` (1 when absent).
-fn line_of(text: &str, needle: &str) -> usize {
-    text.find(needle).map(|i| text[..i].lines().count().max(1)).unwrap_or(1)
-}
-
 impl Exercise {
     /// Parses and validates one definition; `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Exercise, DefinitionError> {
@@ -246,29 +242,38 @@ impl Exercise {
     }
 
     fn validate(&self, file: &str, text: &str) -> Result<(), DefinitionError> {
-        let invalid = |anchor: &str, field: String, message: String| DefinitionError::Invalid {
+        // At the first of `at` (key paths) that the file has: the field at fault, else where it belongs.
+        let invalid = |at: &[&[&str]], field: String, message: String| DefinitionError::Invalid {
             file: file.into(),
-            line: line_of(text, anchor),
+            line: Spans::of(text).map_or(1, |spans| spans.line(text, at)),
             field,
             message,
         };
         if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             return Err(invalid(
-                "id",
+                &[&["id"]],
                 "id".into(),
                 format!("{:?} must be lower-case letters, digits and '-'", self.id),
             ));
         }
         if self.kind == Kind::Reps && self.rep_target.is_none_or(|n| n == 0) {
-            return Err(invalid("kind", "rep_target".into(), "a reps stretch needs rep_target >= 1".into()));
+            return Err(invalid(
+                &[&["rep_target"], &["kind"]],
+                "rep_target".into(),
+                "a reps stretch needs rep_target >= 1".into(),
+            ));
         }
         if self.kind == Kind::Hold && self.hold_seconds.is_none() {
-            return Err(invalid("kind", "hold_seconds".into(), "a hold stretch needs hold_seconds".into()));
+            return Err(invalid(
+                &[&["hold_seconds"], &["kind"]],
+                "hold_seconds".into(),
+                "a hold stretch needs hold_seconds".into(),
+            ));
         }
         if let Some(h) = self.hold_seconds {
             if !(h.is_finite() && h > 0.0) {
                 return Err(invalid(
-                    "hold_seconds",
+                    &[&["hold_seconds"]],
                     "hold_seconds".into(),
                     format!("{h} is not a positive number of seconds"),
                 ));
@@ -277,20 +282,24 @@ impl Exercise {
         if let Some(p) = &self.phase {
             if p.joints.len() != p.measure.arity() {
                 let msg = format!("{:?} needs {} joints, got {}", p.measure, p.measure.arity(), p.joints.len());
-                return Err(invalid("[phase]", "phase.joints".into(), msg));
+                return Err(invalid(&[&["phase", "joints"]], "phase.joints".into(), msg));
             }
             if !(p.enter.is_finite() && p.exit.is_finite()) || p.enter == p.exit {
                 let msg = format!("enter ({}) and exit ({}) must differ (the gap is the hysteresis)", p.enter, p.exit);
-                return Err(invalid("[phase]", "phase.exit".into(), msg));
+                return Err(invalid(&[&["phase", "exit"]], "phase.exit".into(), msg));
             }
             if p.min_cycle_seconds.is_some() != p.too_fast.is_some() {
                 let msg = "min_cycle_seconds and too_fast go together".to_string();
-                return Err(invalid("[phase]", "phase.too_fast".into(), msg));
+                return Err(invalid(
+                    &[&["phase", "too_fast"], &["phase", "min_cycle_seconds"]],
+                    "phase.too_fast".into(),
+                    msg,
+                ));
             }
         }
         if self.per_side != self.sides.is_some() {
             return Err(invalid(
-                "per_side",
+                &[&["sides"], &["per_side"]],
                 "sides".into(),
                 "per_side = true needs a [sides] table, and only then".into(),
             ));
@@ -298,34 +307,39 @@ impl Exercise {
         if let Some(sp) = &self.sides {
             if sp.joints.len() != sp.measure.arity() {
                 let msg = format!("{:?} needs {} joints, got {}", sp.measure, sp.measure.arity(), sp.joints.len());
-                return Err(invalid("[sides]", "sides.joints".into(), msg));
+                return Err(invalid(&[&["sides", "joints"]], "sides.joints".into(), msg));
             }
         }
         for (i, c) in self.recognise.iter().enumerate() {
             let field = format!("recognise[{i}]");
+            let n = i.to_string();
             if c.joints.len() != c.measure.arity() {
                 let msg = format!("{:?} needs {} joints, got {}", c.measure, c.measure.arity(), c.joints.len());
-                return Err(invalid("recognise", field + ".joints", msg));
+                return Err(invalid(&[&["recognise", &n, "joints"]], field + ".joints", msg));
             }
             if !(c.range[0].is_finite() && c.range[1].is_finite()) || c.range[0] > c.range[1] {
                 let msg = format!("[{}, {}] is not a range (min must not exceed max)", c.range[0], c.range[1]);
-                return Err(invalid("recognise", field + ".range", msg));
+                return Err(invalid(&[&["recognise", &n, "range"]], field + ".range", msg));
             }
             let tol = c.tolerance();
             if !(tol.is_finite() && tol > 0.0) {
-                return Err(invalid("recognise", field + ".tolerance", format!("{tol} must be a positive number")));
+                return Err(invalid(
+                    &[&["recognise", &n, "tolerance"], &["recognise", &n]],
+                    field + ".tolerance",
+                    format!("{tol} must be a positive number"),
+                ));
             }
         }
         let mut seen = std::collections::HashSet::new();
-        for c in &self.checks {
-            let anchor = format!("\"{}\"", c.id);
+        for (i, c) in self.checks.iter().enumerate() {
+            let n = i.to_string();
             let field = |f: &str| format!("checks.{}.{f}", c.id);
             if !seen.insert(&c.id) {
-                return Err(invalid(&anchor, field("id"), "duplicate check id".into()));
+                return Err(invalid(&[&["checks", &n, "id"]], field("id"), "duplicate check id".into()));
             }
             if c.joints.len() != c.measure.arity() {
                 return Err(invalid(
-                    &anchor,
+                    &[&["checks", &n, "joints"]],
                     field("joints"),
                     format!("{:?} needs {} joints, got {}", c.measure, c.measure.arity(), c.joints.len()),
                 ));
@@ -333,22 +347,71 @@ impl Exercise {
             let [lo, hi] = c.range;
             if !(lo.is_finite() && hi.is_finite()) || lo > hi {
                 return Err(invalid(
-                    &anchor,
+                    &[&["checks", &n, "range"]],
                     field("range"),
                     format!("[{lo}, {hi}] is not a range (min must not exceed max)"),
                 ));
             }
             if c.below.is_none() && c.above.is_none() {
-                return Err(invalid(&anchor, field("below"), "a check needs a `below` or an `above` outcome".into()));
+                return Err(invalid(
+                    &[&["checks", &n]],
+                    field("below"),
+                    "a check needs a `below` or an `above` outcome".into(),
+                ));
             }
             if c.window.is_some_and(|w| !(w.is_finite() && w > 0.0)) {
-                return Err(invalid(&anchor, field("window"), "window must be a positive number of seconds".into()));
+                return Err(invalid(
+                    &[&["checks", &n, "window"]],
+                    field("window"),
+                    "window must be a positive number of seconds".into(),
+                ));
             }
             let (p, h) = (c.persist, c.hysteresis());
             if !(p.is_finite() && p >= 0.0 && h.is_finite() && h >= 0.0) {
-                return Err(invalid(&anchor, field("persist"), "persist and hysteresis must be non-negative".into()));
+                return Err(invalid(
+                    &[&["checks", &n, "persist"], &["checks", &n, "hysteresis"], &["checks", &n]],
+                    field("persist"),
+                    "persist and hysteresis must be non-negative".into(),
+                ));
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invalid_field_is_reported_at_its_own_line() {
+        // The second check's id is quoted in the first check's prompt, before the second check: a search for
+        // the text would land there.
+        let text = r#"id = "t"
+name = "T"
+instructions = "Do it."
+view = "side"
+kind = "hold"
+hold_seconds = 5
+
+[[checks]]
+id = "hip"
+measure = "angle"
+joints = ["shoulder", "hip", "knee"]
+range = [160, 200]
+below = { fault = "f", prompt = 'Keep the "knee" still' }
+
+[[checks]]
+id = "knee"
+measure = "angle"
+joints = ["hip", "knee", "ankle"]
+range = [120, 60]
+below = { fault = "g", prompt = "Bend it" }
+"#;
+        let err = Exercise::from_toml("t.toml", text).unwrap_err().to_string();
+        assert_eq!(err, "t.toml:19: checks.knee.range: [120, 60] is not a range (min must not exceed max)");
+        // A field that is missing: where it belongs.
+        let err = Exercise::from_toml("t.toml", &text.replace("hold_seconds = 5\n", "")).unwrap_err().to_string();
+        assert_eq!(err, "t.toml:5: hold_seconds: a hold stretch needs hold_seconds");
     }
 }

@@ -669,74 +669,13 @@ fn persisted(check: &Check, dir: Dir, start: f64, t: f64) -> Option<Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pose::{Joint, Keypoint};
-
-    /// A side-on body: both sides of each joint at the same place (the far side hidden behind the near).
-    fn body(points: &[(Part, (f32, f32))], score: f32) -> Pose {
-        let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
-        for (part, (x, y)) in points {
-            for side in [Side::Left, Side::Right] {
-                keypoints[part.joint(side).index()] = Keypoint { x: *x, y: *y, score };
-            }
-        }
-        Pose { width: 300, height: 200, keypoints }
-    }
-
-    /// Lying side-on, knees bent, the hip `h` pixels above the floor (shoulders and ankles on it).
-    fn bridge_at(h: f32) -> Pose {
-        body(
-            &[
-                (Part::Nose, (-20.0, 95.0)),
-                (Part::Ear, (-10.0, 95.0)),
-                (Part::Eye, (-15.0, 93.0)),
-                (Part::Shoulder, (0.0, 100.0)),
-                (Part::Elbow, (40.0, 100.0)),
-                (Part::Wrist, (80.0, 100.0)),
-                (Part::Hip, (100.0, 100.0 - h)),
-                (Part::Knee, (150.0, 10.0)),
-                (Part::Ankle, (190.0, 100.0)),
-            ],
-            0.9,
-        )
-    }
-
-    /// A reps stretch with a 1 s hold at the top, judged on the hip height, with one form check.
-    fn lift() -> Exercise {
-        Exercise::from_toml(
-            "lift.toml",
-            r#"
-id = "lift"
-name = "Lift"
-instructions = "Lift your hips."
-view = "side"
-kind = "reps"
-rep_target = 5
-hold_seconds = 1
-[phase]
-measure = "height"
-joints = ["hip", "shoulder", "ankle"]
-enter = 0.18
-exit = 0.1
-cue = "Lift"
-[[checks]]
-id = "hip-line"
-measure = "floor-angle"
-joints = ["shoulder", "hip", "knee"]
-range = [165, 195]
-below = { fault = "hips-low", prompt = "Lift your hips higher" }
-during = "up"
-"#,
-        )
-        .unwrap()
-    }
+    use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
+    use crate::measure::Part;
+    use crate::pose::Joint;
 
     /// Runs hip heights (one per 1/30 s) through a judge; returns each frame's judgement.
     fn run(judge: &mut Judge, heights: impl IntoIterator<Item = f32>, t0: f64) -> Vec<Judgement> {
         heights.into_iter().enumerate().map(|(i, h)| judge.update(Some(&bridge_at(h)), t0 + i as f64 / 30.0)).collect()
-    }
-
-    fn ramp(from: f32, to: f32, frames: usize) -> Vec<f32> {
-        (0..frames).map(|i| from + (to - from) * i as f32 / (frames - 1) as f32).collect()
     }
 
     #[test]
@@ -853,5 +792,97 @@ during = "up"
         assert!(judge.update(Some(&seen), 0.0).in_frame);
         assert!(judge.update(Some(&unseen), 0.5).in_frame);
         assert!(!judge.update(Some(&unseen), 1.6).in_frame);
+    }
+
+    /// Rests a second, lifts in half a second, and stays at the top for a sixth of one: the frames'
+    /// heights, and the index of the first frame after that.
+    fn up_at_the_top() -> (Vec<f32>, usize) {
+        let mut heights = vec![0.0; 30];
+        heights.extend(ramp(0.0, 60.0, 15));
+        heights.extend(vec![60.0; 5]);
+        let n = heights.len();
+        (heights, n)
+    }
+
+    #[test]
+    fn a_fault_is_told_once_it_has_lasted_its_persist_time_and_counted_once() {
+        let mut judge = Judge::new(lift());
+        let (mut heights, sag) = up_at_the_top();
+        heights.extend(vec![45.0; 60]); // sagging at the top for two seconds
+        let js = run(&mut judge, heights, 0.0);
+        let told = js.iter().position(|j| !j.faults.is_empty()).expect("the sag is told");
+        let waited = js[told].t - js[sag].t;
+        assert!((0.5 - 1e-9..0.55).contains(&waited), "told after {waited} s; the check persists 0.5 s");
+        // Failing from its first frame (no praise meanwhile), told from then on, and counted once.
+        assert!(js[sag..].iter().all(|j| j.failing));
+        assert!(js[told..]
+            .iter()
+            .all(|j| j.faults.first().is_some_and(|f| f.id == "hips-low" && f.since == js[sag].t)));
+        assert_eq!(judge.fault_counts().get("hips-low"), Some(&1));
+    }
+
+    #[test]
+    fn hold_time_counts_only_in_good_form() {
+        let mut judge = Judge::new(lift());
+        let (mut heights, sag) = up_at_the_top();
+        heights.extend(vec![45.0; 60]);
+        let js = run(&mut judge, heights, 0.0);
+        let at_sag = js[sag].held;
+        assert!(at_sag > 0.0, "held in good form at the top: {at_sag}");
+        assert!(
+            js[sag..].iter().all(|j| j.held == at_sag && j.hold_progress == js[sag].hold_progress),
+            "held while sagging"
+        );
+        assert!(judge.form_score().is_some_and(|s| s < 50.0), "{:?}", judge.form_score());
+    }
+
+    #[test]
+    fn a_stall_in_the_stream_adds_no_hold_time() {
+        let mut judge = Judge::new(lift());
+        let (heights, _) = up_at_the_top();
+        let js = run(&mut judge, heights, 0.0);
+        let before = js.last().unwrap().held;
+        // The next frame comes five seconds later (the camera stalled): at most MAX_DT is added.
+        let after = judge.update(Some(&bridge_at(60.0)), js.last().unwrap().t + 5.0).held;
+        assert!(after - before <= MAX_DT + 1e-9, "{before} -> {after}");
+    }
+
+    #[test]
+    fn a_joint_lost_for_a_moment_keeps_a_told_fault_and_lost_for_longer_drops_it() {
+        let mut judge = Judge::new(lift());
+        let (mut heights, _) = up_at_the_top();
+        heights.extend(vec![45.0; 30]);
+        let js = run(&mut judge, heights, 0.0);
+        assert!(!js.last().unwrap().faults.is_empty());
+        let mut hidden = bridge_at(45.0);
+        for side in [Side::Left, Side::Right] {
+            hidden.keypoints[Part::Knee.joint(side).index()].score = 0.05;
+        }
+        let t0 = js.last().unwrap().t;
+        let frames: Vec<Judgement> = (1..=30).map(|i| judge.update(Some(&hidden), t0 + i as f64 / 30.0)).collect();
+        // A flicker (under UNKNOWN_GRACE) keeps it; after that the check is unknown, and unknown is no fault.
+        assert!(frames[..10].iter().all(|j| j.faults.first().is_some_and(|f| f.id == "hips-low")));
+        let last = frames.last().unwrap();
+        assert!(last.faults.is_empty(), "{:?}", last.faults);
+        assert_eq!(last.checks[0].status, CheckStatus::Unknown);
+    }
+
+    #[test]
+    fn a_rep_quicker_than_its_minimum_cycle_is_a_safety_fault() {
+        let mut judge = Judge::new(lift_with("lift", 5, "min_cycle_seconds = 3\ntoo_fast = \"Slow down\""));
+        let rep =
+            || ramp(0.0, 60.0, 10).into_iter().chain(vec![60.0; 40]).chain(ramp(60.0, 0.0, 10)).chain(vec![0.0; 10]);
+        // Two reps, 70 frames (2.3 s) apart: the second is too fast.
+        let js = run(&mut judge, vec![0.0; 30].into_iter().chain(rep()).chain(rep()), 0.0);
+        assert_eq!(judge.reps(), 2);
+        let fast: Vec<_> = js.iter().filter(|j| j.faults.first().is_some_and(|f| f.id == "too-fast")).collect();
+        assert!(!fast.is_empty(), "the second rep was not called too fast");
+        assert!(fast.iter().all(|j| j.faults[0].category == Category::Safety && j.faults[0].prompt == "Slow down"));
+        assert_eq!(judge.fault_counts().get("too-fast"), Some(&1));
+        // At a gentle pace (a rep every 3.3 s), no such fault.
+        let mut gentle = Judge::new(lift_with("lift", 5, "min_cycle_seconds = 3\ntoo_fast = \"Slow down\""));
+        let slow = vec![0.0; 30].into_iter().chain(rep()).chain(vec![0.0; 30]).chain(rep());
+        run(&mut gentle, slow, 0.0);
+        assert_eq!((gentle.reps(), gentle.fault_counts().get("too-fast")), (2, None));
     }
 }

@@ -1,12 +1,17 @@
 //! Stretches: their definitions (data), the built-in catalog, and the judge that applies them.
 
+pub mod choice;
 pub mod definition;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod judge;
 pub mod recognise;
 pub mod routine;
+mod spans;
 
 use std::path::Path;
 
+pub use choice::{ExerciseChoice, ExerciseId};
 pub use definition::{DefinitionError, Exercise};
 pub use judge::{Judge, Judgement};
 

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::definition::DefinitionError;
+use super::spans::Spans;
 use super::Exercise;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,7 +39,8 @@ impl Routine {
             toml::from_str(text).map_err(|e| DefinitionError::Syntax { file: file.into(), message: e.to_string() })?;
         let invalid = |i: usize, field: &str, message: String| DefinitionError::Invalid {
             file: file.into(),
-            line: text.match_indices("[[steps]]").nth(i).map(|(at, _)| text[..at].lines().count() + 1).unwrap_or(1),
+            // At the step (its `[[steps]]` header, or its place in an inline array).
+            line: Spans::of(text).map_or(1, |spans| spans.line(text, &[&["steps", &i.to_string()]])),
             field: format!("steps[{i}].{field}"),
             message,
         };

@@ -16,7 +16,7 @@ use ort::value::TensorRef;
 
 use super::keypoints::{Keypoint, Pose};
 use super::model::{load_session, model_path, ModelError, ModelOptions, Shipped, StageTimes};
-use super::preprocess::{sample_into, InputMap};
+use super::preprocess::{fill_tensor, input_tensor, sample_into, InputMap, InputTensor};
 
 const DETECTOR_SIZE: usize = 224;
 const LANDMARK_SIZE: usize = 256;
@@ -132,9 +132,9 @@ pub struct BlazePose {
     track: Option<Roi>,
     times: StageTimes,
     rgb_det: Vec<u8>,
-    input_det: Vec<f32>,
+    input_det: InputTensor<f32>,
     rgb_lm: Vec<u8>,
-    input_lm: Vec<f32>,
+    input_lm: InputTensor<f32>,
 }
 
 impl BlazePose {
@@ -179,9 +179,9 @@ impl BlazePose {
             track: None,
             times: StageTimes::default(),
             rgb_det: vec![0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
-            input_det: vec![0.0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
+            input_det: input_tensor(DETECTOR_SIZE),
             rgb_lm: vec![0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
-            input_lm: vec![0.0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
+            input_lm: input_tensor(LANDMARK_SIZE),
         })
     }
 
@@ -192,9 +192,9 @@ impl BlazePose {
         let map = InputMap::letterbox(frame.width(), frame.height(), DETECTOR_SIZE);
         sample_into(frame, &map, DETECTOR_SIZE, &mut self.rgb_det);
         // The detector takes -1..1.
-        self.input_det.iter_mut().zip(&self.rgb_det).for_each(|(o, &p)| *o = p as f32 / 127.5 - 1.0);
+        fill_tensor(&mut self.input_det, &self.rgb_det, |p| p as f32 / 127.5 - 1.0);
         self.times.prepare_ms += ms(t);
-        let outputs = run(&mut self.detector, &self.input_det, DETECTOR_SIZE, Some(&mut self.times))?;
+        let outputs = run(&mut self.detector, &self.input_det, Some(&mut self.times))?;
         let t = Instant::now();
         let (_, regressors) = outputs["regressors"].try_extract_tensor::<f32>().map_err(err)?;
         let (_, logits) = outputs["classificators"].try_extract_tensor::<f32>().map_err(err)?;
@@ -212,7 +212,7 @@ impl BlazePose {
         let map = roi.map();
         self.prepare_landmarks(frame, &map);
         self.times.prepare_ms += ms(t);
-        let outputs = run(&mut self.landmarks, &self.input_lm, LANDMARK_SIZE, Some(&mut self.times))?;
+        let outputs = run(&mut self.landmarks, &self.input_lm, Some(&mut self.times))?;
         let t = Instant::now();
         let (_, ld) = outputs["ld_3d"].try_extract_tensor::<f32>().map_err(err)?;
         let (_, flag) = outputs["output_poseflag"].try_extract_tensor::<f32>().map_err(err)?;
@@ -238,7 +238,7 @@ impl BlazePose {
     fn prepare_landmarks(&mut self, frame: &RgbImage, map: &InputMap) {
         sample_into(frame, map, LANDMARK_SIZE, &mut self.rgb_lm);
         // The landmark model takes 0..1.
-        self.input_lm.iter_mut().zip(&self.rgb_lm).for_each(|(o, &p)| *o = p as f32 / 255.0);
+        fill_tensor(&mut self.input_lm, &self.rgb_lm, |p| p as f32 / 255.0);
     }
 
     pub fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
@@ -276,20 +276,19 @@ impl BlazePose {
 
     /// Bare inference of the landmark model on the prepared input (the detector runs only when lost).
     pub fn infer_bare(&mut self) -> Result<(), ModelError> {
-        run(&mut self.landmarks, &self.input_lm, LANDMARK_SIZE, None).map(drop)
+        run(&mut self.landmarks, &self.input_lm, None).map(drop)
     }
 }
 
-/// One run of a model on a square NHWC float input, timed into `times` when given.
+/// One run of a model on its float input, timed into `times` when given.
 fn run<'s>(
     session: &'s mut Session,
-    input: &[f32],
-    size: usize,
+    input: &InputTensor<f32>,
     times: Option<&mut StageTimes>,
 ) -> Result<ort::session::SessionOutputs<'s>, ModelError> {
     let err = |e: ort::Error| ModelError::Inference(e.to_string());
     let t = Instant::now();
-    let tensor = TensorRef::from_array_view(([1usize, size, size, 3], input)).map_err(err)?;
+    let tensor = TensorRef::from_array_view(input).map_err(err)?;
     let outputs = session.run(ort::inputs![tensor]).map_err(err)?;
     if let Some(times) = times {
         times.infer_ms += ms(t);

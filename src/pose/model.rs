@@ -9,7 +9,7 @@ use ort::value::{TensorElementType, TensorRef};
 use sha2::{Digest, Sha256};
 
 use super::keypoints::{Keypoint, Pose};
-use super::preprocess::{sample_into, InputMap};
+use super::preprocess::{fill_tensor, input_tensor, sample_into, InputMap, InputTensor};
 use crate::runtime::{self, RuntimeError};
 
 /// A pose model that ships in `models/`, chosen by name (`--model thunder`); its sha256 is checked at load.
@@ -180,8 +180,9 @@ pub struct PoseModel {
     input_type: InputType,
     size: usize,
     rgb: Vec<u8>,
-    input_i32: Vec<i32>,
-    input_f32: Vec<f32>,
+    /// The input tensor of the model's type (the other stays empty).
+    input_i32: InputTensor<i32>,
+    input_f32: InputTensor<f32>,
 }
 
 impl PoseModel {
@@ -225,8 +226,8 @@ impl PoseModel {
             input_type,
             size,
             rgb: vec![0; size * size * 3],
-            input_i32: vec![0; size * size * 3],
-            input_f32: vec![0.0; size * size * 3],
+            input_i32: input_tensor(if input_type == InputType::Int32 { size } else { 0 }),
+            input_f32: input_tensor(if input_type == InputType::Float32 { size } else { 0 }),
         })
     }
 
@@ -266,22 +267,21 @@ impl PoseModel {
     pub fn prepare(&mut self, frame: &RgbImage, map: &InputMap) {
         sample_into(frame, map, self.size, &mut self.rgb);
         match self.input_type {
-            InputType::Int32 => self.input_i32.iter_mut().zip(&self.rgb).for_each(|(o, &p)| *o = p as i32),
-            InputType::Float32 => self.input_f32.iter_mut().zip(&self.rgb).for_each(|(o, &p)| *o = p as f32),
+            InputType::Int32 => fill_tensor(&mut self.input_i32, &self.rgb, i32::from),
+            InputType::Float32 => fill_tensor(&mut self.input_f32, &self.rgb, f32::from),
         }
     }
 
     /// Inference only, on the prepared input: the raw (y, x, score) triples in model-input units (0..1).
     pub fn infer(&mut self) -> Result<[[f32; 3]; 17], ModelError> {
-        let shape = [1usize, self.size, self.size, 3];
         let err = |e: ort::Error| ModelError::Inference(e.to_string());
         let outputs = match self.input_type {
             InputType::Int32 => {
-                let t = TensorRef::from_array_view((shape, self.input_i32.as_slice())).map_err(err)?;
+                let t = TensorRef::from_array_view(&self.input_i32).map_err(err)?;
                 self.session.run(ort::inputs![t]).map_err(err)?
             }
             InputType::Float32 => {
-                let t = TensorRef::from_array_view((shape, self.input_f32.as_slice())).map_err(err)?;
+                let t = TensorRef::from_array_view(&self.input_f32).map_err(err)?;
                 self.session.run(ort::inputs![t]).map_err(err)?
             }
         };

@@ -1,0 +1,74 @@
+//! Bodies and a stretch for the unit tests of the judge, the coach and the session: a person lying side-on
+//! whose hips rise and fall, and a small "lift" stretch judged on the hip height.
+
+use crate::exercise::Exercise;
+use crate::measure::{Part, Side};
+use crate::pose::{Keypoint, Pose};
+
+/// A side-on body: both sides of each joint at the same place (the far side hidden behind the near).
+pub(crate) fn body(points: &[(Part, (f32, f32))], score: f32) -> Pose {
+    let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+    for (part, (x, y)) in points {
+        for side in [Side::Left, Side::Right] {
+            keypoints[part.joint(side).index()] = Keypoint { x: *x, y: *y, score };
+        }
+    }
+    Pose { width: 300, height: 200, keypoints }
+}
+
+/// Lying side-on, knees bent, the hip `h` pixels above the floor (shoulders and ankles on it).
+pub(crate) fn bridge_at(h: f32) -> Pose {
+    body(
+        &[
+            (Part::Nose, (-20.0, 95.0)),
+            (Part::Ear, (-10.0, 95.0)),
+            (Part::Eye, (-15.0, 93.0)),
+            (Part::Shoulder, (0.0, 100.0)),
+            (Part::Elbow, (40.0, 100.0)),
+            (Part::Wrist, (80.0, 100.0)),
+            (Part::Hip, (100.0, 100.0 - h)),
+            (Part::Knee, (150.0, 10.0)),
+            (Part::Ankle, (190.0, 100.0)),
+        ],
+        0.9,
+    )
+}
+
+/// `frames` values from `from` to `to`, evenly spaced, both ends included.
+pub(crate) fn ramp(from: f32, to: f32, frames: usize) -> Vec<f32> {
+    (0..frames).map(|i| from + (to - from) * i as f32 / (frames - 1) as f32).collect()
+}
+
+/// A reps stretch with a 1 s hold at the top, judged on the hip height, with one form check.
+pub(crate) fn lift() -> Exercise {
+    lift_with("lift", 5, "")
+}
+
+/// [`lift`] with another id and rep target, and more lines for its `[phase]` table.
+pub(crate) fn lift_with(id: &str, rep_target: u32, phase: &str) -> Exercise {
+    let text = r#"
+id = "ID"
+name = "Lift"
+instructions = "Lift your hips."
+view = "side"
+kind = "reps"
+rep_target = REPS
+hold_seconds = 1
+[phase]
+measure = "height"
+joints = ["hip", "shoulder", "ankle"]
+enter = 0.18
+exit = 0.1
+cue = "Lift"
+PHASE
+[[checks]]
+id = "hip-line"
+measure = "floor-angle"
+joints = ["shoulder", "hip", "knee"]
+range = [165, 195]
+below = { fault = "hips-low", prompt = "Lift your hips higher" }
+during = "up"
+"#;
+    let text = text.replace("ID", id).replace("REPS", &rep_target.to_string()).replace("PHASE", phase);
+    Exercise::from_toml("lift.toml", &text).unwrap()
+}
