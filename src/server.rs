@@ -21,6 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
 use crate::coach::SAFETY_NOTE;
+use crate::exercise::choice::ExerciseChoice;
 use crate::hub::{Control, Hub, HubEvent};
 use crate::session::Plan;
 use crate::store::{Store, StoreError};
@@ -340,19 +341,16 @@ struct SetExercise {
 }
 
 async fn set_exercise(State(state): State<AppState>, body: Option<Json<SetExercise>>) -> Response {
-    let Some(Json(SetExercise { exercise })) = body else {
+    let choice = body.and_then(|Json(SetExercise { exercise })| exercise.parse::<ExerciseChoice>().ok());
+    let Some(choice) = choice else {
         return error(StatusCode::BAD_REQUEST, r#"send {"exercise": "ID"} (an id from /api/exercises, or "auto")"#);
     };
-    let plan = if exercise == "auto" {
-        Plan::Auto(state.hub.catalog.clone())
-    } else {
-        match state.hub.catalog.iter().find(|e| e.id == exercise) {
-            Some(ex) => Plan::One(Box::new(ex.clone())),
-            None => return error(StatusCode::NOT_FOUND, &format!("unknown stretch {exercise:?}")),
-        }
+    let plan = match Plan::choose(&choice, &state.hub.catalog) {
+        Ok(plan) => plan,
+        Err(unknown) => return error(StatusCode::NOT_FOUND, &unknown.to_string()),
     };
     if state.hub.send(Control::SetPlan(plan)) {
-        Json(serde_json::json!({ "exercise": exercise })).into_response()
+        Json(serde_json::json!({ "exercise": choice.to_string() })).into_response()
     } else {
         error(StatusCode::CONFLICT, "no live session is running")
     }

@@ -233,10 +233,8 @@ impl Store {
 
     /// Starts a session row; returns its id.
     pub fn begin(&mut self, source: &str, routine: Option<&str>) -> Result<i64, StoreError> {
-        let now: String = self
-            .conn
-            .query_row(&format!("SELECT {NOW_SQL}"), [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
+        let now: String =
+            self.conn.query_row(&format!("SELECT {NOW_SQL}"), [], |r| r.get(0)).map_err(|e| self.err(e))?;
         self.begin_at(source, routine, &now)
     }
 
