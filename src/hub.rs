@@ -329,7 +329,7 @@ mod tests {
         let readers: Vec<_> = (0..2)
             .map(|_| {
                 let (hub, stop) = (hub.clone(), stop.clone());
-                std::thread::spawn(move || {
+                std::thread::Builder::new().name("reader".into()).spawn(move || {
                     let mut last_seq = 0;
                     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                         let s = hub.snapshot();
@@ -349,7 +349,7 @@ mod tests {
             assert_eq!(json["seq"], i + 1);
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        readers.into_iter().for_each(|r| r.join().unwrap());
+        readers.into_iter().for_each(|r| r.unwrap().join().unwrap());
     }
 
     #[test]

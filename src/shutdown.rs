@@ -75,16 +75,19 @@ mod tests {
         let s = Shutdown::new();
         assert!(!s.wait_timeout(Duration::from_millis(10)));
         let s2 = s.clone();
-        let waiter = std::thread::spawn(move || s2.wait_timeout(Duration::from_secs(10)));
+        let waiter = std::thread::Builder::new()
+            .name("waiter".into())
+            .spawn(move || s2.wait_timeout(Duration::from_secs(10)))
+            .unwrap();
         let s3 = s.clone();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let async_waiter = std::thread::spawn(move || {
+        let async_waiter = std::thread::Builder::new().name("async-waiter".into()).spawn(move || {
             rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), s3.requested()).await.is_ok() })
         });
         std::thread::sleep(Duration::from_millis(50));
         s.request();
         assert!(waiter.join().unwrap());
-        assert!(async_waiter.join().unwrap());
+        assert!(async_waiter.unwrap().join().unwrap());
         assert!(s.is_requested());
     }
 }

@@ -38,7 +38,7 @@ fn ctrl_c_in_the_middle_of_a_real_time_replay_leaves_a_finished_session_with_its
     // A page following the events, to see the last one.
     let events = {
         let url = format!("{}/api/events", server.base);
-        std::thread::spawn(move || {
+        std::thread::Builder::new().name("events".into()).spawn(move || {
             let mut text = String::new();
             let _ = ureq::get(&url).call().unwrap().into_reader().read_to_string(&mut text);
             text
@@ -67,7 +67,7 @@ fn ctrl_c_in_the_middle_of_a_real_time_replay_leaves_a_finished_session_with_its
     assert!(frames >= judged && frames < 167, "{frames} frames stored; {judged} were judged before Ctrl-C");
     assert!(duration > 1.0 && duration < 6.68, "duration {duration} s");
 
-    let text = events.join().unwrap();
+    let text = events.unwrap().join().unwrap();
     let last = text.split("\n\n").filter(|e| !e.trim().is_empty()).last().unwrap_or("");
     assert!(last.starts_with("event: ended"), "the last event is not `ended`: {last}");
     assert!(last.contains(r#""closing":true"#), "{last}");

@@ -153,7 +153,10 @@ mod tests {
         assert!(source.next_frame().unwrap_err().is_bad_frame());
         feed.push(b"not a jpeg".to_vec());
         assert!(source.next_frame().unwrap_err().is_bad_frame());
-        let waiting = std::thread::spawn(move || source.next_frame().map(|f| f.is_none()));
+        let waiting = std::thread::Builder::new()
+            .name("reader".into())
+            .spawn(move || source.next_frame().map(|f| f.is_none()))
+            .unwrap();
         std::thread::sleep(Duration::from_millis(50));
         feed.close();
         assert!(waiting.join().unwrap().unwrap(), "a closed feed ends the stream");
