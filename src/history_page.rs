@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::chart::{self, esc, Span};
 use crate::coach::SAFETY_NOTE;
 use crate::exercise::Exercise;
-use crate::report::{counts_reps, progress_charts, sessions_table, totals, totals_table, CSS};
+use crate::report::{sessions_table, stretch_sections, CSS};
 use crate::store::{Store, StoreError, StoredSession};
 use crate::timeline::{clock, StretchTimeline};
 
@@ -49,18 +49,7 @@ pub fn history(store: &Store, catalog: &[Exercise], q: &str) -> Result<String, S
     } else {
         out.push_str("<h2>Your progress</h2><p class=\"muted\">Hover over a bar or point for its value.</p>");
     }
-    for t in totals(&sessions) {
-        let mine: Vec<_> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
-        let reps_kind = counts_reps(&t.exercise, &days, catalog);
-        let _ = write!(
-            out,
-            r#"<section class="stretch" id="stretch-{}"><h3>{}</h3>{}{}</section>"#,
-            esc(&t.exercise),
-            esc(&t.name),
-            totals_table(&t, reps_kind),
-            progress_charts(&t.name, &mine, reps_kind)
-        );
-    }
+    out += &stretch_sections(&sessions, &days, catalog, "h3");
     let recent: Vec<StoredSession> = sessions.into_iter().take(RECENT as usize).collect();
     if !recent.is_empty() {
         out += &sessions_table(&recent, catalog, Some(q));

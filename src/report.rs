@@ -213,24 +213,31 @@ pub fn render(store: &Store, catalog: &[Exercise], from: Option<&str>, to: Optio
         env!("CARGO_PKG_VERSION"),
         p = esc(&period),
     );
-    for t in totals(&sessions) {
-        let mine: Vec<DayFigures> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
-        let reps_kind = counts_reps(&t.exercise, &days, catalog);
-        let _ = write!(
-            out,
-            r#"<section class="stretch" id="stretch-{}"><h2>{}</h2>{}{}</section>"#,
-            esc(&t.exercise),
-            esc(&t.name),
-            totals_table(&t, reps_kind),
-            progress_charts(&t.name, &mine, reps_kind)
-        );
-    }
+    out += &stretch_sections(&sessions, &days, catalog, "h2");
     out += &sessions_table(&sessions, catalog, None);
     out.push_str("</div></body></html>\n");
     Ok(out)
 }
 
 /// The sessions, newest first; with `link` (the token query, or ""), each links to its page.
+/// A section per stretch: its totals and its progress charts, under a heading of level `h` ("h2", "h3").
+pub fn stretch_sections(sessions: &[StoredSession], days: &[DayFigures], catalog: &[Exercise], h: &str) -> String {
+    let mut out = String::new();
+    for t in totals(sessions) {
+        let mine: Vec<DayFigures> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
+        let reps_kind = counts_reps(&t.exercise, days, catalog);
+        let _ = write!(
+            out,
+            r#"<section class="stretch" id="stretch-{}"><{h}>{}</{h}>{}{}</section>"#,
+            esc(&t.exercise),
+            esc(&t.name),
+            totals_table(&t, reps_kind),
+            progress_charts(&t.name, &mine, reps_kind)
+        );
+    }
+    out
+}
+
 pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Option<&str>) -> String {
     let mut out = String::from(
         r#"<h2>Sessions</h2><table id="sessions"><tr><th>Started (UTC)</th><th>Length</th><th>Stretches</th></tr>"#,

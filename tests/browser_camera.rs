@@ -5,11 +5,11 @@
 mod common;
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixture, spawn_server};
+use common::{artifacts, chromium_command, fixture, spawn_server};
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stretchcoach-browser-{}-{name}", std::process::id()));
@@ -18,32 +18,8 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
-fn artifacts() -> PathBuf {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 fn json(url: &str) -> serde_json::Value {
     serde_json::from_str(&ureq::get(url).call().unwrap().into_string().unwrap()).unwrap()
-}
-
-fn chromium_command(profile: &Path) -> Command {
-    let mut c = Command::new("chromium");
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1100,800",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
-    c
 }
 
 /// A browser left running (the one whose camera is the video): killed with all its processes when dropped.
@@ -82,7 +58,7 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     assert_eq!(status["browser_camera"], true, "{status}");
 
     let browser = Browser(
-        chromium_command(&dir.join("profile"))
+        chromium_command("1100,800", &dir.join("profile"))
             .args([
                 "--use-fake-ui-for-media-stream",
                 "--use-fake-device-for-media-stream",
@@ -125,7 +101,7 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     // What the person saw, kept as an artefact: the live page with the skeleton over the last frame.
     let shot = artifacts().join("browser-camera.png");
     let _ = std::fs::remove_file(&shot);
-    let out = chromium_command(&dir.join("profile2"))
+    let out = chromium_command("1100,800", &dir.join("profile2"))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("{}/", server.base))
         .output()

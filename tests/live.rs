@@ -5,11 +5,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{spawn_server, Server};
+use common::{artifacts, spawn_server, Server};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::exercise;
 use stretchcoach::hub::Hub;
@@ -21,12 +20,6 @@ use stretchcoach::session::{Plan, Session};
 
 fn walk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk")
-}
-
-fn artifacts() -> PathBuf {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// The real model, made slower than the camera on purpose.
@@ -164,24 +157,7 @@ fn stop_ends_the_session_early_and_keeps_the_summary() {
 }
 
 fn chromium(args: &[&str]) -> std::process::Output {
-    let profile = std::env::temp_dir().join(format!("stretchcoach-chromium-{}-{}", std::process::id(), args.len()));
-    Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1100,800",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .output()
-        .expect("chromium is needed for this test: run scripts/provision.sh (Debian package chromium)")
+    common::chromium_sized("1100,800", args)
 }
 
 #[test]

@@ -137,26 +137,33 @@ pub fn artifacts() -> PathBuf {
     d
 }
 
+/// Headless Chromium as the tests run it (no network chatter, no sandbox as root), with a window of `size`
+/// ("W,H") and the profile folder `profile`.
+pub fn chromium_command(size: &str, profile: &Path) -> Command {
+    let mut c = Command::new("chromium");
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--window-size={size}"))
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
 /// Headless Chromium with a throwaway profile, a window of `size` ("W,H"), and `args`.
 pub fn chromium_sized(size: &str, args: &[&str]) -> std::process::Output {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static RUN: AtomicUsize = AtomicUsize::new(0);
     let n = RUN.fetch_add(1, Ordering::Relaxed);
     let profile = std::env::temp_dir().join(format!("stretchcoach-chromium-{}-h{n}", std::process::id()));
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--window-size={size}"))
-        .arg(format!("--user-data-dir={}", profile.display()))
+    let out = chromium_command(size, &profile)
         .args(args)
         .output()
         .expect("chromium is needed for this test: run scripts/provision.sh (Debian package chromium)");
