@@ -294,6 +294,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
     matches!((get(header::ORIGIN), get(header::HOST)), (Some(o), Some(h)) if o.strip_prefix("http://") == Some(h))
 }
 
+/// What the page says when its camera did not start.
+#[derive(Deserialize)]
+struct CameraProblem {
+    camera_error: String,
+}
+
 async fn receive_frames(mut socket: WebSocket, feed: Arc<BrowserFeed>, hub: Arc<Hub>) {
     loop {
         let message = tokio::select! {
@@ -305,6 +311,9 @@ async fn receive_frames(mut socket: WebSocket, feed: Arc<BrowserFeed>, hub: Arc<
         };
         match message {
             Some(Ok(Message::Binary(jpeg))) => {
+                if hub.snapshot().status.source_error.is_some() {
+                    hub.set_source_error(None); // a picture again
+                }
                 let dropped = feed.push(jpeg.to_vec());
                 hub.update_stats(|s| {
                     s.received += 1;
@@ -312,7 +321,16 @@ async fn receive_frames(mut socket: WebSocket, feed: Arc<BrowserFeed>, hub: Arc<
                 });
             }
             Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-            Some(Ok(_)) => {} // pings, and text the page does not send
+            // Why the page has no picture (camera refused, missing, busy): said in the terminal and on the page.
+            Some(Ok(Message::Text(text))) => {
+                let said: Option<CameraProblem> = serde_json::from_str(&text).ok();
+                if let Some(CameraProblem { camera_error }) = said {
+                    let problem: String = camera_error.chars().take(300).collect();
+                    eprintln!("The browser's camera did not start: {problem}");
+                    hub.set_source_error(Some(format!("the browser's camera did not start: {problem}")));
+                }
+            }
+            Some(Ok(_)) => {} // pings
         }
     }
     feed.disconnect();
