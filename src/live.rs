@@ -171,8 +171,11 @@ impl LiveLoop {
                                     continue;
                                 }
                             };
-                            model_ms.push(times.pose_ms);
-                            hub.observe_model(times.pose_ms / 1e3);
+                            if frame.pose.is_none() {
+                                // Only frames that went through the model time it.
+                                model_ms.push(times.pose_ms);
+                                hub.observe_model(times.pose_ms / 1e3);
+                            }
                             let latency = captured_at.elapsed().as_secs_f64() * 1e3;
                             latencies.push(latency);
                             let now = Instant::now();
