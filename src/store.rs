@@ -528,6 +528,9 @@ impl Recorder {
 
     fn save(&mut self, summary: &Summary, ended: bool) {
         let Some(store) = &mut self.store else { return };
+        if self.id.is_none() && summary.frames == 0 {
+            return; // nothing was judged (stopped before the first frame): no empty session in the history
+        }
         let result = match self.id {
             Some(id) => Ok(id),
             None => store.begin(&self.source, self.routine.as_deref()),
@@ -594,6 +597,23 @@ mod tests {
             assert!(t[..10] == today || secs % 86_400 < 5, "{t} is not today ({today})");
         }
         assert!(s.ended_at.as_ref().unwrap() >= &s.started_at);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_session_stopped_before_its_first_frame_leaves_no_row() {
+        let dir = std::env::temp_dir().join(format!("stretchcoach-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.db");
+        let mut summary = crate::session::Session::with_plan(crate::session::Plan::Auto(Vec::new())).summary();
+        let mut rec = Recorder::open(&path, "the browser's camera", None);
+        rec.finish(&summary);
+        assert_eq!((rec.id(), rec.error.as_deref()), (None, None));
+        summary.frames = 1;
+        let mut rec = Recorder::open(&path, "the browser's camera", None);
+        rec.finish(&summary);
+        assert!(rec.id().is_some());
+        assert_eq!(Store::open(&path).unwrap().sessions(None, None, 10).unwrap().len(), 1);
         let _ = std::fs::remove_dir_all(dir);
     }
 
