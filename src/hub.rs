@@ -25,7 +25,7 @@ pub enum Control {
 }
 
 /// Counters and timings of the live loop.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
 pub struct LiveStats {
     /// Frames read from the source.
     pub captured: u64,
@@ -49,7 +49,7 @@ pub struct LiveStats {
 }
 
 /// The latest of everything, as `/api/status` serves it.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
 pub struct Status {
     /// What is being watched.
     pub source: String,
@@ -66,6 +66,7 @@ pub struct Status {
     /// Sequence number of the latest judgement.
     pub seq: u64,
     pub status: Option<FrameReport>,
+    #[schema(value_type = Option<Object>)]
     pub pose: Option<PoseRecord>,
     pub stats: LiveStats,
 }

@@ -13,11 +13,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
 use crate::coach::SAFETY_NOTE;
@@ -77,8 +79,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        (self.status, Json(ErrorBody { error: self.message })).into_response()
     }
+}
+
+/// The body of every error answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    pub error: String,
 }
 
 impl From<StoreError> for ApiError {
@@ -102,60 +111,87 @@ enum Reach {
     Public,
 }
 
-/// One route: its method (in OpenAPI's spelling) and path, made from the same call as its handler, so that
-/// the list the API document is checked against is the list the router is built from.
-struct Route {
-    method: &'static str,
-    path: &'static str,
-    reach: Reach,
-    handler: axum::routing::MethodRouter<AppState>,
-}
-
-fn at<H, T>(method: &'static str, path: &'static str, reach: Reach, handler: H) -> Route
-where
-    H: axum::handler::Handler<T, AppState>,
-    T: 'static,
-{
-    let handler = match method {
-        "get" => get(handler),
-        "post" => post(handler),
-        other => unreachable!("no route uses {other}"),
-    };
-    Route { method, path, reach, handler }
-}
-
-/// Every route of the server.
-fn table() -> Vec<Route> {
+/// Every route of the server, each with how it is served. `routes!` takes a handler's method and path
+/// from its `#[utoipa::path]`, so the router and the API document are made from this one list.
+fn table() -> Vec<(Reach, UtoipaMethodRouter<AppState>)> {
     use Reach::*;
     vec![
-        at("get", "/", Bounded, home),
-        at("get", "/live", Bounded, page),
-        at("get", "/history", Bounded, history_page),
-        at("get", "/sessions/{id}", Bounded, session_page),
-        at("get", "/report", Bounded, report_page),
-        at("get", "/healthz", Public, || async { "ok" }),
-        at("get", "/metrics", Bounded, metrics),
-        at("get", "/api/openapi.json", Bounded, openapi),
-        at("get", "/api/status", Bounded, status),
-        at("get", "/api/events", Open, events),
-        at("get", "/api/camera", Open, camera),
-        at("get", "/api/frame.jpg", Bounded, frame),
-        at("get", "/api/session", Bounded, session),
-        at("post", "/api/session/exercise", Bounded, set_exercise),
-        at("post", "/api/session/stop", Bounded, stop),
-        at("get", "/api/sessions", Bounded, sessions),
-        at("get", "/api/sessions/{id}", Bounded, session_by_id),
-        at("get", "/api/exercises", Bounded, exercises),
-        at("get", "/api/exercises/{id}", Bounded, exercise_by_id),
-        at("get", "/api/routines", Bounded, routines),
-        at("get", "/api/progress", Bounded, progress),
-        at("get", "/api/progress/chart.svg", Bounded, progress_chart),
+        (Bounded, routes!(home)),
+        (Bounded, routes!(page)),
+        (Bounded, routes!(history_page)),
+        (Bounded, routes!(session_page)),
+        (Bounded, routes!(report_page)),
+        (Public, routes!(healthz)),
+        (Bounded, routes!(metrics)),
+        (Bounded, routes!(openapi)),
+        (Bounded, routes!(status)),
+        (Open, routes!(events)),
+        (Open, routes!(camera)),
+        (Bounded, routes!(frame)),
+        (Bounded, routes!(session)),
+        (Bounded, routes!(set_exercise)),
+        (Bounded, routes!(stop)),
+        (Bounded, routes!(sessions)),
+        (Bounded, routes!(session_by_id)),
+        (Bounded, routes!(exercises)),
+        (Bounded, routes!(exercise_by_id)),
+        (Bounded, routes!(routines)),
+        (Bounded, routes!(progress)),
+        (Bounded, routes!(progress_chart)),
     ]
 }
 
-/// Every route the router serves, as (method, path); `/api/openapi.json` must describe exactly these.
-pub fn routes() -> Vec<(&'static str, &'static str)> {
-    table().into_iter().map(|r| (r.method, r.path)).collect()
+/// What the document says besides the routes: who, where, how to authenticate, and the error body.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "stretchcoach",
+        description = r#"Live coaching of back-pain stretches and the session history. Listens on 127.0.0.1 by default; with --token every route but /healthz needs `Authorization: Bearer TOKEN` (or ?token=TOKEN for the page, its events and frames). Errors are JSON {"error": message}."#
+    ),
+    servers((url = "http://127.0.0.1:8080")),
+    security(("bearer" = []), ()),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerScheme)
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API document (`/api/openapi.json`): [`ApiDoc`] with every route of [`table`] and the schemas
+/// their answers use.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    table()
+        .into_iter()
+        .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |r, (_, route)| r.routes(route))
+        .into_openapi()
+}
+
+/// Every route the router serves, as (method, path), read from the table the router is built from;
+/// `/api/openapi.json` must describe exactly these (and nothing more).
+pub fn routes() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (_, (_, paths, _)) in table() {
+        for (path, item) in paths.paths {
+            for (method, op) in [("get", &item.get), ("post", &item.post), ("put", &item.put), ("delete", &item.delete)]
+            {
+                if op.is_some() {
+                    out.push((method.to_string(), path.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
@@ -165,15 +201,16 @@ pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
         token: token.map(Arc::from),
         event_slots: Arc::new(Semaphore::new(MAX_EVENT_CLIENTS)),
     };
-    let (mut bounded, mut open, mut public) = (Router::new(), Router::new(), Router::new());
-    for r in table() {
-        let group = match r.reach {
+    let (mut bounded, mut open, mut public) = (OpenApiRouter::new(), OpenApiRouter::new(), OpenApiRouter::new());
+    for (reach, route) in table() {
+        let group = match reach {
             Reach::Bounded => &mut bounded,
             Reach::Open => &mut open,
             Reach::Public => &mut public,
         };
-        *group = std::mem::take(group).route(r.path, r.handler);
+        *group = std::mem::take(group).routes(route);
     }
+    let (bounded, open, public) = (Router::from(bounded), Router::from(open), Router::from(public));
     // Every request but the streams must finish within this time.
     let bounded = bounded.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     open.merge(bounded)
@@ -203,10 +240,40 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
     next.run(req).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    summary = r#"Liveness; never needs the token."#,
+    security(()),
+    responses(
+        (status = 200, description = "ok", body = String, content_type = "text/plain"),
+    )
+)]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/status",
+    summary = r#"The latest judgement, pose and loop statistics."#,
+    responses(
+        (status = 200, description = "status", body = crate::hub::Status),
+    )
+)]
 async fn status(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], state.hub.status_json().to_string()).into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    summary = r#"The current session's summary."#,
+    responses(
+        (status = 200, description = "summary", body = crate::session::Summary),
+        (status = 404, description = "Error", body = ErrorBody),
+    )
+)]
 async fn session(State(state): State<AppState>) -> Response {
     match state.hub.summary() {
         Some(s) => Json(s).into_response(),
@@ -214,6 +281,15 @@ async fn session(State(state): State<AppState>) -> Response {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/events",
+    summary = r#"Server-Sent Events: one `data:` line per judged frame, each a Status object; an `ended` event with {summary, closing} when a session ends, and a last one (closing: true) before the server stops. At most 16 clients."#,
+    responses(
+        (status = 200, description = "event stream", body = String, content_type = "text/event-stream"),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn events(State(state): State<AppState>) -> Response {
     let Ok(permit) = state.event_slots.clone().try_acquire_owned() else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "too many live pages are open");
@@ -259,6 +335,17 @@ async fn events(State(state): State<AppState>) -> Response {
 }
 
 /// The browser's camera: the page sends JPEG frames over this WebSocket (with `live --camera browser`).
+#[utoipa::path(
+    get,
+    path = "/api/camera",
+    summary = r#"WebSocket for the browser's camera (`live --camera browser`): the page sends its frames as binary JPEG messages (at most 2 MiB, 1920 px a side); the newest frame wins when the model is busy. A text message {"camera_error": "..."} says why the page has no picture (shown as the status's source_error until frames come). Only from the server's own page (Origin must be http:// + Host); one page at a time."#,
+    responses(
+        (status = 101, description = "switching to the WebSocket protocol"),
+        (status = 400, description = "Error (not a WebSocket request)", body = ErrorBody),
+        (status = 403, description = "Error (another origin)", body = ErrorBody),
+        (status = 409, description = "Error (this run does not take the browser's camera, or another page already sends)", body = ErrorBody),
+    )
+)]
 async fn camera(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -336,6 +423,15 @@ async fn receive_frames(mut socket: WebSocket, feed: Arc<BrowserFeed>, hub: Arc<
     feed.disconnect();
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/frame.jpg",
+    summary = r#"The latest camera frame as JPEG (404 before the first frame or for keypoint replays)."#,
+    responses(
+        (status = 200, description = "JPEG", body = inline(Jpeg), content_type = "image/jpeg"),
+        (status = 404, description = "Error", body = ErrorBody),
+    )
+)]
 async fn frame(State(state): State<AppState>) -> Response {
     let Some((_, image)) = state.hub.frame() else {
         return error(StatusCode::NOT_FOUND, "no camera frame yet");
@@ -353,11 +449,23 @@ async fn frame(State(state): State<AppState>) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SetExercise {
     exercise: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/session/exercise",
+    summary = r#"Switch the stretch judged (an id or "auto")."#,
+    request_body = SetExercise,
+    responses(
+        (status = 200, description = "switched", body = Object),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 404, description = "Error", body = ErrorBody),
+        (status = 409, description = "Error", body = ErrorBody),
+    )
+)]
 async fn set_exercise(State(state): State<AppState>, body: Option<Json<SetExercise>>) -> Response {
     let choice = body.and_then(|Json(SetExercise { exercise })| exercise.parse::<ExerciseChoice>().ok());
     let Some(choice) = choice else {
@@ -374,6 +482,15 @@ async fn set_exercise(State(state): State<AppState>, body: Option<Json<SetExerci
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/session/stop",
+    summary = r#"End the live session (the summary stays)."#,
+    responses(
+        (status = 200, description = "stopping", body = Object),
+        (status = 409, description = "Error", body = ErrorBody),
+    )
+)]
 async fn stop(State(state): State<AppState>) -> Response {
     if state.hub.send(Control::Stop) {
         Json(serde_json::json!({ "stopping": true })).into_response()
@@ -382,6 +499,14 @@ async fn stop(State(state): State<AppState>) -> Response {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/live",
+    summary = r#"The live view, always (camera frame with the skeleton, the prompt, progress, instructions, safety note, a link to the history)."#,
+    responses(
+        (status = 200, description = "HTML page", body = String, content_type = "text/html"),
+    )
+)]
 async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
     let exercises: Vec<_> = state
         .hub
@@ -405,17 +530,50 @@ async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
     )
 }
 
-const PAGE: &str = include_str!("web/index.html");
-pub const OPENAPI: &str = include_str!("web/openapi.json");
+/// A JPEG image, as the document describes it.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only described, never built
+struct Jpeg(Vec<u8>);
 
+const PAGE: &str = include_str!("web/index.html");
+
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    summary = r#"This document."#,
+    responses(
+        (status = 200, description = "OpenAPI 3.1 document", body = Object),
+    )
+)]
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let doc = DOCUMENT.get_or_init(|| openapi_document().to_pretty_json().expect("the API document serialises"));
+    ([(header::CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/exercises",
+    summary = r#"The stretch definitions."#,
+    responses(
+        (status = 200, description = "definitions", body = Vec<crate::exercise::Exercise>),
+    )
+)]
 async fn exercises(State(state): State<AppState>) -> Response {
     Json(&state.hub.catalog).into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/exercises/{id}",
+    summary = r#"One stretch definition."#,
+    params(("id" = String, Path, description = "stretch id, e.g. bridge")),
+    responses(
+        (status = 200, description = "definition", body = crate::exercise::Exercise),
+        (status = 404, description = "Error", body = ErrorBody),
+    )
+)]
 async fn exercise_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match state.hub.catalog.iter().find(|e| e.id == id) {
         Some(e) => Json(e).into_response(),
@@ -423,6 +581,14 @@ async fn exercise_by_id(State(state): State<AppState>, Path(id): Path<String>) -
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/routines",
+    summary = r#"The routines."#,
+    responses(
+        (status = 200, description = "routines", body = Vec<crate::exercise::routine::Routine>),
+    )
+)]
 async fn routines(State(state): State<AppState>) -> Response {
     Json(&state.hub.routines).into_response()
 }
@@ -485,6 +651,17 @@ fn valid_time(s: &str) -> bool {
         && s[10..].chars().all(|c| c.is_ascii_digit() || "T:Z".contains(c))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sessions",
+    summary = r#"Session history, newest first."#,
+    params(("from" = Option<String>, Query, description = "YYYY-MM-DD or RFC 3339 UTC, inclusive"), ("to" = Option<String>, Query, description = "YYYY-MM-DD or RFC 3339 UTC, exclusive"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "at most this many (default 50)")),
+    responses(
+        (status = 200, description = "sessions", body = Vec<crate::store::StoredSession>),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
     let limit = match q.limit.as_deref().map(str::parse::<u32>) {
@@ -500,6 +677,18 @@ async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQue
     with_store(&state, move |s| s.sessions(q.from.as_deref(), q.to.as_deref(), limit).map(Some)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{id}",
+    summary = r#"One stored session in detail, with its timeline: per stretch the samples (about one a second and at each change of phase, rep or faults), the key measure and its target band, and each fault's periods."#,
+    params(("id" = String, Path, description = "session id (integer)")),
+    responses(
+        (status = 200, description = "session", body = crate::timeline::SessionDetail),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 404, description = "Error", body = ErrorBody),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn session_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
     let catalog = state.hub.catalog.clone();
@@ -511,6 +700,18 @@ struct ProgressQuery {
     exercise: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/progress",
+    summary = r#"Per-day figures for charts."#,
+    params(("exercise" = Option<String>, Query, description = "one stretch id")),
+    responses(
+        (status = 200, description = "days", body = Vec<crate::store::DayFigures>),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 404, description = "Error", body = ErrorBody),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn progress(State(state): State<AppState>, query: Result<Query<ProgressQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
     if let Some(id) = &q.exercise {
@@ -522,6 +723,14 @@ async fn progress(State(state): State<AppState>, query: Result<Query<ProgressQue
 }
 
 /// Prometheus text exposition format, version 0.0.4.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    summary = r#"Prometheus text format: frames, fps, drops, inference time histogram, fault prompts."#,
+    responses(
+        (status = 200, description = "metrics", body = String, content_type = "text/plain"),
+    )
+)]
 async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(state.hub.clone())).into_response()
 }
@@ -592,6 +801,14 @@ pub async fn bind(addr: SocketAddr, token: Option<&str>) -> Result<tokio::net::T
 
 /// `/`: the live page while a session runs (or when no history is kept: its last frame is all there is),
 /// else the history.
+#[utoipa::path(
+    get,
+    path = "/",
+    summary = r#"The page: the live view (camera frame with the skeleton, the prompt, progress, instructions, safety note) while a session runs or when no history is kept; otherwise the history (as /history)."#,
+    responses(
+        (status = 200, description = "HTML page", body = String, content_type = "text/html"),
+    )
+)]
 async fn home(State(state): State<AppState>, req: Request) -> Response {
     let status = state.hub.status();
     // A run waiting for the browser's camera is live before its first frame; `?camera=browser` is the page
@@ -633,11 +850,32 @@ fn session_detail(
     Ok(Some(crate::timeline::SessionDetail { session, timeline }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/history",
+    summary = r#"The history: per stretch a table (sessions, reps, seconds held in good form, form score, most frequent faults) and progress charts (inline SVG, hover for values); the recent sessions, each linking to its page. Goes to the live view when a session starts."#,
+    responses(
+        (status = 200, description = "HTML page", body = String, content_type = "text/html"),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn history_page(State(state): State<AppState>, req: Request) -> Response {
     let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
     html_from_store(&state, move |s| crate::history_page::history(s, &catalog, &q).map(Some)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/sessions/{id}",
+    summary = r#"One session's page: per stretch its key measure over time against the target band, with the periods of each fault shaded and listed ("hips low in rep 3, 0:42–0:45")."#,
+    params(("id" = String, Path, description = "session id (integer)")),
+    responses(
+        (status = 200, description = "HTML page", body = String, content_type = "text/html"),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 404, description = "Error", body = ErrorBody),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn session_page(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
     let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
     let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
@@ -653,6 +891,17 @@ struct ReportQuery {
     to: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/report",
+    summary = r#"The report for a clinician: one self-contained printable HTML page (no script, nothing fetched) with the charts, a table per stretch and the safety note; the same as `stretchcoach report`."#,
+    params(("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, UTC)"), ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, UTC)")),
+    responses(
+        (status = 200, description = "HTML page", body = String, content_type = "text/html"),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
     for t in [&q.from, &q.to].into_iter().flatten() {
@@ -672,6 +921,18 @@ struct ChartQuery {
 }
 
 /// One progress chart of one stretch, as SVG: `metric` is held (default), reps or form.
+#[utoipa::path(
+    get,
+    path = "/api/progress/chart.svg",
+    summary = r#"One progress chart of one stretch as SVG: one value per day, labelled axes with units, a <title> (hover text) per bar or point."#,
+    params(("exercise" = String, Query, description = "stretch id"), ("metric" = Option<String>, Query, description = "held (default): seconds held in good form, reps, or form score (%)")),
+    responses(
+        (status = 200, description = "SVG image", body = String, content_type = "image/svg+xml"),
+        (status = 400, description = "Error", body = ErrorBody),
+        (status = 404, description = "Error", body = ErrorBody),
+        (status = 503, description = "Error", body = ErrorBody),
+    )
+)]
 async fn progress_chart(State(state): State<AppState>, query: Result<Query<ChartQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
     let Some(id) = q.exercise else { return error(StatusCode::BAD_REQUEST, "which stretch? add ?exercise=ID") };
@@ -694,5 +955,92 @@ async fn progress_chart(State(state): State<AppState>, query: Result<Query<Chart
             Response::from_parts(parts, body)
         }
         r => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> serde_json::Value {
+        serde_json::to_value(openapi_document()).expect("serialises")
+    }
+
+    /// Every `$ref` in `v`.
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(serde_json::Value::String(r)) = o.get("$ref") {
+                    out.push(r.clone());
+                }
+                o.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_schema_the_document_refers_to_is_in_it() {
+        let doc = document();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 20, "{found:?}");
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+            assert!(doc["components"]["schemas"][name].is_object(), "{r} is not in the document");
+        }
+        for name in
+            ["Status", "Summary", "StoredSession", "SessionDetail", "DayFigures", "Exercise", "Routine", "Error"]
+        {
+            assert!(doc["components"]["schemas"][name].is_object(), "no {name}");
+        }
+    }
+
+    #[test]
+    fn every_error_answer_is_documented_as_an_error_body() {
+        let doc = document();
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path}: no summary");
+                for (code, answer) in op["responses"].as_object().unwrap() {
+                    if code.starts_with('4') || code.starts_with('5') {
+                        let schema = &answer["content"]["application/json"]["schema"]["$ref"];
+                        assert_eq!(schema, "#/components/schemas/Error", "{method} {path} {code}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_healthz_is_public_and_only_the_streams_are_open() {
+        let reach = |r: Reach| -> Vec<String> {
+            let mut paths: Vec<String> = table()
+                .into_iter()
+                .filter(|(reach, _)| *reach == r)
+                .flat_map(|(_, (_, paths, _))| paths.paths.into_keys())
+                .collect();
+            paths.sort();
+            paths
+        };
+        assert_eq!(reach(Reach::Public), ["/healthz"]);
+        assert_eq!(reach(Reach::Open), ["/api/camera", "/api/events"]);
+        assert_eq!(document()["paths"]["/healthz"]["get"]["security"], serde_json::json!([{}]));
+        assert_eq!(document()["security"], serde_json::json!([{ "bearer": [] }, {}]));
+    }
+
+    #[test]
+    fn the_frame_is_documented_as_binary() {
+        let doc = document();
+        let schema = &doc["paths"]["/api/frame.jpg"]["get"]["responses"]["200"]["content"]["image/jpeg"]["schema"];
+        assert_eq!((&schema["type"], &schema["format"]), (&serde_json::json!("string"), &serde_json::json!("binary")));
+    }
+
+    #[test]
+    fn an_error_is_json_with_its_message() {
+        let r = ApiError::new(StatusCode::CONFLICT, "busy").into_response();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
     }
 }

@@ -15,35 +15,40 @@ use crate::pose::smooth::{OneEuroParams, Smoother};
 use crate::pose::Pose;
 
 /// What one frame produced: the line `check --json` prints and `/api/status` serves.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FrameReport {
     pub t: f64,
     /// The stretch judged (null while `--exercise auto` has not recognised one yet).
     pub exercise: Option<String>,
     /// The text shown to the user now, or null.
     pub prompt: Option<String>,
+    #[schema(value_type = Option<String>)]
     pub level: Option<Level>,
     /// The prompt is spoken at this frame.
     pub speak: bool,
     /// Ids of the failing checks' faults (persisted), most important first.
     pub faults: Vec<String>,
     pub person: bool,
+    #[schema(value_type = Option<String>)]
     pub phase: Option<PhaseState>,
     pub reps: u32,
     /// Seconds held in good form so far.
     pub held: f64,
     /// The side judged (the working side of a per-side stretch).
+    #[schema(value_type = Option<String>)]
     pub side: Option<Side>,
     /// Per-side stretches: progress of the left and the right side.
+    #[schema(value_type = Option<Vec<Object>>)]
     pub sides: Option<[SideProgress; 2]>,
     pub measures: BTreeMap<String, Option<f32>>,
     /// Each check, the joints it looks at and how it stands: for colouring the skeleton.
+    #[schema(value_type = Vec<Object>)]
     pub checks: Vec<CheckView>,
     pub routine: Option<RoutineProgress>,
 }
 
 /// One stretch's part of a session.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct StretchSummary {
     pub exercise: String,
     pub name: String,
@@ -56,6 +61,7 @@ pub struct StretchSummary {
     /// How many times each fault was prompted.
     pub faults: BTreeMap<String, u32>,
     /// Per-side stretches: reps, seconds held and done, left then right.
+    #[schema(value_type = Option<Vec<Object>>)]
     pub sides: Option<[SideProgress; 2]>,
     /// 0-100: the share of working time (set up, in the stretch) spent in good form; null before any.
     pub form_score: Option<f64>,
@@ -65,7 +71,7 @@ pub struct StretchSummary {
 
 /// The session so far: `GET /api/session` and the last line of `check --json`. The top-level stretch
 /// fields are those of the stretch judged longest ("auto" and zeros before any is recognised).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Summary {
     pub exercise: String,
     pub name: String,
@@ -76,6 +82,7 @@ pub struct Summary {
     pub rep_target: Option<u32>,
     pub held_seconds: f64,
     pub faults: BTreeMap<String, u32>,
+    #[schema(value_type = Option<Vec<Object>>)]
     pub sides: Option<[SideProgress; 2]>,
     pub prompts_spoken: u32,
     pub form_score: Option<f64>,
@@ -125,7 +132,7 @@ const SEEN_GETTING_IN: f64 = 1.5;
 const ANNOUNCE_FOR: f64 = 4.0;
 
 /// Where a routine is.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RoutineProgress {
     pub name: String,
     /// 1-based step being done (steps + 1 once complete).

@@ -108,7 +108,7 @@ pub struct Store {
 }
 
 /// One stretch of a stored session.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct StoredStretch {
     pub exercise: String,
     pub name: String,
@@ -126,7 +126,7 @@ pub struct StoredStretch {
 }
 
 /// A stored session.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct StoredSession {
     pub id: i64,
     pub started_at: String,
@@ -140,7 +140,7 @@ pub struct StoredSession {
 }
 
 /// One day's figures for one stretch (for charts).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct DayFigures {
     pub day: String,
     pub exercise: String,

@@ -22,7 +22,7 @@ pub const MIN_GAP: f64 = 0.25;
 const MAX_PENDING: usize = 600;
 
 /// One moment of one stretch.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Sample {
     /// Seconds since the session's first frame.
     pub t: f64,
@@ -104,7 +104,7 @@ pub fn key_measure(ex: &Exercise) -> Option<KeyMeasure> {
 }
 
 /// One stretch of a fault: when it began and ended, and in which rep.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Episode {
     pub fault: String,
     /// 1-based rep being worked (rep stretches only).
@@ -159,9 +159,10 @@ pub fn episodes(samples: &[&Sample], reps_kind: bool) -> Vec<Episode> {
 }
 
 /// One stretch's part of a session's timeline.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct StretchTimeline {
     pub exercise: String,
+    #[schema(value_type = Option<Object>)]
     pub key_measure: Option<KeyMeasure>,
     pub episodes: Vec<Episode>,
     pub samples: Vec<Sample>,
@@ -193,7 +194,7 @@ pub fn by_stretch(samples: &[Sample], catalog: &[Exercise]) -> Vec<StretchTimeli
 }
 
 /// `GET /api/sessions/{id}`: the stored session and its timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionDetail {
     #[serde(flatten)]
     pub session: StoredSession,
