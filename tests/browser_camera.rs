@@ -5,25 +5,38 @@
 mod common;
 
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{artifacts, chromium_command, fixture, spawn_server};
+use common::{artifacts, chromium_command, fixture, get_json, scratch_dir, spawn_server};
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stretchcoach-browser-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch_dir(&format!("browser-{name}"))
 }
 
 fn json(url: &str) -> serde_json::Value {
-    serde_json::from_str(&ureq::get(url).call().unwrap().into_string().unwrap()).unwrap()
+    get_json(url)
 }
 
 /// A browser left running (the one whose camera is the video): killed with all its processes when dropped.
 struct Browser(Child);
+
+impl Browser {
+    /// Chromium with `flags`, left running on `url` in its own process group.
+    fn open(profile: &Path, flags: &[&str], url: &str) -> Browser {
+        Browser(
+            chromium_command("1100,800", profile)
+                .args(flags)
+                .arg(url)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("chromium (scripts/provision.sh installs it)"),
+        )
+    }
+}
 
 impl Drop for Browser {
     fn drop(&mut self) {
@@ -57,21 +70,14 @@ fn a_real_browser_with_a_real_video_as_its_camera_is_coached_live() {
     let status = json(&format!("{}/api/status", server.base));
     assert_eq!(status["browser_camera"], true, "{status}");
 
-    let browser = Browser(
-        chromium_command("1100,800", &dir.join("profile"))
-            .args([
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-            ])
-            .arg(format!("--use-file-for-fake-video-capture={}", y4m.display()))
-            .arg(&page)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("chromium (scripts/provision.sh installs it)"),
-    );
+    let camera = format!("--use-file-for-fake-video-capture={}", y4m.display());
+    let flags = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        "--autoplay-policy=no-user-gesture-required",
+        &camera,
+    ];
+    let browser = Browser::open(&dir.join("profile"), &flags, &page);
 
     // One pass of the clip, and a little of the next (which starts at the top of a lift, as the first ended:
     // no extra lift), in the session's own time.
@@ -179,16 +185,7 @@ fn a_run_without_the_browser_camera_refuses_its_frames() {
 fn camera_refused_with(name: &str, flags: &[&str], expect: &str) {
     let dir = scratch(name);
     let server = spawn_server(&["live", "--camera", "browser", "--voice", "false", "--no-history"]);
-    let _browser = Browser(
-        chromium_command("1100,800", &dir.join("profile"))
-            .args(flags)
-            .arg(format!("{}/?camera=browser", server.base))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("chromium (scripts/provision.sh installs it)"),
-    );
+    let _browser = Browser::open(&dir.join("profile"), flags, &format!("{}/?camera=browser", server.base));
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let s = json(&format!("{}/api/status", server.base));

@@ -10,14 +10,11 @@ use std::time::{Duration, Instant};
 use common::{fixture, spawn_server};
 
 fn scratch(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("stretchcoach-end-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_dir(&format!("end-{name}"))
 }
 
 fn status(base: &str) -> serde_json::Value {
-    serde_json::from_str(&ureq::get(&format!("{base}/api/status")).call().unwrap().into_string().unwrap()).unwrap()
+    common::get_json(&format!("{base}/api/status"))
 }
 
 #[test]

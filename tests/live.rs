@@ -77,7 +77,7 @@ fn replay(args: &[&str]) -> Server {
 }
 
 fn status(base: &str) -> serde_json::Value {
-    serde_json::from_str(&ureq::get(&format!("{base}/api/status")).call().unwrap().into_string().unwrap()).unwrap()
+    common::get_json(&format!("{base}/api/status"))
 }
 
 fn wait_finished(base: &str) -> serde_json::Value {

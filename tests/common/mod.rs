@@ -130,6 +130,19 @@ pub fn spawn_server(args: &[&str]) -> Server {
     server
 }
 
+/// A GET answered with JSON, which must succeed.
+pub fn get_json(url: &str) -> serde_json::Value {
+    serde_json::from_str(&ureq::get(url).call().unwrap().into_string().unwrap()).unwrap()
+}
+
+/// An empty folder of its own for one test (`tag` names the test file and the case).
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("stretchcoach-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
 /// Where tests leave what a person should look at (screenshots): target/test-artifacts.
 pub fn artifacts() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
