@@ -575,10 +575,17 @@ async fn exercises(State(state): State<AppState>) -> Response {
     )
 )]
 async fn exercise_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match state.hub.catalog.iter().find(|e| e.id == id) {
-        Some(e) => Json(e).into_response(),
-        None => error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}")),
-    }
+    stretch(&state, &id).map(Json).into_response()
+}
+
+/// The stretch `id` names, or the API's 404 for it.
+fn stretch<'a>(state: &'a AppState, id: &str) -> Result<&'a crate::exercise::Exercise, ApiError> {
+    state
+        .hub
+        .catalog
+        .iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown stretch {id:?}")))
 }
 
 #[utoipa::path(
@@ -714,10 +721,8 @@ struct ProgressQuery {
 )]
 async fn progress(State(state): State<AppState>, query: Result<Query<ProgressQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    if let Some(id) = &q.exercise {
-        if !state.hub.catalog.iter().any(|e| &e.id == id) {
-            return error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}"));
-        }
+    if let Some(Err(unknown)) = q.exercise.as_deref().map(|id| stretch(&state, id)) {
+        return unknown.into_response();
     }
     with_store(&state, move |s| s.progress(q.exercise.as_deref()).map(Some)).await
 }
@@ -936,26 +941,18 @@ struct ChartQuery {
 async fn progress_chart(State(state): State<AppState>, query: Result<Query<ChartQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
     let Some(id) = q.exercise else { return error(StatusCode::BAD_REQUEST, "which stretch? add ?exercise=ID") };
-    let Some(ex) = state.hub.catalog.iter().find(|e| e.id == id) else {
-        return error(StatusCode::NOT_FOUND, &format!("unknown stretch {id:?}"));
+    let ex = match stretch(&state, &id) {
+        Ok(ex) => ex,
+        Err(unknown) => return unknown.into_response(),
     };
     let Ok(metric) = q.metric.as_deref().unwrap_or("held").parse::<crate::report::Metric>() else {
         return error(StatusCode::BAD_REQUEST, "metric is held, reps or form");
     };
     let name = ex.name.clone();
-    match html_from_store(&state, move |s| {
-        Ok(Some(crate::report::progress_chart(&name, &s.progress(Some(&id))?, metric)))
-    })
-    .await
-    {
-        // The store's answer is the SVG text: served as an image.
-        r if r.status() == StatusCode::OK => {
-            let (mut parts, body) = r.into_parts();
-            parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("image/svg+xml"));
-            Response::from_parts(parts, body)
-        }
-        r => r,
-    }
+    read_store(&state, move |s| Ok(Some(crate::report::progress_chart(&name, &s.progress(Some(&id))?, metric))))
+        .await
+        .map(|svg| ([(header::CONTENT_TYPE, "image/svg+xml")], svg))
+        .into_response()
 }
 
 #[cfg(test)]
