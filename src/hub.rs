@@ -135,8 +135,9 @@ pub const MODEL_BUCKETS: [f64; 9] = [0.002, 0.004, 0.006, 0.008, 0.012, 0.016, 0
 
 #[derive(Debug, Default, Clone)]
 pub struct Histogram {
-    /// Cumulative counts per bucket of [`MODEL_BUCKETS`].
-    pub buckets: [u64; MODEL_BUCKETS.len()],
+    /// Runs per bucket: each in the first of [`MODEL_BUCKETS`] whose bound it does not exceed, the last
+    /// slot for those above every bound (the exposition format adds them up).
+    pub buckets: [u64; MODEL_BUCKETS.len() + 1],
     pub count: u64,
     pub sum: f64,
 }
@@ -165,9 +166,8 @@ impl Hub {
     /// Records one run of the pose model.
     pub fn observe_model(&self, seconds: f64) {
         let mut h = lock(&self.model_hist);
-        for (b, le) in h.buckets.iter_mut().zip(MODEL_BUCKETS) {
-            *b += (seconds <= le) as u64;
-        }
+        let bucket = MODEL_BUCKETS.iter().position(|le| seconds <= *le).unwrap_or(MODEL_BUCKETS.len());
+        h.buckets[bucket] += 1;
         h.count += 1;
         h.sum += seconds;
     }

@@ -64,14 +64,8 @@ impl Collector for Live {
         }
 
         let h = self.0.model_histogram();
-        // Per-bucket counts from the hub's cumulative ones; the encoder adds them up again and adds +Inf.
-        let mut below = 0;
-        let mut buckets: Vec<(f64, u64)> = Vec::with_capacity(MODEL_BUCKETS.len() + 1);
-        for (le, cumulative) in MODEL_BUCKETS.iter().zip(h.buckets) {
-            buckets.push((*le, cumulative - below));
-            below = cumulative;
-        }
-        buckets.push((f64::INFINITY, h.count - below));
+        // Counts per bucket, the last above every bound; the encoder writes them cumulative.
+        let buckets: Vec<(f64, u64)> = MODEL_BUCKETS.iter().copied().chain([f64::INFINITY]).zip(h.buckets).collect();
         e.encode_descriptor(
             "stretchcoach_inference_seconds",
             "Time in the pose model per frame.",
