@@ -88,10 +88,6 @@ pub struct LoopStats {
     pub frames: u64,
     /// Unreadable frames, skipped.
     pub bad_frames: u64,
-    /// Median milliseconds in the model per frame (pre-processing + inference + decoding).
-    pub model_ms_median: f64,
-    /// Median milliseconds for the whole frame (model + smoothing, judging, coaching).
-    pub frame_ms_median: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +117,8 @@ pub fn pace(pace: Pace, start: Instant, t: f64) {
     }
 }
 
-/// Runs every frame of `source` through `pipeline`, calling `emit` with each judged frame and the session.
+/// Runs every frame of `source` through `pipeline`, calling `emit` with each judged frame (with its times)
+/// and the session.
 pub fn run(
     source: &mut dyn FrameSource,
     pipeline: &mut Pipeline,
@@ -129,7 +126,6 @@ pub fn run(
     mut emit: impl FnMut(&Step, &Session),
 ) -> Result<LoopStats, LoopError> {
     let mut stats = LoopStats::default();
-    let (mut model_ms, mut frame_ms) = (Vec::new(), Vec::new());
     let start = Instant::now();
     loop {
         let frame = match source.next_frame() {
@@ -144,13 +140,9 @@ pub fn run(
         };
         pace(speed, start, frame.t);
         let step = pipeline.step_frame(&frame)?;
-        model_ms.push(step.times.pose_ms);
-        frame_ms.push(step.times.pose_ms + step.times.judge_ms);
         stats.frames += 1;
         emit(&step, &pipeline.session);
     }
-    stats.model_ms_median = median(&mut model_ms);
-    stats.frame_ms_median = median(&mut frame_ms);
     Ok(stats)
 }
 
