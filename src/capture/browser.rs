@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::{CaptureError, Frame, FrameSource};
 
@@ -77,7 +77,7 @@ impl BrowserFeed {
             if let Some(f) = inbox.jpeg.take() {
                 return Some(f);
             }
-            inbox = self.ready.wait_timeout(inbox, Duration::from_secs(1)).unwrap_or_else(|p| p.into_inner()).0;
+            inbox = self.ready.wait(inbox).unwrap_or_else(|p| p.into_inner());
         }
     }
 }
@@ -157,7 +157,7 @@ mod tests {
             .name("reader".into())
             .spawn(move || source.next_frame().map(|f| f.is_none()))
             .unwrap();
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(std::time::Duration::from_millis(50));
         feed.close();
         assert!(waiting.join().unwrap().unwrap(), "a closed feed ends the stream");
     }
