@@ -140,8 +140,8 @@ pub fn run(
     let baseline = median(&mut bare.clone());
     // The frames go through the pipeline every command runs, which times the model's stages itself.
     let mut pipeline = Pipeline::new(Some(stage), Session::with_plan(plan));
-    let (mut pre, mut inf, mut dec, mut orient, mut judge, mut whole) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut pre, mut inf, mut dec, mut sil, mut orient, mut judge, mut whole) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut runs = 0u64;
     let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
     let cpu_before = process_cpu_ms();
@@ -166,6 +166,7 @@ pub fn run(
         pre.push(times.model.prepare_ms);
         inf.push(times.model.infer_ms);
         dec.push(times.model.decode_ms);
+        sil.push(times.model.silhouette_ms);
         orient.push((times.pose_ms - times.model_ms()).max(0.0));
         runs += times.model.runs as u64;
         // Everything after the pose: judging, and publishing when there is a hub.
@@ -196,6 +197,7 @@ pub fn run(
             stage_time("pre-processing", pre, baseline),
             stage_time("inference in the pipeline", inf, baseline),
             stage_time("decoding", dec, baseline),
+            stage_time("  silhouette (in decoding)", sil, baseline),
             stage_time("orientation (crop, tracking)", orient, baseline),
             stage_time("smoothing + judging + coaching", judge, baseline),
             stage_time("whole frame", whole, baseline),

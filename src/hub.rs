@@ -324,7 +324,7 @@ mod tests {
     fn once_finished_no_reader_is_served_the_running_state() {
         let hub = Hub::new(crate::exercise::built_in());
         let mut session = Session::with_plan(Plan::Auto(crate::exercise::built_in()));
-        let pose = PoseRecord { width: 640, height: 480, keypoints: vec![[0.0; 3]; 17], t: None };
+        let pose = PoseRecord::coco(640, 480, vec![[0.0; 3]; 17]);
         // Pages polling as fast as they can, while the loop publishes and finishes again and again.
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let readers: Vec<_> = (0..2)

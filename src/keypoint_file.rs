@@ -79,7 +79,7 @@ mod tests {
 
     fn line(t: Option<f64>) -> String {
         let kp: Vec<[f32; 3]> = (0..17).map(|i| [i as f32, 2.0 * i as f32, 0.9]).collect();
-        serde_json::to_string(&PoseRecord { width: 640, height: 480, keypoints: kp, t }).unwrap()
+        serde_json::to_string(&PoseRecord { t, ..PoseRecord::coco(640, 480, kp) }).unwrap()
     }
 
     #[test]

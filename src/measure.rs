@@ -75,6 +75,12 @@ pub enum Part {
     Hip,
     Knee,
     Ankle,
+    /// BlazePose's own: heels, toes (MediaPipe's foot index) and hand points; unknown with MoveNet.
+    Heel,
+    FootIndex,
+    Pinky,
+    Index,
+    Thumb,
 }
 
 impl Side {
@@ -87,7 +93,7 @@ impl Side {
 }
 
 impl Part {
-    const NAMES: [(&'static str, Part); 9] = [
+    const NAMES: [(&'static str, Part); 14] = [
         ("nose", Part::Nose),
         ("eye", Part::Eye),
         ("ear", Part::Ear),
@@ -97,6 +103,11 @@ impl Part {
         ("hip", Part::Hip),
         ("knee", Part::Knee),
         ("ankle", Part::Ankle),
+        ("heel", Part::Heel),
+        ("foot-index", Part::FootIndex),
+        ("pinky", Part::Pinky),
+        ("index", Part::Index),
+        ("thumb", Part::Thumb),
     ];
 
     pub fn joint(self, side: Side) -> Joint {
@@ -111,6 +122,11 @@ impl Part {
             Part::Hip => (LeftHip, RightHip),
             Part::Knee => (LeftKnee, RightKnee),
             Part::Ankle => (LeftAnkle, RightAnkle),
+            Part::Heel => (LeftHeel, RightHeel),
+            Part::FootIndex => (LeftFootIndex, RightFootIndex),
+            Part::Pinky => (LeftPinky, RightPinky),
+            Part::Index => (LeftIndex, RightIndex),
+            Part::Thumb => (LeftThumb, RightThumb),
         };
         if side == Side::Left {
             l
@@ -137,8 +153,9 @@ impl TryFrom<String> for JointRef {
             return Ok(JointRef::Mid(p));
         }
         Err(format!(
-            "unknown joint {s:?}; use a COCO joint (left-knee, right-hip, nose, ...), a side-less part \
-             (shoulder, elbow, wrist, hip, knee, ankle, ear, eye), other-PART or mid-PART"
+            "unknown joint {s:?}; use a landmark (left-knee, right-hip, nose, left-heel, right-foot-index, ...), a \
+             side-less part (shoulder, elbow, wrist, hip, knee, ankle, ear, eye, heel, foot-index, pinky, index, \
+             thumb), other-PART or mid-PART"
         ))
     }
 }
@@ -267,6 +284,10 @@ pub enum Measure {
     /// Horizontal position of one joint, in frame heights from the image's left edge (for "keep still"
     /// checks over a window: the frame, not the body, is the ruler, as the body itself is moving).
     X,
+    /// The back's curve from the silhouette (no joints): how far the back's outline between shoulders and
+    /// hips bulges from straight, in torso lengths, positive rounded (cat), negative arched (cow). Unknown
+    /// without a silhouette (MoveNet) or with the back out of view. See `pose::silhouette`.
+    BackCurve,
 }
 
 /// What a measure's values count.
@@ -296,14 +317,18 @@ impl Measure {
             Measure::FromHorizontal | Measure::FromVertical | Measure::Distance => 2,
             Measure::OffsetX | Measure::SideOffset | Measure::Rise => 2,
             Measure::X => 1,
+            Measure::BackCurve => 0,
         }
     }
 
     pub fn unit(self) -> Unit {
         match self {
-            Measure::Height | Measure::Distance | Measure::OffsetX | Measure::SideOffset | Measure::Rise => {
-                Unit::TorsoLengths
-            }
+            Measure::Height
+            | Measure::Distance
+            | Measure::OffsetX
+            | Measure::SideOffset
+            | Measure::Rise
+            | Measure::BackCurve => Unit::TorsoLengths,
             Measure::X => Unit::FrameHeights,
             Measure::Angle | Measure::FloorAngle | Measure::FromHorizontal | Measure::FromVertical => Unit::Degrees,
         }
@@ -335,6 +360,7 @@ impl Measure {
             (Measure::SideOffset, [a, b]) => Some((a.0 - b.0).abs() / view.torso()?),
             (Measure::Rise, [a, b]) => Some((b.1 - a.1) / view.torso()?),
             (Measure::X, [a]) => Some(a.0 / view.pose.height.max(1) as f32),
+            (Measure::BackCurve, []) => view.pose.back.as_ref().map(|b| b.curve),
             _ => None,
         }
     }

@@ -126,7 +126,7 @@ mod tests {
             form_score: None,
             done: false,
         });
-        let pose = crate::pose::PoseRecord { width: 1, height: 1, keypoints: vec![[0.0; 3]; 17], t: None };
+        let pose = crate::pose::PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]);
         hub.publish(&report, &pose, None, &summary);
         hub.observe_model(0.005);
         hub.observe_model(0.2);

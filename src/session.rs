@@ -31,6 +31,8 @@ pub struct FrameReport {
     pub person: bool,
     #[schema(value_type = Option<String>)]
     pub phase: Option<PhaseState>,
+    /// The phase's name where the stretch gives one ("cow", "cat").
+    pub phase_name: Option<String>,
     pub reps: u32,
     /// Seconds held in good form so far.
     pub held: f64,
@@ -340,6 +342,7 @@ impl Session {
                 faults: Vec::new(),
                 person,
                 phase: None,
+                phase_name: None,
                 reps: 0,
                 held: 0.0,
                 side: None,
@@ -355,6 +358,10 @@ impl Session {
             self.frames_with_person += 1;
         }
         let Advice { mut prompt, mut speak } = self.coach.advise(judge.exercise(), &j);
+        let phase_name = j.phase.and_then(|state| {
+            let [up, down] = judge.exercise().phase.as_ref()?.names.clone()?;
+            Some(if state == PhaseState::Up { up } else { down })
+        });
         self.advance_routine(t);
         // A routine's "Next: ..." takes the place of guidance for a few seconds (never of a fault).
         if let Some(Announcement { text, at }) = &self.announce {
@@ -372,12 +379,13 @@ impl Session {
             speak,
             faults: j.faults.iter().map(|f| f.id.clone()).collect(),
             person: j.person,
+            phase_name,
             phase: j.phase,
             reps: j.reps,
             held: round2(j.held),
             side: j.side,
             sides: j.sides,
-            measures: j.measures.into_iter().map(|(k, v)| (k, v.map(|v| (v * 10.0).round() / 10.0))).collect(),
+            measures: j.measures.into_iter().map(|(k, v)| (k, v.map(|v| (v * 100.0).round() / 100.0))).collect(),
             checks: j.checks,
         }
     }

@@ -76,14 +76,14 @@ fn the_real_clip_through_the_model_finds_the_walker() {
     while let Some(frame) = src.next_frame().unwrap() {
         let pose = model.estimate(&frame.image).unwrap();
         total += 1;
-        let confident = pose.keypoints.iter().filter(|k| k.score >= 0.3).count();
+        let confident = pose.keypoints().iter().filter(|k| k.score >= 0.3).count();
         if confident >= 10 {
             found += 1;
             // Standing and walking: head above hips above ankles.
-            let y = |i: usize| pose.keypoints[i].y;
+            let y = |i: usize| pose.keypoints()[i].y;
             assert!(y(0) < (y(11) + y(12)) / 2.0 && (y(11) + y(12)) / 2.0 < (y(15) + y(16)) / 2.0);
         }
-        xs.push(pose.keypoints[0].x);
+        xs.push(pose.keypoints()[0].x);
     }
     assert!(found * 10 >= total * 8, "the walker was found in only {found} of {total} frames");
     // The walker crosses the frame from right to left over the clip.
@@ -123,7 +123,7 @@ fn camera_frames_in_yuyv_and_mjpeg_reach_the_model_as_the_photo_does() {
     let reference = model.estimate(&photo).unwrap();
     for (name, frame) in [("YUYV", &from_yuyv), ("MJPEG", &from_mjpeg)] {
         let pose = model.estimate(frame).unwrap();
-        for (j, (a, b)) in reference.keypoints.iter().zip(&pose.keypoints).enumerate() {
+        for (j, (a, b)) in reference.keypoints().iter().zip(pose.keypoints()).enumerate() {
             if a.score >= 0.3 {
                 let d = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
                 assert!(d < 0.01 * w as f32, "{name}: joint {j} moved {d:.1} px");

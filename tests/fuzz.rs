@@ -50,7 +50,7 @@ proptest! {
                 prop_assert!(t.is_finite() && *t >= last);
                 last = *t;
                 prop_assert!(pose.width > 0 && pose.height > 0);
-                prop_assert!(pose.keypoints.iter().all(|k| k.x.is_finite() && k.y.is_finite() && (0.0..=1.0).contains(&k.score)));
+                prop_assert!(pose.landmarks.iter().all(|k| k.x.is_finite() && k.y.is_finite() && (0.0..=1.0).contains(&k.score)));
             }
         }
     }
@@ -86,7 +86,7 @@ proptest! {
                 }
                 // An accepted definition judges any pose without panicking.
                 let mut s = Session::new(ex);
-                let pose = Pose { width: 640, height: 480, keypoints: [Keypoint { x: 10.0, y: 20.0, score: 0.9 }; 17] };
+                let pose = Pose::coco(640, 480, [Keypoint { x: 10.0, y: 20.0, score: 0.9 }; 17]);
                 s.step(Some(&pose), 0.0);
                 s.step(Some(&pose), 0.03);
             }
@@ -100,12 +100,14 @@ proptest! {
         t in 0.0f64..1e6,
         width in 1u32..10_000,
         height in 1u32..10_000,
+        back in prop::option::of(-1e3f32..1e3),
     ) {
         let mut keypoints = [Keypoint::default(); 17];
         for (k, (x, y, s)) in keypoints.iter_mut().zip(coords) {
             *k = Keypoint { x, y, score: s };
         }
-        let pose = Pose { width, height, keypoints };
+        let mut pose = Pose::coco(width, height, keypoints);
+        pose.back = back.map(|curve| stretchcoach::pose::Back { curve, outline: Vec::new() });
         let mut s = Session::with_plan(Plan::Auto(exercise::built_in()));
         for i in 0..3 {
             let r = s.step(Some(&pose), t + i as f64 * 0.033);

@@ -45,7 +45,7 @@ struct Still;
 
 impl PoseStage for Still {
     fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
-        Ok(Pose { width: frame.width(), height: frame.height(), keypoints: Default::default() })
+        Ok(Pose::coco(frame.width(), frame.height(), Default::default()))
     }
 }
 

@@ -280,11 +280,11 @@ fn side_on(points: &[(&str, (f32, f32))]) -> stretchcoach::pose::Pose {
     use stretchcoach::pose::{Joint, Keypoint, Pose};
     let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
     for (name, (x, y)) in points {
-        for j in Joint::ALL.iter().filter(|j| j.name() == *name || j.name().ends_with(&format!("-{name}"))) {
+        for j in Joint::COCO.iter().filter(|j| j.name() == *name || j.name().ends_with(&format!("-{name}"))) {
             keypoints[j.index()] = Keypoint { x: *x, y: *y, score: 0.8 };
         }
     }
-    Pose { width: 600, height: 400, keypoints }
+    Pose::coco(600, 400, keypoints)
 }
 
 /// Three seconds of a still pose, through `--exercise auto`: the stretch named at the end.

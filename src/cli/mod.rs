@@ -143,12 +143,17 @@ enum ExportFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Find the person's 17 joints in one image.
+    /// Find the person's landmarks (17 joints; with BlazePose 33, and the back's curve) in one image.
     Pose {
         image: PathBuf,
-        /// Print {"width","height","keypoints":[[x,y,score],...]} (COCO order, pixels of IMAGE).
+        /// Print {"width","height","keypoints":[[x,y,score],...],"landmarks":{"left_heel":[x,y,score],...},
+        /// "back_curve":c|null}: COCO-17 in order, every landmark the model gives by MediaPipe's name, the
+        /// back's curve in torso lengths (+ rounded, - arched), all in pixels of IMAGE.
         #[arg(long)]
         json: bool,
+        /// Also write the image with the skeleton, feet and back's outline drawn over it (PNG or JPEG).
+        #[arg(long, value_name = "OUT")]
+        draw: Option<PathBuf>,
     },
     /// Judge a stretch in an image, a folder of images, a video, or a keypoint file.
     Check {
@@ -358,7 +363,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let cx = Ctx::new(global);
     let g = &cx.g;
     match &command {
-        Command::Pose { image, json } => pose::cmd_pose(g, image, *json),
+        Command::Pose { image, json, draw } => pose::cmd_pose(g, image, *json, draw.as_deref()),
         Command::Check { input, keypoints, exercise, json } => {
             pose::cmd_check(&cx, input.as_deref(), keypoints.as_deref(), exercise, *json)
         }

@@ -18,17 +18,26 @@ use super::common::{blazepose_named, load_model, load_rotation_aware, load_stage
 use super::history::save_session;
 use super::{out, Global};
 
-pub(super) fn cmd_pose(g: &Global, image: &Path, json: bool) -> Result<()> {
+pub(super) fn cmd_pose(g: &Global, image: &Path, json: bool, draw: Option<&Path>) -> Result<()> {
     let img = image::open(image).with_context(|| format!("could not read image {}", image.display()))?.to_rgb8();
     let mut stage = load_stage(g, true)?;
     let pose = stage.estimate(&img)?;
+    if let Some(out) = draw {
+        let mut canvas = img.clone();
+        stretchcoach::pose::overlay::draw(&mut canvas, &pose);
+        canvas.save(out).with_context(|| format!("could not write {}", out.display()))?;
+    }
     if json {
         outln!("{}", serde_json::to_string(&PoseRecord::from(&pose))?);
     } else {
         outln!("{} ({}x{}), mean joint score {:.2}", image.display(), pose.width, pose.height, pose.mean_score());
-        for j in stretchcoach::pose::Joint::ALL {
+        for &j in pose.given {
             let k = pose.get(j);
-            outln!("  {:<15} x {:>7.1}  y {:>7.1}  score {:.2}", j.name(), k.x, k.y, k.score);
+            outln!("  {:<17} x {:>7.1}  y {:>7.1}  score {:.2}", j.name(), k.x, k.y, k.score);
+        }
+        match &pose.back {
+            Some(b) => outln!("  back's curve      {:+.3} torso lengths (+ rounded, - arched)", b.curve),
+            None => outln!("  back's curve      not seen"),
         }
     }
     Ok(())

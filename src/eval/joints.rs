@@ -78,7 +78,7 @@ fn errors(labels: &[[f32; 3]], pose: &Pose) -> Option<Vec<f64>> {
     let hips = mid(Joint::LeftHip, Joint::RightHip)?;
     let torso = ((shoulders.0 - hips.0).hypot(shoulders.1 - hips.1) as f64).max(1.0);
     Some(
-        Joint::ALL
+        Joint::COCO
             .iter()
             .filter_map(|j| {
                 let (x, y) = placed(*j)?;

@@ -85,6 +85,9 @@ pub struct Phase {
     /// Said instead of the cue once half the reps are done (e.g. "now circle the other way").
     #[serde(default)]
     pub halfway: Option<String>,
+    /// What the two phases are called, working then resting (cat-cow: ["cow", "cat"]), for the page.
+    #[serde(default)]
+    pub names: Option<[String; 2]>,
 }
 
 impl Phase {

@@ -13,7 +13,7 @@ pub(crate) fn body(points: &[(Part, (f32, f32))], score: f32) -> Pose {
             keypoints[part.joint(side).index()] = Keypoint { x: *x, y: *y, score };
         }
     }
-    Pose { width: 300, height: 200, keypoints }
+    Pose::coco(300, 200, keypoints)
 }
 
 /// Lying side-on, knees bent, the hip `h` pixels above the floor (shoulders and ankles on it).

@@ -60,7 +60,7 @@ pub struct SideProgress {
     pub done: bool,
 }
 
-/// How a check stands this frame, and which COCO joints it looks at.
+/// How a check stands this frame, and which landmarks it looks at ("back" for the back's outline).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckView {
     pub id: String,
@@ -430,7 +430,11 @@ impl Judge {
                     judgement.faults.push(fault);
                     status = CheckStatus::Fault;
                 }
-                let joints = check.joints.iter().flat_map(|j| view.joints(*j)).map(|j| j.name()).collect();
+                // The back's curve looks at the silhouette, not joints: the page colours the back's outline.
+                let joints = match check.measure {
+                    crate::measure::Measure::BackCurve => vec!["back"],
+                    _ => check.joints.iter().flat_map(|j| view.joints(*j)).map(|j| j.name()).collect(),
+                };
                 judgement.checks.push(CheckView { id: check.id.clone(), joints, status });
             }
         }
@@ -759,8 +763,8 @@ mod tests {
             let mut pose = bridge_at(0.0);
             let (up, down) = if i % 2 == 0 { (Side::Left, Side::Right) } else { (Side::Right, Side::Left) };
             for p in [Part::Shoulder, Part::Hip, Part::Knee, Part::Ankle] {
-                pose.keypoints[p.joint(up).index()].score = 0.9;
-                pose.keypoints[p.joint(down).index()].score = 0.8;
+                pose.landmarks[p.joint(up).index()].score = 0.9;
+                pose.landmarks[p.joint(down).index()].score = 0.8;
             }
             sides.push(judge.update(Some(&pose), i as f64 / 30.0).side);
         }
@@ -771,24 +775,24 @@ mod tests {
     fn in_frame_when_the_outline_is_seen_even_at_the_image_edge() {
         // Every joint seen, the feet on the image's very edge: in frame.
         let mut pose = bridge_at(0.0);
-        for k in pose.keypoints.iter_mut() {
+        for k in pose.landmarks.iter_mut() {
             k.x += 110.0; // ankles at x = 300, the right edge
         }
         assert!(in_frame(&pose));
         // Side-on, the far leg and the face hidden: still in frame.
         for j in [Joint::RightKnee, Joint::RightAnkle, Joint::Nose, Joint::LeftEar, Joint::RightEar] {
-            pose.keypoints[j.index()].score = 0.05;
+            pose.landmarks[j.index()].score = 0.05;
         }
         assert!(in_frame(&pose));
         // Both ankles unknown: the feet are out of the picture.
-        pose.keypoints[Joint::LeftAnkle.index()].score = 0.05;
+        pose.landmarks[Joint::LeftAnkle.index()].score = 0.05;
         assert!(!in_frame(&pose));
         // Through the judge: only after a second of it is the person told to step back.
         let mut judge = Judge::new(lift());
         let seen = bridge_at(0.0);
         let mut unseen = seen.clone();
-        unseen.keypoints[Joint::LeftAnkle.index()].score = 0.05;
-        unseen.keypoints[Joint::RightAnkle.index()].score = 0.05;
+        unseen.landmarks[Joint::LeftAnkle.index()].score = 0.05;
+        unseen.landmarks[Joint::RightAnkle.index()].score = 0.05;
         assert!(judge.update(Some(&seen), 0.0).in_frame);
         assert!(judge.update(Some(&unseen), 0.5).in_frame);
         assert!(!judge.update(Some(&unseen), 1.6).in_frame);
@@ -856,7 +860,7 @@ mod tests {
         assert!(!js.last().unwrap().faults.is_empty());
         let mut hidden = bridge_at(45.0);
         for side in [Side::Left, Side::Right] {
-            hidden.keypoints[Part::Knee.joint(side).index()].score = 0.05;
+            hidden.landmarks[Part::Knee.joint(side).index()].score = 0.05;
         }
         let t0 = js.last().unwrap().t;
         let frames: Vec<Judgement> = (1..=30).map(|i| judge.update(Some(&hidden), t0 + i as f64 / 30.0)).collect();

@@ -14,9 +14,10 @@ use image::RgbImage;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::keypoints::{Keypoint, Pose};
+use super::keypoints::{Back, Joint, Keypoint, Pose};
 use super::model::{load_session, model_path, ModelError, ModelOptions, Shipped, StageTimes};
 use super::preprocess::{fill_tensor, input_tensor, sample_into, InputMap, InputTensor};
+use super::silhouette::{self, Mask, Torso};
 
 const DETECTOR_SIZE: usize = 224;
 const LANDMARK_SIZE: usize = 256;
@@ -24,8 +25,6 @@ const LANDMARK_SIZE: usize = 256;
 const MIN_SCORE: f32 = 0.5;
 /// Detections overlapping the best by more than this are averaged into it (MediaPipe's weighted NMS).
 const NMS_IOU: f32 = 0.3;
-/// BlazePose's row for each COCO-17 joint (nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles).
-const COCO_ROWS: [usize; 17] = [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28];
 
 /// The rotated square the landmark model looks through, in frame pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,10 +165,10 @@ impl BlazePose {
                 reason: "expected BlazePose detector outputs `regressors` and `classificators`".into(),
             });
         }
-        if !has(&landmarks_session, &["ld_3d", "output_poseflag"]) {
+        if !has(&landmarks_session, &["ld_3d", "output_poseflag", "segmentation_logits"]) {
             return Err(ModelError::Signature {
                 path: landmarks.to_path_buf(),
-                reason: "expected BlazePose landmark outputs `ld_3d` and `output_poseflag`".into(),
+                reason: "expected BlazePose landmark outputs `ld_3d`, `output_poseflag` and `segmentation_logits`".into(),
             });
         }
         Ok(BlazePose {
@@ -218,9 +217,11 @@ impl BlazePose {
         let (_, flag) = outputs["output_poseflag"].try_extract_tensor::<f32>().map_err(err)?;
         let flag = if flag[0].is_finite() { flag[0].clamp(0.0, 1.0) } else { 0.0 };
         // Rows of (x, y, z, visibility logit, presence logit), x and y in crop pixels.
+        let crop = |row: usize| (ld[row * 5], ld[row * 5 + 1]);
         let at = |row: usize| map.apply(ld[row * 5], ld[row * 5 + 1]);
-        let mut keypoints = [Keypoint::default(); 17];
-        for (k, &row) in keypoints.iter_mut().zip(&COCO_ROWS) {
+        let mut pose = Pose::unseen(frame.width(), frame.height(), &Joint::ALL);
+        for (k, joint) in pose.landmarks.iter_mut().zip(Joint::ALL) {
+            let row = joint.blazepose_row();
             let (x, y) = at(row);
             // Times the pose flag: a lost person reads as unknown, not as confidently placed joints.
             let score = sigmoid(ld[row * 5 + 3]) * flag;
@@ -230,9 +231,15 @@ impl BlazePose {
             let score = if score.is_finite() && inside { score } else { 0.0 };
             *k = Keypoint { x, y, score };
         }
+        if flag >= MIN_SCORE {
+            let ts = Instant::now();
+            let (_, logits) = outputs["segmentation_logits"].try_extract_tensor::<f32>().map_err(err)?;
+            pose.back = back(&Mask { logits, size: LANDMARK_SIZE }, &crop, &map, &pose);
+            self.times.silhouette_ms += ms(ts);
+        }
         let next = (flag >= MIN_SCORE).then(|| Roi::from_points(at(33), at(34))).filter(|r| r.side > 1.0);
         self.times.decode_ms += ms(t);
-        Ok((Pose { width: frame.width(), height: frame.height(), keypoints }, next))
+        Ok((pose, next))
     }
 
     fn prepare_landmarks(&mut self, frame: &RgbImage, map: &InputMap) {
@@ -247,8 +254,7 @@ impl BlazePose {
             None => self.detect(frame)?,
         };
         let Some(roi) = roi else {
-            let unknown = Keypoint { x: frame.width() as f32 / 2.0, y: frame.height() as f32 / 2.0, score: 0.0 };
-            return Ok(Pose { width: frame.width(), height: frame.height(), keypoints: [unknown; 17] });
+            return Ok(Pose::unseen(frame.width(), frame.height(), &Joint::ALL));
         };
         let (pose, next) = self.landmarks(frame, &roi)?;
         self.track = next;
@@ -278,6 +284,34 @@ impl BlazePose {
     pub fn infer_bare(&mut self) -> Result<(), ModelError> {
         run(&mut self.landmarks, &self.input_lm, None).map(drop)
     }
+}
+
+/// The back from the silhouette, measured in the crop's own pixels (where the landmarks come too) and its
+/// outline mapped into the frame; None when the shoulders or hips are out of the picture.
+fn back(mask: &Mask, crop: &dyn Fn(usize) -> (f32, f32), map: &InputMap, pose: &Pose) -> Option<Back> {
+    let seen = |j: Joint| {
+        let k = pose.get(j);
+        k.score > 0.0
+    };
+    let torso_in_view = [Joint::LeftShoulder, Joint::RightShoulder, Joint::LeftHip, Joint::RightHip].into_iter().all(seen);
+    if !torso_in_view {
+        return None;
+    }
+    let mid = |a: Joint, b: Joint| {
+        let (p, q) = (crop(a.blazepose_row()), crop(b.blazepose_row()));
+        ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0)
+    };
+    let torso = Torso {
+        shoulder: mid(Joint::LeftShoulder, Joint::RightShoulder),
+        hip: mid(Joint::LeftHip, Joint::RightHip),
+        knee: mid(Joint::LeftKnee, Joint::RightKnee),
+        ear: mid(Joint::LeftEar, Joint::RightEar),
+        nose: crop(Joint::Nose.blazepose_row()),
+    };
+    let (outline, which) = silhouette::back_outline(mask, &torso)?;
+    let curve = silhouette::curve(&outline, torso.shoulder, torso.hip)?;
+    let curve = if which == silhouette::Outline::Back { curve } else { -curve };
+    Some(Back { curve, outline: outline.into_iter().map(|(x, y)| map.apply(x, y)).collect() })
 }
 
 /// One run of a model on its float input, timed into `times` when given.

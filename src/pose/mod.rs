@@ -4,10 +4,12 @@ pub mod blazepose;
 pub mod keypoints;
 pub mod model;
 pub mod orient;
+pub mod overlay;
 pub mod preprocess;
+pub mod silhouette;
 pub mod smooth;
 
-pub use keypoints::{Joint, Keypoint, Pose, PoseRecord};
+pub use keypoints::{Back, Joint, Keypoint, Pose, PoseRecord};
 
 /// Anything that turns a frame into a pose: the model with plain (letterboxed) input, the
 /// orientation-aware estimator, or in tests a deliberately slow one.

@@ -143,6 +143,8 @@ pub struct StageTimes {
     pub prepare_ms: f64,
     pub infer_ms: f64,
     pub decode_ms: f64,
+    /// Of decoding, the time spent on the silhouette (the back's outline and curve).
+    pub silhouette_ms: f64,
     /// Model runs (the orientation-aware input runs it more than once when it has lost the person).
     pub runs: u32,
 }
@@ -301,6 +303,6 @@ impl PoseModel {
             let (px, py) = map.apply(x * s, y * s);
             *k = Keypoint { x: px, y: py, score: if score.is_finite() { score.clamp(0.0, 1.0) } else { 0.0 } };
         }
-        Pose { width, height, keypoints }
+        Pose::coco(width, height, keypoints)
     }
 }

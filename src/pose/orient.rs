@@ -46,7 +46,7 @@ fn body_frame(pose: &Pose) -> Option<BodyFrame> {
     if len < 2.0 {
         return None;
     }
-    let pts: Vec<(f32, f32)> = pose.keypoints.iter().filter(|k| k.score >= JOINT_SCORE).map(|k| (k.x, k.y)).collect();
+    let pts: Vec<(f32, f32)> = pose.keypoints().iter().filter(|k| k.score >= JOINT_SCORE).map(|k| (k.x, k.y)).collect();
     let (x0, x1) = pts.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = pts.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     // A body is at least about three torso lengths long, whatever the model found of it.
@@ -180,7 +180,7 @@ pub fn pck(reference: &Pose, pose: &Pose, degrees: u32) -> Option<f64> {
     let hp = mid(reference, Joint::LeftHip, Joint::RightHip);
     let torso = (s.0 - hp.0).hypot(s.1 - hp.1);
     let (w, h) = (reference.width as f32, reference.height as f32);
-    let counted: Vec<bool> = Joint::ALL
+    let counted: Vec<bool> = Joint::COCO
         .iter()
         .filter(|j| reference.get(**j).score >= JOINT_SCORE)
         .map(|j| {

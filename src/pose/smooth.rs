@@ -1,7 +1,7 @@
 //! One-Euro filtering of keypoints (Casiez et al., CHI 2012): heavy smoothing at rest, little lag in motion.
 //! Positions are filtered in units of the frame height, so the tuning holds at any resolution.
 
-use super::keypoints::Pose;
+use super::keypoints::{Joint, Pose, LANDMARKS};
 
 /// Tuned with the tests below: 2 px of noise at rest (480 px frame) is cut to about a third, and a joint
 /// moving 200 px/s is followed within about 100 ms (see the test output for the figures).
@@ -47,15 +47,15 @@ const PAIRS: [(usize, usize); 8] = [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11
 
 /// The pose's left and right sit where the last frame's right and left were: over the joints seen, the
 /// labels swapped lie less than half as far from the last filtered positions as the labels kept.
-fn swapped(pose: &Pose, axes: &[[Axis; 2]; 17], scale: f64) -> bool {
+fn swapped(pose: &Pose, axes: &[[Axis; 2]; LANDMARKS], scale: f64) -> bool {
     let at = |i: usize| (axes[i][0].x * scale, axes[i][1].x * scale);
     let d = |k: usize, i: usize| {
         let (x, y) = at(i);
-        (pose.keypoints[k].x as f64 - x).hypot(pose.keypoints[k].y as f64 - y)
+        (pose.landmarks[k].x as f64 - x).hypot(pose.landmarks[k].y as f64 - y)
     };
     let (mut kept, mut traded) = (0.0, 0.0);
     for (l, r) in PAIRS {
-        if pose.keypoints[l].score >= 0.3 && pose.keypoints[r].score >= 0.3 {
+        if pose.landmarks[l].score >= 0.3 && pose.landmarks[r].score >= 0.3 {
             kept += d(l, l) + d(r, r);
             traded += d(l, r) + d(r, l);
         }
@@ -67,7 +67,7 @@ fn swapped(pose: &Pose, axes: &[[Axis; 2]; 17], scale: f64) -> bool {
 /// Smooths a stream of poses; a gap of more than `reset_after` seconds starts afresh.
 pub struct Smoother {
     params: OneEuroParams,
-    state: Option<(f64, [[Axis; 2]; 17])>,
+    state: Option<(f64, [[Axis; 2]; LANDMARKS])>,
     reset_after: f64,
 }
 
@@ -85,20 +85,20 @@ impl Smoother {
                 // last frame are the model's mix-up (BlazePose does it with people lying on their side).
                 // Filtering through it would average the two sides into one.
                 if swapped(&out, axes, scale) {
-                    for (l, r) in PAIRS {
-                        out.keypoints.swap(l, r);
+                    for j in Joint::ALL.into_iter().filter(|j| j.mirrored().index() > j.index()) {
+                        out.landmarks.swap(j.index(), j.mirrored().index());
                     }
                 }
                 let dt = t - *last;
                 *last = t;
-                for (k, ax) in out.keypoints.iter_mut().zip(axes.iter_mut()) {
+                for (k, ax) in out.landmarks.iter_mut().zip(axes.iter_mut()) {
                     k.x = (ax[0].step(k.x as f64 / scale, dt, &self.params) * scale) as f32;
                     k.y = (ax[1].step(k.y as f64 / scale, dt, &self.params) * scale) as f32;
                 }
             }
             _ => {
-                let mut axes = [[Axis::default(); 2]; 17];
-                for (k, ax) in pose.keypoints.iter().zip(axes.iter_mut()) {
+                let mut axes = [[Axis::default(); 2]; LANDMARKS];
+                for (k, ax) in pose.landmarks.iter().zip(axes.iter_mut()) {
                     ax[0].x = k.x as f64 / scale;
                     ax[1].x = k.y as f64 / scale;
                 }
@@ -116,7 +116,7 @@ mod tests {
     use crate::synth::Rng;
 
     fn pose_at(y: f32) -> Pose {
-        Pose { width: 640, height: 480, keypoints: [Keypoint { x: 320.0, y, score: 0.9 }; 17] }
+        Pose::coco(640, 480, [Keypoint { x: 320.0, y, score: 0.9 }; 17])
     }
 
     #[test]
@@ -126,8 +126,8 @@ mod tests {
             let mut p = pose_at(240.0);
             for (l, r) in PAIRS {
                 let (lx, rx) = if swap { (200.0, 440.0) } else { (440.0, 200.0) };
-                p.keypoints[l].x = lx;
-                p.keypoints[r].x = rx;
+                p.landmarks[l].x = lx;
+                p.landmarks[r].x = rx;
             }
             p
         };
@@ -135,8 +135,8 @@ mod tests {
         s.smooth(&facing(false), 0.0);
         let out = s.smooth(&facing(true), 1.0 / 30.0);
         // Unswapped, the left shoulder would be dragged from x 440 towards 200.
-        assert!((out.keypoints[5].x - 440.0).abs() < 1.0, "{:?}", out.keypoints[5]);
-        assert!((out.keypoints[6].x - 200.0).abs() < 1.0, "{:?}", out.keypoints[6]);
+        assert!((out.landmarks[5].x - 440.0).abs() < 1.0, "{:?}", out.landmarks[5]);
+        assert!((out.landmarks[6].x - 200.0).abs() < 1.0, "{:?}", out.landmarks[6]);
     }
 
     #[test]
@@ -145,7 +145,7 @@ mod tests {
         let mut s = Smoother::new(OneEuroParams::default());
         let mut rng = Rng::new(3);
         let ys: Vec<f32> =
-            (0..300).map(|i| s.smooth(&pose_at(240.0 + 2.0 * rng.normal()), i as f64 / 30.0).keypoints[0].y).collect();
+            (0..300).map(|i| s.smooth(&pose_at(240.0 + 2.0 * rng.normal()), i as f64 / 30.0).landmarks[0].y).collect();
         let tail = &ys[60..];
         let mean = tail.iter().sum::<f32>() / tail.len() as f32;
         let sd = (tail.iter().map(|y| (y - mean).powi(2)).sum::<f32>() / tail.len() as f32).sqrt();
@@ -169,7 +169,7 @@ mod tests {
         let mut worst_lag_px = 0.0f64;
         for i in 0..90 {
             let t = i as f64 / 30.0;
-            let y = s.smooth(&pose_at(path(t) as f32), t).keypoints[0].y as f64;
+            let y = s.smooth(&pose_at(path(t) as f32), t).landmarks[0].y as f64;
             if (1.0..1.6).contains(&t) {
                 worst_lag_px = worst_lag_px.max(path(t) - y);
             }

@@ -110,13 +110,17 @@ pub struct BridgeForm {
     pub torso_deg: f32,
     /// Shoulder-to-ankle distance as a multiple of the ideal one (1.0 puts the knee at about 90 degrees).
     pub foot_distance: f32,
+    /// The back's curve at the top (torso lengths, + rounded): real good bridges read -0.06 to +0.07, real
+    /// arched backs (cow) -0.06 to -0.19.
+    pub back: f32,
 }
 
 impl BridgeForm {
-    pub const GOOD: BridgeForm = BridgeForm { torso_deg: 25.0, foot_distance: 1.0 };
-    pub const HIPS_LOW: BridgeForm = BridgeForm { torso_deg: 13.0, foot_distance: 1.0 };
-    pub const ARCHED: BridgeForm = BridgeForm { torso_deg: 36.0, foot_distance: 1.0 };
-    pub const FEET_TOO_FAR: BridgeForm = BridgeForm { torso_deg: 22.0, foot_distance: 1.2 };
+    pub const GOOD: BridgeForm = BridgeForm { torso_deg: 25.0, foot_distance: 1.0, back: -0.02 };
+    pub const HIPS_LOW: BridgeForm = BridgeForm { torso_deg: 13.0, foot_distance: 1.0, back: -0.02 };
+    /// Hips pushed past the line by arching the lower back.
+    pub const ARCHED: BridgeForm = BridgeForm { torso_deg: 36.0, foot_distance: 1.0, back: -0.15 };
+    pub const FEET_TOO_FAR: BridgeForm = BridgeForm { torso_deg: 22.0, foot_distance: 1.2, back: -0.02 };
 }
 
 /// Joint positions (no noise) of a bridge at lift `s` (0 = resting on the floor, 1 = the top).
@@ -150,14 +154,14 @@ pub fn bridge_pose(body: &Body, form: BridgeForm, s: f32) -> [(f32, f32); 17] {
 pub fn observe(points: &[(f32, f32); 17], noise: Noise, rng: &mut Rng) -> Pose {
     let mut keypoints = [Keypoint::default(); 17];
     for (i, (k, &(x, y))) in keypoints.iter_mut().zip(points).enumerate() {
-        let far = Joint::ALL[i].name().starts_with("right");
+        let far = Joint::COCO[i].name().starts_with("right");
         let mut score = if far { 0.45 } else { 0.85 } + 0.08 * (rng.uniform() - 0.5);
         if rng.uniform() < noise.dropout {
             score = 0.05 + 0.1 * rng.uniform();
         }
         *k = Keypoint { x: x + noise.jitter * rng.normal(), y: y + noise.jitter * rng.normal(), score };
     }
-    Pose { width: WIDTH, height: HEIGHT, keypoints }
+    Pose::coco(WIDTH, HEIGHT, keypoints)
 }
 
 /// Timing of one bridge rep, in seconds.
@@ -197,7 +201,11 @@ pub fn bridge_session(forms: &[BridgeForm], timing: RepTiming, fps: f64, noise: 
                 1.0 - smoothstep((local - timing.rest - timing.lift - timing.hold) / timing.lower)
             };
             let form = forms.get(rep).copied().unwrap_or(BridgeForm::GOOD);
-            (t, observe(&bridge_pose(&body, form, s as f32), noise, &mut rng))
+            let mut pose = observe(&bridge_pose(&body, form, s as f32), noise, &mut rng);
+            // Lying flat the back is straight; it arches (or not) as the hips rise.
+            let curve = BridgeForm::GOOD.back + (form.back - BridgeForm::GOOD.back) * s as f32;
+            pose.back = Some(crate::pose::Back { curve, outline: Vec::new() });
+            (t, pose)
         })
         .collect()
 }

@@ -4,7 +4,7 @@
 
 use super::{observe, place, Noise, Rng};
 use crate::measure::Side;
-use crate::pose::{Joint, Pose};
+use crate::pose::{Back, Joint, Pose};
 
 type P = (f32, f32);
 
@@ -32,7 +32,14 @@ pub struct Stance {
     pub far_arm: (f32, f32),
     pub near_leg: (f32, f32),
     pub far_leg: (f32, f32),
+    /// The back's curve the silhouette would show (torso lengths, + rounded), as real backs read: about
+    /// -0.03 to +0.02 straight (tabletops, lying), +0.03 to +0.08 rounded (cat, child's pose), -0.06 to
+    /// -0.19 arched (cow); the photos of README's "What the camera sees of the back".
+    pub back: f32,
 }
+
+/// A straight back, as real straight backs read.
+const STRAIGHT_BACK: f32 = -0.01;
 
 const TORSO: f32 = 130.0;
 const NECK: f32 = 40.0;
@@ -78,6 +85,7 @@ impl Stance {
             far_arm: l2(self.far_arm, o.far_arm),
             near_leg: l2(self.near_leg, o.near_leg),
             far_leg: l2(self.far_leg, o.far_leg),
+            back: l(self.back, o.back),
         }
     }
 }
@@ -130,13 +138,17 @@ impl<T: Copy> Timeline<T> {
     }
 }
 
-fn sample(duration: f64, fps: f64, seed: u64, mut points: impl FnMut(f64) -> [P; 17]) -> Vec<(f64, Pose)> {
+/// Frames of generated motion: the joints at each time, and the back's curve where the view shows it.
+fn sample(duration: f64, fps: f64, seed: u64, mut body: impl FnMut(f64) -> ([P; 17], Option<f32>)) -> Vec<(f64, Pose)> {
     let mut rng = Rng::new(seed);
     let frames = (duration * fps).round() as usize;
     (0..frames)
         .map(|i| {
             let t = i as f64 / fps;
-            (t, observe(&points(t), Noise::default(), &mut rng))
+            let (points, back) = body(t);
+            let mut pose = observe(&points, Noise::default(), &mut rng);
+            pose.back = back.map(|curve| Back { curve, outline: Vec::new() });
+            (t, pose)
         })
         .collect()
 }
@@ -144,14 +156,15 @@ fn sample(duration: f64, fps: f64, seed: u64, mut points: impl FnMut(f64) -> [P;
 fn side_view(timeline: Timeline<Stance>, fps: f64, seed: u64) -> Vec<(f64, Pose)> {
     sample(timeline.duration(), fps, seed, |t| {
         let (a, b, s) = timeline.at(t);
-        a.lerp(&b, s).points()
+        let stance = a.lerp(&b, s);
+        (stance.points(), Some(stance.back))
     })
 }
 
 fn point_view(timeline: Timeline<[P; 17]>, fps: f64, seed: u64) -> Vec<(f64, Pose)> {
     sample(timeline.duration(), fps, seed, |t| {
         let (a, b, s) = timeline.at(t);
-        lerp_points(&a, &b, s)
+        (lerp_points(&a, &b, s), None)
     })
 }
 
@@ -167,6 +180,7 @@ fn childs_pose(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_arm: (265.0, 270.0),
         near_leg: (249.0, 0.0),
         far_leg: (249.0, 0.0),
+        back: STRAIGHT_BACK,
     };
     let good = Stance {
         hip: (440.0, 355.0),
@@ -177,6 +191,7 @@ fn childs_pose(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_arm: (180.0, 180.0),
         near_leg: (200.0, 0.0),
         far_leg: (200.0, 0.0),
+        back: 0.075, // rounded over the thighs: 0.07-0.08 on the real child's poses
     };
     let pose = match fault {
         None => good,
@@ -210,6 +225,7 @@ fn cat_cow(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_arm: (270.0, 270.0),
         near_leg: (270.0, 0.0),
         far_leg: (270.0, 0.0),
+        back: STRAIGHT_BACK,
     };
     let (table, half) = match fault {
         None => (table, 2.5),
@@ -222,8 +238,9 @@ fn cat_cow(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         Some("too-fast") => (table, 0.8),
         Some(f) => return Err(format!("cat-cow has no fault {f:?}")),
     };
-    let cow = Stance { neck: 130.0, face: 220.0, ..table };
-    let cat = Stance { neck: 230.0, face: 320.0, ..table };
+    // The backs of the median real cow and cat (README's "What the camera sees of the back").
+    let cow = Stance { neck: 130.0, face: 220.0, back: -0.09, ..table };
+    let cat = Stance { neck: 230.0, face: 320.0, back: 0.06, ..table };
     let mut tl = Timeline::new(table).then(0.0, 1.0, table);
     for _ in 0..4 {
         tl = tl.then(half * 0.6, half * 0.4, cow).then(half * 0.6, half * 0.4, cat);
@@ -243,6 +260,7 @@ fn knee_to_chest(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_arm: (0.0, 0.0),
         near_leg: (45.0, 315.0),
         far_leg: (45.0, 315.0),
+        back: STRAIGHT_BACK,
     };
     // Angles past 360 turn the short way round from the resting leg.
     let pulled_leg = (125.0, 370.0);
@@ -272,6 +290,7 @@ fn legs_up_the_wall(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_arm: (0.0, 0.0),
         near_leg: (45.0, 315.0),
         far_leg: (45.0, 315.0),
+        back: STRAIGHT_BACK,
     };
     // Shin angles past 360 turn the short way round from the feet-flat start.
     let good = Stance { near_leg: (90.0, 450.0), far_leg: (90.0, 450.0), ..lying };
@@ -298,6 +317,7 @@ fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_arm: (270.0, 270.0),
         near_leg: straight,
         far_leg: bent,
+        back: STRAIGHT_BACK,
     };
     let lean = Stance { torso: 60.0, neck: 55.0, face: 325.0, near_arm: (10.0, 0.0), far_arm: (10.0, 0.0), ..sit };
     let other = Stance { near_leg: bent, far_leg: straight, ..lean };
@@ -305,7 +325,7 @@ fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         None => lean,
         Some("extended-knee-bent") => Stance { near_leg: (20.0, -20.0), ..lean },
         Some("no-lean") => Stance { torso: 78.0, neck: 75.0, face: 345.0, ..lean },
-        Some("back-rounded") => Stance { neck: 350.0, face: 260.0, ..lean },
+        Some("back-rounded") => Stance { neck: 350.0, face: 260.0, back: 0.09, ..lean },
         Some("other-knee-straight") => Stance { far_leg: (5.0, -5.0), ..lean },
         Some(f) => return Err(format!("seated hamstring has no fault {f:?}")),
     };
@@ -355,7 +375,7 @@ fn hip_circles(fault: Option<&str>, fps: f64, seed: u64) -> Result<Vec<(f64, Pos
         let phase = ((t - 1.0).max(0.0) / period).min(circles) * std::f64::consts::TAU;
         let sway = amp * phase.sin() as f32;
         let shift = feet * (t as f32 * 2.7).sin();
-        standing(sway, hands, shift)
+        (standing(sway, hands, shift), None)
     }))
 }
 
