@@ -109,3 +109,48 @@ fn an_unknown_model_name_or_a_file_that_is_no_model_is_refused_with_the_fix() {
     let err = stderr_of_failing(bin().arg("--model").arg(fixture("photos/README.md")).arg("pose").arg(&photo));
     assert!(err.contains("README.md") && err.contains("could not load"), "{err}");
 }
+
+fn joints_json(model: &str, frame: &str) -> serde_json::Value {
+    let out =
+        bin().args(["--model", model, "pose", "--json"]).arg(fixture(&format!("joints/{frame}"))).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Degrees from horizontal of the near foot (heel to toes), the bridge's "feet flat" measure.
+fn foot_incline(p: &serde_json::Value) -> f64 {
+    let at = |n: &str| {
+        let v = &p["landmarks"][n];
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap(), v[2].as_f64().unwrap())
+    };
+    let side = if at("left_heel").2 >= at("right_heel").2 { "left" } else { "right" };
+    let (h, t) = (at(&format!("{side}_heel")), at(&format!("{side}_foot_index")));
+    (t.1 - h.1).abs().atan2((t.0 - h.0).abs()).to_degrees()
+}
+
+#[test]
+fn blazepose_sees_the_feet_and_the_back_of_real_people_and_movenet_says_it_cannot() {
+    // The Pexels bridge, done well, frame by frame (tests/fixtures/joints): heels and toes flat on the floor,
+    // and a back the silhouette shows, never arched past the bridge's -0.10.
+    let mut seen = 0;
+    for t in ["0.20", "1.00", "1.72", "2.40", "3.20", "4.20", "4.92", "5.52", "6.40"] {
+        let p = joints_json("blazepose-full", &format!("bridge-t{t}.jpg"));
+        assert_eq!(p["landmarks"].as_object().unwrap().len(), 33, "{t}");
+        assert!(foot_incline(&p) < 35.0, "bridge {t}: feet flat read {:.0} degrees", foot_incline(&p));
+        if let Some(c) = p["back_curve"].as_f64() {
+            seen += 1;
+            assert!(c > -0.10, "bridge {t}: good back read as arched ({c})");
+            assert!(p["back"].as_array().unwrap().len() >= 6, "bridge {t}: the outline drawn");
+        }
+    }
+    assert!(seen >= 8, "the back seen in {seen} of 9 bridge frames");
+    // A plank is held on the toes: the same measure reads the feet up, so the rule can fail on real feet.
+    for t in ["0.20", "2.80", "3.88"] {
+        let p = joints_json("blazepose-full", &format!("plank-t{t}.jpg"));
+        assert!(foot_incline(&p) > 45.0, "plank {t}: on the toes read {:.0} degrees", foot_incline(&p));
+    }
+    // MoveNet has no heels, toes or silhouette: its 17, and the back unknown.
+    let m = joints_json("lightning", "bridge-t4.20.jpg");
+    assert_eq!(m["landmarks"].as_object().unwrap().len(), 17);
+    assert!(m["back_curve"].is_null() && m["landmarks"].get("left_heel").is_none(), "{m}");
+}

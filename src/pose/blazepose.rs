@@ -168,7 +168,8 @@ impl BlazePose {
         if !has(&landmarks_session, &["ld_3d", "output_poseflag", "segmentation_logits"]) {
             return Err(ModelError::Signature {
                 path: landmarks.to_path_buf(),
-                reason: "expected BlazePose landmark outputs `ld_3d`, `output_poseflag` and `segmentation_logits`".into(),
+                reason: "expected BlazePose landmark outputs `ld_3d`, `output_poseflag` and `segmentation_logits`"
+                    .into(),
             });
         }
         Ok(BlazePose {
@@ -293,7 +294,8 @@ fn back(mask: &Mask, crop: &dyn Fn(usize) -> (f32, f32), map: &InputMap, pose: &
         let k = pose.get(j);
         k.score > 0.0
     };
-    let torso_in_view = [Joint::LeftShoulder, Joint::RightShoulder, Joint::LeftHip, Joint::RightHip].into_iter().all(seen);
+    let torso_in_view =
+        [Joint::LeftShoulder, Joint::RightShoulder, Joint::LeftHip, Joint::RightHip].into_iter().all(seen);
     if !torso_in_view {
         return None;
     }

@@ -174,12 +174,15 @@ const NAMES: [(&str, &str); LANDMARKS] = [
 ];
 
 /// BlazePose's row for each landmark, in `Joint` order.
-const BLAZEPOSE_ROWS: [usize; LANDMARKS] =
-    [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28, 1, 3, 4, 6, 9, 10, 17, 18, 19, 20, 21, 22, 29, 30, 31, 32];
+const BLAZEPOSE_ROWS: [usize; LANDMARKS] = [
+    0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28, 1, 3, 4, 6, 9, 10, 17, 18, 19, 20, 21, 22, 29, 30,
+    31, 32,
+];
 
 /// Each landmark's mirror image, in `Joint` order.
 const MIRROR: [usize; LANDMARKS] = [
-    0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 19, 20, 17, 18, 22, 21, 24, 23, 26, 25, 28, 27, 30, 29, 32, 31,
+    0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 19, 20, 17, 18, 22, 21, 24, 23, 26, 25, 28, 27, 30, 29,
+    32, 31,
 ];
 
 /// Bones drawn as the skeleton (pairs of COCO joints).
