@@ -359,8 +359,8 @@ impl Session {
         }
         let Advice { mut prompt, mut speak } = self.coach.advise(judge.exercise(), &j);
         let phase_name = j.phase.and_then(|state| {
-            let [up, down] = judge.exercise().phase.as_ref()?.names.clone()?;
-            Some(if state == PhaseState::Up { up } else { down })
+            let [up, down] = judge.exercise().phase.as_ref()?.names.as_ref()?;
+            Some(if state == PhaseState::Up { up } else { down }.clone())
         });
         self.advance_routine(t);
         // A routine's "Next: ..." takes the place of guidance for a few seconds (never of a fault).

@@ -310,9 +310,7 @@ fn back(mask: &Mask, crop: &dyn Fn(usize) -> (f32, f32), map: &InputMap, pose: &
         ear: mid(Joint::LeftEar, Joint::RightEar),
         nose: crop(Joint::Nose.blazepose_row()),
     };
-    let (outline, which) = silhouette::back_outline(mask, &torso)?;
-    let curve = silhouette::curve(&outline, torso.shoulder, torso.hip)?;
-    let curve = if which == silhouette::Outline::Back { curve } else { -curve };
+    let (outline, curve) = silhouette::back(mask, &torso)?;
     Some(Back { curve, outline: outline.into_iter().map(|(x, y)| map.apply(x, y)).collect() })
 }
 

@@ -2,6 +2,7 @@
 //! BlazePose, MediaPipe's other 16 (eye corners, mouth, hand points, heels and toes); and what the model's
 //! silhouette shows of the back.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -50,26 +51,16 @@ pub enum Joint {
 pub const LANDMARKS: usize = 33;
 
 impl Joint {
-    /// The COCO-17 joints, which every model gives.
-    pub const COCO: [Joint; 17] = [
-        Joint::Nose,
-        Joint::LeftEye,
-        Joint::RightEye,
-        Joint::LeftEar,
-        Joint::RightEar,
-        Joint::LeftShoulder,
-        Joint::RightShoulder,
-        Joint::LeftElbow,
-        Joint::RightElbow,
-        Joint::LeftWrist,
-        Joint::RightWrist,
-        Joint::LeftHip,
-        Joint::RightHip,
-        Joint::LeftKnee,
-        Joint::RightKnee,
-        Joint::LeftAnkle,
-        Joint::RightAnkle,
-    ];
+    /// The COCO-17 joints, which every model gives: the first 17 of [`Joint::ALL`].
+    pub const COCO: [Joint; 17] = {
+        let mut coco = [Joint::Nose; 17];
+        let mut i = 0;
+        while i < 17 {
+            coco[i] = Joint::ALL[i];
+            i += 1;
+        }
+        coco
+    };
 
     /// Every landmark, in index order.
     pub const ALL: [Joint; LANDMARKS] = [
@@ -274,8 +265,9 @@ pub struct PoseRecord {
     pub width: u32,
     pub height: u32,
     pub keypoints: Vec<[f32; 3]>,
+    /// Names borrowed from [`Joint::mediapipe_name`] when written: no allocation per frame.
     #[serde(default)]
-    pub landmarks: BTreeMap<String, [f32; 3]>,
+    pub landmarks: BTreeMap<Cow<'static, str>, [f32; 3]>,
     /// The back's curve in torso lengths, null when not seen.
     #[serde(default)]
     pub back_curve: Option<f32>,
@@ -300,7 +292,7 @@ impl From<&Pose> for PoseRecord {
             width: p.width,
             height: p.height,
             keypoints: p.keypoints().iter().map(row).collect(),
-            landmarks: p.given.iter().map(|j| (j.mediapipe_name().to_string(), row(&p.get(*j)))).collect(),
+            landmarks: p.given.iter().map(|j| (Cow::Borrowed(j.mediapipe_name()), row(&p.get(*j)))).collect(),
             back_curve: p.back.as_ref().map(|b| b.curve),
             back: p.back.iter().flat_map(|b| b.outline.iter().map(|&(x, y)| [x, y])).collect(),
             t: None,
@@ -349,7 +341,8 @@ impl TryFrom<&PoseRecord> for Pose {
         let landmarks = [Keypoint::default(); LANDMARKS];
         let mut pose = Pose { width: r.width, height: r.height, landmarks, given: &Joint::COCO, back: None };
         for (name, value) in &r.landmarks {
-            let joint = Joint::from_mediapipe_name(name).ok_or_else(|| RecordError::UnknownLandmark(name.clone()))?;
+            let joint =
+                Joint::from_mediapipe_name(name).ok_or_else(|| RecordError::UnknownLandmark(name.to_string()))?;
             pose.landmarks[joint.index()] = point(joint, *value)?;
             if joint.index() >= 17 {
                 pose.given = &Joint::ALL;

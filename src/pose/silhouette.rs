@@ -118,6 +118,14 @@ pub fn back_outline(mask: &Mask, torso: &Torso) -> Option<(Vec<P>, Outline)> {
         .or_else(|| outline(mask, torso, front).map(|o| (o, Outline::Front)))
 }
 
+/// The back's outline (mask pixels, shoulders to hips) and its curve, signed for the back whichever
+/// outline showed it: see [`curve`].
+pub fn back(mask: &Mask, torso: &Torso) -> Option<(Vec<P>, f32)> {
+    let (outline, which) = back_outline(mask, torso)?;
+    let curve = curve(&outline, torso.shoulder, torso.hip)?;
+    Some((outline, if which == Outline::Back { curve } else { -curve }))
+}
+
 /// Neighbouring points of a clean outline lie at depths this close, in torso lengths: a limb lying against
 /// the body, or the head raised over the shoulders, makes a step.
 const MAX_STEP: f32 = 0.2;

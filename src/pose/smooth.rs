@@ -42,8 +42,10 @@ impl Axis {
     }
 }
 
-/// COCO-17's left/right pairs: eyes, ears, shoulders, elbows, wrists, hips, knees, ankles.
-const PAIRS: [(usize, usize); 8] = [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)];
+/// The left/right pairs among `joints`, each once, as indices: (left, right).
+fn pairs(joints: &'static [Joint]) -> impl Iterator<Item = (usize, usize)> {
+    joints.iter().filter(|j| j.mirrored().index() > j.index()).map(|j| (j.index(), j.mirrored().index()))
+}
 
 /// The pose's left and right sit where the last frame's right and left were: over the joints seen, the
 /// labels swapped lie less than half as far from the last filtered positions as the labels kept.
@@ -54,7 +56,8 @@ fn swapped(pose: &Pose, axes: &[[Axis; 2]; LANDMARKS], scale: f64) -> bool {
         (pose.landmarks[k].x as f64 - x).hypot(pose.landmarks[k].y as f64 - y)
     };
     let (mut kept, mut traded) = (0.0, 0.0);
-    for (l, r) in PAIRS {
+    // Judged on the COCO-17 pairs (every model gives them); all landmarks swap with them.
+    for (l, r) in pairs(&Joint::COCO) {
         if pose.landmarks[l].score >= 0.3 && pose.landmarks[r].score >= 0.3 {
             kept += d(l, l) + d(r, r);
             traded += d(l, r) + d(r, l);
@@ -85,8 +88,8 @@ impl Smoother {
                 // last frame are the model's mix-up (BlazePose does it with people lying on their side).
                 // Filtering through it would average the two sides into one.
                 if swapped(&out, axes, scale) {
-                    for j in Joint::ALL.into_iter().filter(|j| j.mirrored().index() > j.index()) {
-                        out.landmarks.swap(j.index(), j.mirrored().index());
+                    for (l, r) in pairs(&Joint::ALL) {
+                        out.landmarks.swap(l, r);
                     }
                 }
                 let dt = t - *last;
@@ -124,7 +127,7 @@ mod tests {
         // Facing the camera: left joints on the image's right. One frame the model swaps every label.
         let facing = |swap: bool| {
             let mut p = pose_at(240.0);
-            for (l, r) in PAIRS {
+            for (l, r) in pairs(&Joint::COCO) {
                 let (lx, rx) = if swap { (200.0, 440.0) } else { (440.0, 200.0) };
                 p.landmarks[l].x = lx;
                 p.landmarks[r].x = rx;
