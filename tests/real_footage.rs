@@ -115,3 +115,19 @@ fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
     assert_eq!(rate(&report["overall"], "labelled_faults_found"), (1, 1), "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Real poses with one fault put in (tests/fixtures/edited: the Pexels bridge as BlazePose saw it, the back
+/// arched, up on the toes, the hips sagging): each fault is found, the unedited file is not nagged and its
+/// reps are exact. What a rule removed cannot pass: eval refuses a label whose fault no check gives.
+#[test]
+fn real_poses_with_a_fault_put_in_are_told_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited");
+    let report = eval(&dir);
+    let all = &report["overall"];
+    let prompted: Vec<_> =
+        report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["fault_prompts"])).collect();
+    assert_eq!(rate(all, "labelled_faults_found"), (3, 3), "{prompted:?}");
+    assert_eq!(rate(all, "fault_prompts_on_good"), (0, 1), "{prompted:?}");
+    assert_eq!(rate(all, "reps_exact"), (1, 1), "{report}");
+    assert_eq!(rate(all, "recognised"), (4, 4), "{report}");
+}
