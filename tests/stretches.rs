@@ -368,3 +368,17 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
     ]);
     assert_eq!(named(&plank), None);
 }
+
+#[test]
+fn variants_the_seed_allows_are_coached_without_a_fault() {
+    for id in ALL {
+        for &variant in synth::variants(id) {
+            let reports = run(id, Some(variant));
+            let faults: std::collections::BTreeSet<&str> =
+                reports.iter().flat_map(|r| r.faults.iter().map(String::as_str)).collect();
+            assert!(faults.is_empty(), "{id}/{variant}: told {faults:?}");
+            let held = reports.last().map(|r| r.held).unwrap_or_default();
+            assert!(held >= 15.0, "{id}/{variant}: held only {held} s in good form");
+        }
+    }
+}

@@ -7,7 +7,7 @@ pub mod stances;
 use crate::measure::Side;
 use crate::pose::{Joint, Keypoint, Pose};
 
-pub use stances::{faults, generate};
+pub use stances::{faults, generate, variants};
 
 pub const WIDTH: u32 = 640;
 pub const HEIGHT: u32 = 480;

@@ -271,6 +271,7 @@ fn knee_to_chest(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         None => near,
         Some("knee-not-close") => Stance { near_leg: (100.0, 370.0), ..near },
         Some("hands-off-knee") => Stance { near_arm: (0.0, 0.0), far_arm: (0.0, 0.0), ..near },
+        // A variant, not a fault: the other leg straight along the floor.
         Some("other-leg-straight") => Stance { far_leg: (0.0, 0.0), ..near },
         Some(f) => return Err(format!("knee to chest has no fault {f:?}")),
     };
@@ -326,6 +327,7 @@ fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         Some("extended-knee-bent") => Stance { near_leg: (20.0, -20.0), ..lean },
         Some("no-lean") => Stance { torso: 78.0, neck: 75.0, face: 345.0, ..lean },
         Some("back-rounded") => Stance { neck: 350.0, face: 260.0, back: 0.09, ..lean },
+        // A variant, not a fault: both legs out straight.
         Some("other-knee-straight") => Stance { far_leg: (5.0, -5.0), ..lean },
         Some(f) => return Err(format!("seated hamstring has no fault {f:?}")),
     };
@@ -428,9 +430,9 @@ pub fn faults(exercise: &str) -> &'static [&'static str] {
     match exercise {
         "childs-pose" => &["not-sitting-back", "not-folded", "head-up"],
         "cat-cow" => &["hands-not-under-shoulders", "knees-not-under-hips", "arms-bent", "too-fast"],
-        "knee-to-chest" => &["knee-not-close", "hands-off-knee", "other-leg-straight"],
+        "knee-to-chest" => &["knee-not-close", "hands-off-knee"],
         "legs-up-the-wall" => &["hips-far-from-wall", "knees-bent"],
-        "seated-hamstring" => &["extended-knee-bent", "no-lean", "back-rounded", "other-knee-straight"],
+        "seated-hamstring" => &["extended-knee-bent", "no-lean", "back-rounded"],
         "hip-circles" => &["hands-off-hips", "feet-moving", "circles-too-small", "too-fast"],
         "supine-twist" => &["arms-not-out", "shoulder-lifted", "knees-apart"],
         "bridge" => &["hips-low", "back-arched", "feet-too-far"],
@@ -438,8 +440,18 @@ pub fn faults(exercise: &str) -> &'static [&'static str] {
     }
 }
 
+/// The variants each stretch's generator can act out: ways of doing it well that are not the textbook one
+/// (passed where a fault is).
+pub fn variants(exercise: &str) -> &'static [&'static str] {
+    match exercise {
+        "knee-to-chest" => &["other-leg-straight"],
+        "seated-hamstring" => &["other-knee-straight"],
+        _ => &[],
+    }
+}
+
 /// A generated recording of `exercise` (an id of the catalog), done well (`fault` None) or with the
-/// named fault throughout the working part. Per-side stretches done well cover both sides.
+/// named fault (or a variant of [`variants`]) throughout the working part. Per-side stretches done well cover both sides.
 pub fn generate(exercise: &str, fault: Option<&str>, fps: f64, seed: u64) -> Result<Vec<(f64, Pose)>, String> {
     use super::BridgeForm as F;
     Ok(match exercise {
