@@ -186,6 +186,32 @@ fn the_page_shows_the_skeleton_over_the_frame_and_the_prompt_in_a_real_browser()
 }
 
 #[test]
+fn the_page_draws_the_feet_and_the_back_of_a_real_bridge() {
+    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/bridge/pexels-6525487-glute-bridge.mp4");
+    let server = replay(&[clip.to_str().unwrap(), "--exercise", "bridge"]);
+    let last = wait_finished(&server.base);
+    // The last frame is the top of a lift: the back's outline and curve are seen, and judged good.
+    let pose = &last["pose"];
+    assert!(pose["back"].as_array().is_some_and(|b| b.len() >= 6), "no back outline: {pose}");
+    assert!(pose["back_curve"].is_number(), "{pose}");
+    let back = last["status"]["checks"].as_array().unwrap().iter().find(|c| c["id"] == "back-arch").cloned();
+    assert_eq!(
+        back.as_ref().map(|c| (&c["joints"][0], &c["status"])),
+        Some((&"back".into(), &"good".into())),
+        "{back:?}"
+    );
+    let shot = artifacts().join("live-page-bridge.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = chromium(&[&format!("--screenshot={}", shot.display()), &format!("{}/", server.base)]);
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&shot).unwrap().to_rgb8();
+    let near = |p: &image::Rgb<u8>, c: [u8; 3]| p.0.iter().zip(c).all(|(a, b)| (*a as i32 - b as i32).abs() < 40);
+    // Heels and toes are drawn in yellow, which nothing else on the page is.
+    let feet = img.pixels().filter(|p| near(p, [255, 220, 0])).count();
+    assert!(feet > 100, "feet not drawn ({feet} px); see {}", shot.display());
+}
+
+#[test]
 fn the_voice_renders_a_prompt_to_audible_sound() {
     let wav = artifacts().join("prompt.wav");
     stretchcoach::voice::render_wav("Lift your hips higher", &wav)
