@@ -133,6 +133,11 @@ fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
         return p(&f.id, level, f.prompt.clone());
     }
     let guide = |id: &str, text: String| p(id, Level::Guide, text);
+    // Once, as the person rests after a rep that had a fault in it: why it did not count.
+    if let (Some(fault), Some(PhaseState::Down)) = (&j.not_counted, j.phase) {
+        let n: u32 = j.faulty_reps.values().sum();
+        return guide(&format!("not-counted-{n}"), format!("That one didn't count: {}", crate::timeline::fault_words(fault)));
+    }
     // Per-side stretches: progress is the working side's; a finished side asks for the other.
     let (reps, hold_done_for) = match j.side_progress() {
         Some(sp) => {
@@ -201,6 +206,8 @@ mod tests {
             faults: Vec::new(),
             failing: false,
             reps: 0,
+            faulty_reps: Default::default(),
+            not_counted: None,
             held: 0.0,
             hold_progress: 0.0,
             sides: None,

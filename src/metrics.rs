@@ -119,6 +119,7 @@ mod tests {
             name: "Mine".into(),
             frames: 1,
             reps: 0,
+            faulty_reps: Default::default(),
             rep_target: None,
             held_seconds: 0.0,
             faults: [("knee \"in\"\\out\nx".to_string(), 2)].into(),

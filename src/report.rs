@@ -52,6 +52,8 @@ pub struct StretchTotals {
     pub form_score: Option<f64>,
     /// Fault id and times prompted, most frequent first.
     pub faults: Vec<(String, u32)>,
+    /// Reps that did not count, by fault, most frequent first.
+    pub faulty_reps: Vec<(String, u32)>,
 }
 
 /// Totals per stretch, in the order of the stretch first done (oldest session first).
@@ -59,6 +61,7 @@ pub fn totals(sessions: &[StoredSession]) -> Vec<StretchTotals> {
     let mut out: Vec<StretchTotals> = Vec::new();
     let mut scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut faults: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
+    let mut faulty: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
     for s in sessions.iter().rev() {
         for t in &s.stretches {
             let i = match out.iter().position(|o| o.exercise == t.exercise) {
@@ -72,6 +75,7 @@ pub fn totals(sessions: &[StoredSession]) -> Vec<StretchTotals> {
                         held_seconds: 0.0,
                         form_score: None,
                         faults: Vec::new(),
+                        faulty_reps: Vec::new(),
                     });
                     out.len() - 1
                 }
@@ -84,14 +88,21 @@ pub fn totals(sessions: &[StoredSession]) -> Vec<StretchTotals> {
             for (f, n) in &t.faults {
                 *faults.entry(t.exercise.clone()).or_default().entry(f.clone()).or_default() += n;
             }
+            for (f, n) in &t.faulty_reps {
+                *faulty.entry(t.exercise.clone()).or_default().entry(f.clone()).or_default() += n;
+            }
         }
     }
     for o in &mut out {
         let s = scores.remove(&o.exercise).unwrap_or_default();
         o.form_score = (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64);
-        let mut f: Vec<(String, u32)> = faults.remove(&o.exercise).unwrap_or_default().into_iter().collect();
-        f.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        o.faults = f;
+        let most_first = |m: Option<BTreeMap<String, u32>>| {
+            let mut f: Vec<(String, u32)> = m.unwrap_or_default().into_iter().collect();
+            f.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            f
+        };
+        o.faults = most_first(faults.remove(&o.exercise));
+        o.faulty_reps = most_first(faulty.remove(&o.exercise));
     }
     out
 }
@@ -145,8 +156,14 @@ pub fn progress_chart(name: &str, days: &[DayFigures], metric: Metric) -> String
             chart::days(&format!("{name}: seconds held in good form"), "seconds per day", &pts, Style::Bars, None)
         }
         Metric::Reps => {
-            let pts = mine(&|d| Some((d.reps as f64, format!("{} reps ({})", d.reps, sessions(d)))));
-            chart::days(&format!("{name}: reps"), "reps per day", &pts, Style::Bars, None)
+            let pts = mine(&|d| {
+                let spoilt = match d.faulty_reps {
+                    0 => String::new(),
+                    n => format!(", {n} more that didn't count"),
+                };
+                Some((d.reps as f64, format!("{} reps in good form{spoilt} ({})", d.reps, sessions(d))))
+            });
+            chart::days(&format!("{name}: reps in good form"), "reps per day", &pts, Style::Bars, None)
         }
         Metric::Form => {
             let pts = mine(&|d| d.form_score.map(|f| (f, format!("form score {f:.0}%"))));
@@ -158,18 +175,26 @@ pub fn progress_chart(name: &str, days: &[DayFigures], metric: Metric) -> String
 /// The figures table of one stretch (`reps_kind`: its count is of reps, else of holds).
 pub fn totals_table(t: &StretchTotals, reps_kind: bool) -> String {
     let score = t.form_score.map(|f| format!("{f:.0}%")).unwrap_or_else(|| "\u{2013}".into());
-    let faults = if t.faults.is_empty() {
-        "none".to_string()
-    } else {
-        t.faults.iter().take(3).map(|(f, n)| format!("{} ({n}\u{00d7})", fault_words(f))).collect::<Vec<_>>().join(", ")
+    let listed = |f: &[(String, u32)]| match f {
+        [] => "none".to_string(),
+        f => f.iter().take(3).map(|(f, n)| format!("{} ({n}\u{00d7})", fault_words(f))).collect::<Vec<_>>().join(", "),
+    };
+    // Reps count only in good form; those spoilt by a fault are shown apart, by the fault.
+    let (spoilt_head, spoilt) = match reps_kind {
+        true => {
+            let n: u32 = t.faulty_reps.iter().map(|(_, n)| n).sum();
+            let why = if n == 0 { String::new() } else { format!(": {}", listed(&t.faulty_reps)) };
+            ("<th>Reps that didn't count</th>", format!(r#"<td class="faulty">{n}{}</td>"#, esc(&why)))
+        }
+        false => ("", String::new()),
     };
     format!(
-        r#"<table class="totals"><tr><th>Sessions</th><th>{}</th><th>Held in good form</th><th>Form score (mean)</th><th>Most frequent faults</th></tr><tr><td class="n">{}</td><td class="n">{}</td><td class="n">{:.0} s</td><td class="n">{score}</td><td>{}</td></tr></table>"#,
-        if reps_kind { "Reps" } else { "Holds" },
+        r#"<table class="totals"><tr><th>Sessions</th><th>{}</th>{spoilt_head}<th>Held in good form</th><th>Form score (mean)</th><th>Most frequent faults</th></tr><tr><td class="n">{}</td><td class="n">{}</td>{spoilt}<td class="n">{:.0} s</td><td class="n">{score}</td><td>{}</td></tr></table>"#,
+        if reps_kind { "Reps in good form" } else { "Holds" },
         t.sessions,
         t.reps,
         t.held_seconds,
-        esc(&faults)
+        esc(&listed(&t.faults))
     )
 }
 
@@ -260,6 +285,11 @@ pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Op
                     (false, _) => "reps",
                 };
                 let reps = if t.reps > 0 { format!(", {} {word}", t.reps) } else { String::new() };
+                let spoilt: u32 = t.faulty_reps.values().sum();
+                let reps = match spoilt {
+                    0 => reps,
+                    n => format!("{reps} ({n} more didn't count)"),
+                };
                 let form = t.form_score.map(|f| format!(", form {f:.0}%")).unwrap_or_default();
                 let faults: Vec<String> =
                     t.faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();

@@ -33,7 +33,10 @@ pub struct FrameReport {
     pub phase: Option<PhaseState>,
     /// The phase's name where the stretch gives one ("cow", "cat").
     pub phase_name: Option<String>,
+    /// Reps in good form so far.
     pub reps: u32,
+    /// Reps that did not count (a fault was told in them).
+    pub faulty_reps: u32,
     /// Seconds held in good form so far.
     pub held: f64,
     /// The side judged (the working side of a per-side stretch).
@@ -56,7 +59,10 @@ pub struct StretchSummary {
     pub name: String,
     /// Frames judged as this stretch.
     pub frames: u64,
+    /// Reps done in good form.
     pub reps: u32,
+    /// Reps that did not count, by the first fault told in each.
+    pub faulty_reps: BTreeMap<String, u32>,
     pub rep_target: Option<u32>,
     /// Seconds held in good form.
     pub held_seconds: f64,
@@ -80,7 +86,10 @@ pub struct Summary {
     pub frames: u64,
     pub frames_with_person: u64,
     pub duration_s: f64,
+    /// Reps done in good form.
     pub reps: u32,
+    /// Reps that did not count, by the first fault told in each.
+    pub faulty_reps: BTreeMap<String, u32>,
     pub rep_target: Option<u32>,
     pub held_seconds: f64,
     pub faults: BTreeMap<String, u32>,
@@ -344,6 +353,7 @@ impl Session {
                 phase: None,
                 phase_name: None,
                 reps: 0,
+                faulty_reps: 0,
                 held: 0.0,
                 side: None,
                 sides: None,
@@ -382,6 +392,7 @@ impl Session {
             phase_name,
             phase: j.phase,
             reps: j.reps,
+            faulty_reps: j.faulty_reps.values().sum(),
             held: round2(j.held),
             side: j.side,
             sides: j.sides,
@@ -401,6 +412,7 @@ impl Session {
                     name: ex.name.clone(),
                     frames: *frames,
                     reps: judge.reps(),
+                    faulty_reps: judge.faulty_reps(),
                     rep_target: ex.rep_target,
                     held_seconds: round2(judge.held()),
                     faults: judge.fault_counts().clone(),
@@ -415,6 +427,7 @@ impl Session {
             name: "Not recognised yet".into(),
             frames: 0,
             reps: 0,
+            faulty_reps: BTreeMap::new(),
             rep_target: None,
             held_seconds: 0.0,
             faults: BTreeMap::new(),
@@ -429,6 +442,7 @@ impl Session {
             frames_with_person: self.frames_with_person,
             duration_s: round2(self.first_t.map(|f| self.last_t - f).unwrap_or(0.0)),
             reps: main.reps,
+            faulty_reps: main.faulty_reps,
             rep_target: main.rep_target,
             held_seconds: main.held_seconds,
             faults: main.faults,

@@ -51,6 +51,8 @@ const MIGRATIONS: &[&str] = &[
         faults TEXT NOT NULL,              -- active fault ids, comma-separated
         PRIMARY KEY (session_id, t)
     ) WITHOUT ROWID;",
+    // 3: reps count only in good form; the others are kept apart, by the fault that spoilt them.
+    "ALTER TABLE stretches ADD COLUMN faulty_reps TEXT NOT NULL DEFAULT '{}'; -- JSON object: fault id -> reps",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +125,8 @@ pub struct StoredStretch {
     pub form_score: Option<f64>,
     pub done: bool,
     pub faults: BTreeMap<String, u32>,
+    /// Reps that did not count, by fault (sessions from before schema 3 have none).
+    pub faulty_reps: BTreeMap<String, u32>,
 }
 
 /// A stored session.
@@ -145,7 +149,10 @@ pub struct DayFigures {
     pub day: String,
     pub exercise: String,
     pub sessions: i64,
+    /// Reps in good form.
     pub reps: i64,
+    /// Reps that did not count (a fault was told in them).
+    pub faulty_reps: i64,
     pub held_seconds: f64,
     /// Mean form score of the day's sessions that have one.
     pub form_score: Option<f64>,
@@ -279,8 +286,8 @@ impl Store {
             let side = |i: usize| s.sides.map(|sd| sd[i]);
             tx.execute(
                 "INSERT INTO stretches (session_id, position, exercise, name, frames, reps, rep_target, held_seconds,
-                 left_held, right_held, left_reps, right_reps, form_score, done, faults)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 left_held, right_held, left_reps, right_reps, form_score, done, faults, faulty_reps)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     id,
                     position as i64,
@@ -297,6 +304,7 @@ impl Store {
                     s.form_score,
                     s.done,
                     serde_json::to_string(&s.faults).expect("faults serialise"),
+                    serde_json::to_string(&s.faulty_reps).expect("faulty reps serialise"),
                 ],
             )
             .map_err(sql)?;
@@ -348,12 +356,13 @@ impl Store {
             .conn
             .prepare(
                 "SELECT exercise, name, frames, reps, rep_target, held_seconds, left_held, right_held, left_reps,
-                 right_reps, form_score, done, faults FROM stretches WHERE session_id = ?1 ORDER BY position",
+                 right_reps, form_score, done, faults, faulty_reps FROM stretches WHERE session_id = ?1 ORDER BY position",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![id], |r| {
                 let faults: String = r.get(12)?;
+                let faulty_reps: String = r.get(13)?;
                 Ok(StoredStretch {
                     exercise: r.get(0)?,
                     name: r.get(1)?,
@@ -368,6 +377,7 @@ impl Store {
                     form_score: r.get(10)?,
                     done: r.get(11)?,
                     faults: serde_json::from_str(&faults).unwrap_or_default(),
+                    faulty_reps: serde_json::from_str(&faulty_reps).unwrap_or_default(),
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -441,7 +451,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT substr(s.started_at, 1, 10) AS day, t.exercise, COUNT(DISTINCT s.id), SUM(t.reps),
-                 SUM(t.held_seconds), AVG(t.form_score)
+                 SUM(t.held_seconds), AVG(t.form_score),
+                 SUM((SELECT COALESCE(SUM(value), 0) FROM json_each(t.faulty_reps)))
                  FROM sessions s JOIN stretches t ON t.session_id = s.id
                  WHERE (?1 IS NULL OR t.exercise = ?1) AND (?2 IS NULL OR s.started_at >= ?2)
                  AND (?3 IS NULL OR s.started_at < ?3)
@@ -457,6 +468,7 @@ impl Store {
                     reps: r.get(3)?,
                     held_seconds: r.get(4)?,
                     form_score: r.get(5)?,
+                    faulty_reps: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?;

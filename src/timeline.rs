@@ -29,7 +29,8 @@ pub struct Sample {
     pub exercise: String,
     /// "up", "down", or null (a hold).
     pub phase: Option<String>,
-    /// Reps completed so far.
+    /// Reps begun so far, counted or not (a rep with a fault told in it does not count, but it is a rep
+    /// the timeline names).
     pub reps: u32,
     /// What each check measured (null: not seen).
     pub measures: BTreeMap<String, Option<f32>>,
@@ -54,10 +55,11 @@ impl Sampler {
             PhaseState::Up => "up".to_string(),
             PhaseState::Down => "down".to_string(),
         });
+        let reps = r.reps + r.faulty_reps;
         let due = match &self.last {
             None => true,
             Some(l) => {
-                let changed = l.phase != phase || l.faults != r.faults || l.exercise != *exercise || l.reps != r.reps;
+                let changed = l.phase != phase || l.faults != r.faults || l.exercise != *exercise || l.reps != reps;
                 t - l.t >= EVERY || (changed && t - l.t >= MIN_GAP)
             }
         };
@@ -68,7 +70,7 @@ impl Sampler {
             t,
             exercise: exercise.clone(),
             phase,
-            reps: r.reps,
+            reps,
             measures: r.measures.clone(),
             faults: r.faults.clone(),
         };

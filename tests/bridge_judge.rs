@@ -63,6 +63,50 @@ fn sagging_hips_are_told_to_lift() {
     assert_eq!(all_faults(&lines), vec!["hips-low"], "{:?}", prompts(&lines));
     assert!(prompts(&lines).contains(&"Lift your hips higher".to_string()));
     assert_eq!(summary["faults"]["hips-low"], 1);
+    // The rep does not count: it is kept apart, by its fault, and the person is told so once.
+    assert_eq!((summary["reps"].as_u64(), summary["faulty_reps"]["hips-low"].as_u64()), (Some(0), Some(1)), "{summary}");
+    let told: Vec<_> = lines.iter().filter(|l| l["prompt"] == "That one didn't count: hips low").collect();
+    assert!(!told.is_empty(), "{:?}", prompts(&lines));
+    assert_eq!(told.iter().filter(|l| l["speak"] == true).count(), 1);
+}
+
+#[test]
+fn only_reps_in_good_form_count_and_the_others_are_kept_by_fault() {
+    // The demo's bridge: two good reps, one each with hips low, back arched, feet too far, and a good one.
+    let forms = [
+        BridgeForm::GOOD,
+        BridgeForm::GOOD,
+        BridgeForm::HIPS_LOW,
+        BridgeForm::ARCHED,
+        BridgeForm::FEET_TOO_FAR,
+        BridgeForm::GOOD,
+    ];
+    let (lines, summary) = run(&forms, 5);
+    assert_eq!(summary["reps"], 3, "{summary}");
+    let faulty = &summary["faulty_reps"];
+    assert_eq!((&faulty["hips-low"], &faulty["back-arched"], &faulty["feet-too-far"]), (&1.into(), &1.into(), &1.into()));
+    assert_eq!(faulty.as_object().unwrap().len(), 3, "{faulty}");
+    // Live, the count never counts a spoilt rep: it reaches 3 and the spoilt total 3.
+    let last = lines.last().unwrap();
+    assert_eq!((last["reps"].as_u64(), last["faulty_reps"].as_u64()), (Some(3), Some(3)));
+    assert!(lines.iter().all(|l| l["reps"].as_u64().unwrap() <= 3));
+    // Each spoilt rep is explained, once each.
+    let p = prompts(&lines);
+    for why in ["hips low", "back arched", "feet too far"] {
+        assert!(p.contains(&format!("That one didn't count: {why}")), "{why}: {p:?}");
+    }
+}
+
+#[test]
+fn a_lift_stopped_short_is_told_to_go_higher_and_does_not_count() {
+    let (lines, summary) = run(&[BridgeForm::PART_WAY, BridgeForm::GOOD], 6);
+    let p = prompts(&lines);
+    // Told to lift higher while up part way, not given the starting cue again.
+    let higher = p.iter().position(|x| x == "Lift your hips higher").expect("told to lift higher");
+    assert!(!p[higher + 1].contains("lift your hips off the floor"), "{p:?}");
+    assert_eq!(summary["reps"], 1, "{summary}");
+    assert_eq!(summary["faulty_reps"]["hips-low"], 1, "{summary}");
+    assert!(p.contains(&"That one didn't count: hips low".to_string()), "{p:?}");
 }
 
 #[test]

@@ -144,6 +144,11 @@ fn timelines_charts_and_the_report_from_real_replays() {
     assert!(written.contains(stretchcoach::coach::SAFETY_NOTE));
     assert!(written.contains("<td class=\"n\">2</td>"), "two bridge sessions in the table");
     assert!(written.contains("hips low (3\u{00d7})"), "most frequent fault");
+    // Reps count only in good form: the good session's 3, and the faulty session's 3 kept apart by fault.
+    assert!(written.contains("<th>Reps in good form</th>") && written.contains("<td class=\"n\">3</td>"), "{written}");
+    assert!(written.contains("<td class=\"faulty\">3: hips low (3\u{00d7})</td>"), "{written}");
+    assert_eq!(sessions[0]["stretches"][0]["faulty_reps"]["hips-low"], 3, "{}", sessions[0]);
+    assert_eq!(sessions[0]["stretches"][0]["reps"], 0, "{}", sessions[0]);
     assert!(count(&written, "<svg") >= 3);
     assert!(!written.contains(".jsonl") && !written.contains(&*std::env::temp_dir().to_string_lossy()));
     assert!(!written.contains("<script") && !written.contains("src=") && !written.contains("<img"));

@@ -36,9 +36,11 @@ fn demo_serves_the_session_summary_and_keeps_serving_after_the_replay() {
     }
     let summary = get_json(&format!("{}/api/session", server.base), None).unwrap();
     assert_eq!(summary["exercise"], "bridge");
-    assert_eq!(summary["reps"], 6, "{summary}");
+    // Six reps: the three in good form count, the three with a fault are kept apart by it.
+    assert_eq!(summary["reps"], 3, "{summary}");
     for fault in ["hips-low", "back-arched", "feet-too-far"] {
         assert_eq!(summary["faults"][fault], 1, "{fault} in {summary}");
+        assert_eq!(summary["faulty_reps"][fault], 1, "{fault} in {summary}");
     }
     assert!(summary["held_seconds"].as_f64().unwrap() > 10.0, "{summary}");
     // Still answering afterwards, and the page carries the safety note.

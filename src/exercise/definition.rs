@@ -88,6 +88,19 @@ pub struct Phase {
     /// What the two phases are called, working then resting (cat-cow: ["cow", "cat"]), for the page.
     #[serde(default)]
     pub names: Option<[String; 2]>,
+    /// A lift seen to start but stopped short of `enter`: told, and a rep that does not count.
+    #[serde(default)]
+    pub short: Option<Short>,
+}
+
+/// A movement begun but not taken far enough: the phase measure has come `rise` (its own units) from where
+/// it rested, towards `enter`, and stayed short of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Short {
+    pub rise: f32,
+    pub fault: String,
+    pub prompt: String,
 }
 
 impl Phase {
@@ -296,6 +309,12 @@ impl Exercise {
             if !(p.enter.is_finite() && p.exit.is_finite()) || p.enter == p.exit {
                 let msg = format!("enter ({}) and exit ({}) must differ (the gap is the hysteresis)", p.enter, p.exit);
                 return Err(invalid(&[&["phase", "exit"]], "phase.exit".into(), msg));
+            }
+            if let Some(short) = &p.short {
+                if !(short.rise.is_finite() && short.rise > 0.0) {
+                    let msg = format!("{} is not a positive rise", short.rise);
+                    return Err(invalid(&[&["phase", "short", "rise"]], "phase.short.rise".into(), msg));
+                }
             }
             if p.min_cycle_seconds.is_some() != p.too_fast.is_some() {
                 let msg = "min_cycle_seconds and too_fast go together".to_string();

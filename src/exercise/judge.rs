@@ -31,6 +31,10 @@ const RETURN_SHARE: f32 = 0.35;
 /// Leaving the working phase must last this long: a joint that jumps for a frame or two (it happens on
 /// real footage) is not the end of a rep, nor the start of another.
 const EXIT_AFTER: f64 = 0.2;
+/// A lift begun but stopped short must stay short this long before it is told.
+const SHORT_AFTER: f64 = 1.0;
+/// "That one didn't count" stands this long after the rep that did not count.
+const NOT_COUNTED_FOR: f64 = 3.0;
 /// The outline of the body (on the side nearer the camera): all seen means the person is in frame.
 const OUTLINE: [Part; 4] = [Part::Shoulder, Part::Hip, Part::Knee, Part::Ankle];
 
@@ -100,7 +104,12 @@ pub struct Judgement {
     pub faults: Vec<Fault>,
     /// Some check is failing right now, told or not yet (no praise while so).
     pub failing: bool,
+    /// Reps done in good form (the one under way included while no fault has been told in it).
     pub reps: u32,
+    /// Reps with a fault told in them, by the fault (the first told in each).
+    pub faulty_reps: BTreeMap<String, u32>,
+    /// The rep just ended did not count, for this fault: for a few seconds after it.
+    pub not_counted: Option<String>,
     /// Seconds held in good form, all told.
     pub held: f64,
     /// Seconds held in good form in the current hold (reps: this rep's top; hold: this side or the stretch).
@@ -146,6 +155,13 @@ struct CheckState {
     history: VecDeque<(f64, f32)>,
 }
 
+/// A rep under way: it counts unless a fault is told before it ends.
+#[derive(Debug, Clone)]
+struct Rep {
+    side: Option<Side>,
+    fault: Option<String>,
+}
+
 pub struct Judge {
     exercise: Exercise,
     states: Vec<CheckState>,
@@ -173,7 +189,17 @@ pub struct Judge {
     near_candidate: Option<(Side, f64)>,
     /// The phase measure has read "out" since this time.
     exiting_since: Option<f64>,
+    /// Reps done in good form and ended.
     reps: u32,
+    rep: Option<Rep>,
+    faulty: BTreeMap<String, u32>,
+    not_counted: Option<(String, f64)>,
+    /// Resting: the lowest the phase measure has been (towards rest), and since when it has been a
+    /// [`Short`](super::definition::Short) rise above it.
+    low: Option<f32>,
+    short_since: Option<f64>,
+    /// The lift stopped short, once told: it stands through a frame whose measure is unknown.
+    short_told: Option<Fault>,
     held: f64,
     /// Seconds set up and in the working phase, in good form or not (the form score's denominator).
     working: f64,
@@ -204,6 +230,12 @@ impl Judge {
             near_candidate: None,
             exiting_since: None,
             reps: 0,
+            rep: None,
+            faulty: BTreeMap::new(),
+            not_counted: None,
+            low: None,
+            short_since: None,
+            short_told: None,
             held: 0.0,
             working: 0.0,
             hold_progress: 0.0,
@@ -235,8 +267,41 @@ impl Judge {
         &self.fault_counts
     }
 
+    /// Reps in good form: those ended, and the one under way while no fault has been told in it.
     pub fn reps(&self) -> u32 {
-        self.reps
+        self.reps + self.rep.as_ref().is_some_and(|r| r.fault.is_none()) as u32
+    }
+
+    /// Reps that did not count, by the first fault told in each (the one under way included once told).
+    pub fn faulty_reps(&self) -> BTreeMap<String, u32> {
+        let mut all = self.faulty.clone();
+        if let Some(f) = self.rep.as_ref().and_then(|r| r.fault.clone()) {
+            *all.entry(f).or_default() += 1;
+        }
+        all
+    }
+
+    /// Starts a rep (on the working side, for per-side stretches).
+    fn start_rep(&mut self, fault: Option<String>) {
+        let side = self.side.filter(|_| self.exercise.per_side);
+        self.rep = Some(Rep { side, fault });
+    }
+
+    /// Ends the rep under way: a good one counts, one with a fault told in it is put apart.
+    fn end_rep(&mut self, t: f64) {
+        match self.rep.take() {
+            Some(Rep { side, fault: None }) => {
+                self.reps += 1;
+                if let Some(side) = side {
+                    self.per_side[side_index(side)].reps += 1;
+                }
+            }
+            Some(Rep { fault: Some(f), .. }) => {
+                *self.faulty.entry(f.clone()).or_default() += 1;
+                self.not_counted = Some((f, t));
+            }
+            None => {}
+        }
     }
 
     pub fn held(&self) -> f64 {
@@ -263,7 +328,11 @@ impl Judge {
 
     /// Left and right progress, for per-side stretches.
     pub fn sides(&self) -> Option<[SideProgress; 2]> {
-        self.exercise.per_side.then_some(self.per_side)
+        let mut sides = self.per_side;
+        if let Some(Rep { side: Some(side), fault: None }) = self.rep {
+            sides[side_index(side)].reps += 1;
+        }
+        self.exercise.per_side.then_some(sides)
     }
 
     /// The side to judge this frame: near the camera, or the working side (with a delay before switching).
@@ -322,6 +391,7 @@ impl Judge {
                 };
                 self.side_candidate = Some((w, since));
                 if t - since >= SIDE_SWITCH || alternate {
+                    self.end_rep(t);
                     self.side = Some(w);
                     self.side_candidate = None;
                     self.phase = PhaseState::Down;
@@ -353,7 +423,9 @@ impl Judge {
             measures: BTreeMap::new(),
             faults: Vec::new(),
             failing: false,
-            reps: self.reps,
+            reps: self.reps(),
+            faulty_reps: BTreeMap::new(),
+            not_counted: None,
             held: self.held,
             hold_progress: self.hold_progress,
             sides: self.sides(),
@@ -387,7 +459,9 @@ impl Judge {
                     .iter()
                     .zip(&self.states)
                     .all(|(c, s)| c.category > Category::Setup || s.failing.is_none());
-                self.step_phase(phase_value, setup_ok, t);
+                if let Some(short) = self.step_phase(phase_value, setup_ok, t) {
+                    judgement.faults.push(short);
+                }
                 judgement.phase = self.exercise.phase.as_ref().map(|_| self.phase);
             }
             for (i, check) in self.exercise.checks.iter().enumerate() {
@@ -451,6 +525,13 @@ impl Judge {
             }
         }
         judgement.faults.sort_by_key(|f| (f.category, f.priority));
+        // A form fault told during a rep of a reps stretch: that rep does not count (the first one told names it).
+        if self.exercise.kind == Kind::Reps {
+            let told = judgement.faults.iter().find(|f| f.category != Category::Setup).map(|f| f.id.clone());
+            if let (Some(rep), Some(id)) = (&mut self.rep, told) {
+                rep.fault.get_or_insert(id);
+            }
+        }
 
         // Good form: set up, no check failing right now (told or not), in the working phase.
         let failing_now = self.states.iter().any(|s| s.failing.is_some());
@@ -483,17 +564,21 @@ impl Judge {
         }
         judgement.failing = failing_now;
         judgement.returning = self.returning;
-        judgement.reps = self.reps;
+        judgement.reps = self.reps();
+        judgement.faulty_reps = self.faulty_reps();
+        judgement.not_counted =
+            self.not_counted.as_ref().filter(|(_, at)| t - at < NOT_COUNTED_FOR).map(|(f, _)| f.clone());
         judgement.held = self.held;
         judgement.hold_progress = self.hold_progress;
         judgement.sides = self.sides();
         judgement
     }
 
-    /// Moves the phase on (with its hysteresis), counting a rep on each rise and noting rushed ones, and
-    /// tells when the person is on the way out.
-    fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) {
-        let (Some(p), Some(v)) = (&self.exercise.phase, value) else { return };
+    /// Moves the phase on (with its hysteresis), starting a rep on each rise and noting rushed ones, and
+    /// tells when the person is on the way out. Returns the fault of a lift stopped short, once told.
+    fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) -> Option<Fault> {
+        let Some(p) = &self.exercise.phase else { return None };
+        let Some(v) = value else { return self.short_told.clone() };
         let (entered, exited) = if p.rising() { (v >= p.enter, v < p.exit) } else { (v <= p.enter, v > p.exit) };
         // Already in the stretch when first seen: under way, not a rep (unless it was recognised).
         let first = !std::mem::replace(&mut self.phase_seen, true);
@@ -503,26 +588,25 @@ impl Judge {
                 self.peak = Some(v);
                 (self.returning, self.coming_back) = (false, false);
                 self.hold_progress = 0.0;
+                (self.low, self.short_since, self.short_told, self.rep) = (None, None, None, None);
                 if first && !self.count_first {
-                    return;
+                    return None;
                 }
-                self.reps += 1;
-                if let Some(side) = self.side.filter(|_| self.exercise.per_side) {
-                    self.per_side[side_index(side)].reps += 1;
-                }
-                if let (Some(last), Some(min)) = (self.last_rep_at, p.min_cycle_seconds) {
-                    if t - last < min as f64 {
-                        self.too_fast_at = Some(t);
-                        *self.fault_counts.entry("too-fast".into()).or_default() += 1;
-                    }
+                let rushed = self.last_rep_at.zip(p.min_cycle_seconds).is_some_and(|(last, min)| t - last < min as f64);
+                if rushed {
+                    self.too_fast_at = Some(t);
+                    *self.fault_counts.entry("too-fast".into()).or_default() += 1;
                 }
                 self.last_rep_at = Some(t);
+                self.start_rep(None);
             }
+            PhaseState::Down => return self.step_short(v, setup_ok, t),
             PhaseState::Up if exited && t - *self.exiting_since.get_or_insert(t) + 1e-9 >= EXIT_AFTER => {
                 self.exiting_since = None;
                 self.phase = PhaseState::Down;
                 self.peak = None;
                 (self.returning, self.coming_back) = (false, false);
+                self.end_rep(t);
             }
             PhaseState::Up => {
                 if !exited {
@@ -531,7 +615,7 @@ impl Judge {
                 let sign = if p.rising() { 1.0 } else { -1.0 };
                 let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
                 self.peak = Some(peak);
-                let Some(hold) = self.exercise.hold_seconds.map(f64::from) else { return };
+                let Some(hold) = self.exercise.hold_seconds.map(f64::from) else { return None };
                 let held = match self.exercise.kind {
                     Kind::Reps => self.hold_progress >= hold,
                     Kind::Hold if self.exercise.per_side => {
@@ -545,8 +629,49 @@ impl Judge {
                 self.coming_back |= back;
                 self.returning |= held || back;
             }
-            _ => {}
         }
+        None
+    }
+
+    /// Resting: a lift that has risen `short.rise` from the lowest point and stays short of `enter` for
+    /// [`SHORT_AFTER`] is told (a rep that will not count); falling back half way ends it.
+    fn step_short(&mut self, v: f32, setup_ok: bool, t: f64) -> Option<Fault> {
+        let p = self.exercise.phase.as_ref()?;
+        let short = p.short.as_ref().filter(|_| setup_ok && self.exercise.kind == Kind::Reps)?;
+        let sign = if p.rising() { 1.0 } else { -1.0 };
+        let low = *self.low.get_or_insert(v);
+        let low = if sign * (v - low) < 0.0 { v } else { low };
+        self.low = Some(low);
+        let rise = sign * (v - low);
+        if rise < short.rise / 2.0 {
+            if self.short_told.take().is_some() {
+                self.end_rep(t);
+                self.low = Some(v);
+            }
+            self.short_since = None;
+            return None;
+        }
+        if rise < short.rise && self.short_told.is_none() {
+            return None;
+        }
+        let since = *self.short_since.get_or_insert(t);
+        if t - since + 1e-9 < SHORT_AFTER {
+            return None;
+        }
+        let fault = Fault {
+            id: short.fault.clone(),
+            check: "phase".into(),
+            category: Category::Form,
+            priority: 0,
+            prompt: short.prompt.clone(),
+            since,
+        };
+        if self.short_told.is_none() {
+            *self.fault_counts.entry(fault.id.clone()).or_default() += 1;
+            self.start_rep(Some(fault.id.clone()));
+            self.short_told = Some(fault.clone());
+        }
+        Some(fault)
     }
 
     fn reset_checks(&mut self) {
@@ -878,7 +1003,8 @@ mod tests {
             || ramp(0.0, 60.0, 10).into_iter().chain(vec![60.0; 40]).chain(ramp(60.0, 0.0, 10)).chain(vec![0.0; 10]);
         // Two reps, 70 frames (2.3 s) apart: the second is too fast.
         let js = run(&mut judge, vec![0.0; 30].into_iter().chain(rep()).chain(rep()), 0.0);
-        assert_eq!(judge.reps(), 2);
+        // The rushed rep does not count: it is kept apart as too fast.
+        assert_eq!((judge.reps(), judge.faulty_reps().get("too-fast")), (1, Some(&1)));
         let fast: Vec<_> = js.iter().filter(|j| j.faults.first().is_some_and(|f| f.id == "too-fast")).collect();
         assert!(!fast.is_empty(), "the second rep was not called too fast");
         assert!(fast.iter().all(|j| j.faults[0].category == Category::Safety && j.faults[0].prompt == "Slow down"));

@@ -121,6 +121,8 @@ impl BridgeForm {
     /// Hips pushed past the line by arching the lower back.
     pub const ARCHED: BridgeForm = BridgeForm { torso_deg: 36.0, foot_distance: 1.0, back: -0.15 };
     pub const FEET_TOO_FAR: BridgeForm = BridgeForm { torso_deg: 22.0, foot_distance: 1.2, back: -0.02 };
+    /// Lifted part way (hips about 0.13 torso lengths up) and held there: short of a rep.
+    pub const PART_WAY: BridgeForm = BridgeForm { torso_deg: 7.5, foot_distance: 1.0, back: -0.02 };
 }
 
 /// Joint positions (no noise) of a bridge at lift `s` (0 = resting on the floor, 1 = the top).
