@@ -615,7 +615,7 @@ impl Judge {
                 let sign = if p.rising() { 1.0 } else { -1.0 };
                 let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
                 self.peak = Some(peak);
-                let Some(hold) = self.exercise.hold_seconds.map(f64::from) else { return None };
+                let hold = self.exercise.hold_seconds.map(f64::from)?;
                 let held = match self.exercise.kind {
                     Kind::Reps => self.hold_progress >= hold,
                     Kind::Hold if self.exercise.per_side => {
