@@ -5,7 +5,7 @@
 mod common;
 
 use stretchcoach::exercise::definition::During;
-use stretchcoach::exercise::judge::PhaseState;
+use stretchcoach::exercise::judge::{CheckStatus, PhaseState};
 use stretchcoach::exercise::{self, Exercise};
 use stretchcoach::session::{FrameReport, Session};
 use stretchcoach::synth;
@@ -118,6 +118,13 @@ fn first_times(ex: &Exercise, fault: &str, reports: &[FrameReport]) -> (f64, f64
         .find(|w| out_of_range(&w[0]) == Some(true) && w.iter().all(|r| out_of_range(r) != Some(false)))
         .map(|w| w[0].t)
         .unwrap_or_else(|| panic!("{}: the {fault} measure never left its range", ex.id));
+    // Form is judged once the person has been set up for a second (still moving into position before):
+    // a fault there from the start counts from when its check is first judged.
+    let judged = reports
+        .iter()
+        .find(|r| r.checks.iter().any(|c| checks.iter().any(|k| k.id == c.id) && c.status != CheckStatus::Idle))
+        .map_or(start, |r| r.t);
+    let start = start.max(judged);
     let shown = reports
         .iter()
         .find(|r| r.prompt.as_deref() == Some(prompt.as_str()))

@@ -117,15 +117,15 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
     if !verbose {
         return;
     }
-    outln!("\nfiles (named: recognised as; alarm: first set-up prompt after 1 s; faults prompted; reps)");
+    outln!("\nfiles (named: recognised as; alarm: first set-up prompt after 1 s; faults prompted; reps good+faulty)");
     for r in &report.files {
         let name = Path::new(&r.file).file_name().and_then(|n| n.to_str()).unwrap_or(&r.file);
         outln!(
-            "  {:<16} {:<44} named {:<18} reps {:<3} faults {:?}{}",
+            "  {:<16} {:<44} named {:<18} reps {:<5} faults {:?}{}",
             r.stretch.as_deref().unwrap_or(eval::OTHER),
             name,
             r.named.as_deref().unwrap_or("-"),
-            r.reps,
+            format!("{}+{}", r.reps, r.faulty_reps),
             r.fault_prompts,
             r.setup_alarm.as_ref().map(|a| format!("  alarm at {a}")).unwrap_or_default()
         );

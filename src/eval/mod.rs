@@ -48,9 +48,12 @@ pub enum EvalError {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Label {
-    /// Complete reps done (videos of rep stretches).
+    /// Complete reps done in good form (videos of rep stretches).
     #[serde(default)]
     pub reps: Option<u32>,
+    /// Complete reps done with a fault in them, which do not count (with `reps`, both must be exact).
+    #[serde(default)]
+    pub faulty_reps: Option<u32>,
     /// Done in good form: no fault prompt is right.
     #[serde(default)]
     pub good: Option<bool>,
@@ -224,8 +227,10 @@ pub struct FileResult {
     pub setup_alarm: Option<String>,
     /// With the stretch given: form and safety faults prompted, by id.
     pub fault_prompts: Vec<String>,
-    /// Reps counted with the stretch given.
+    /// Reps counted with the stretch given (in good form).
     pub reps: u32,
+    /// Reps that did not count, with the stretch given.
+    pub faulty_reps: u32,
     /// Each stretch's recognition score (0-1), averaged over the second half; best first.
     pub scores: Vec<(String, f32)>,
     /// Why: the conditions of the stretch shown (else of the one named) on the last frame.
@@ -288,7 +293,7 @@ impl Figures {
                     self.labelled_faults_found.add(true, r.fault_prompts.contains(f));
                 }
                 if let Some(n) = r.label.reps {
-                    self.reps_exact.add(true, r.reps == n);
+                    self.reps_exact.add(true, r.reps == n && r.label.faulty_reps.is_none_or(|f| r.faulty_reps == f));
                 }
             }
             None => self.other_named.add(true, r.named.is_some()),
@@ -364,6 +369,7 @@ pub fn judge(
         setup_alarm: None,
         fault_prompts: Vec::new(),
         reps: 0,
+        faulty_reps: 0,
         scores,
         conditions,
         label: item.label.clone(),
@@ -385,7 +391,9 @@ pub fn judge(
             }
         }
     }
-    result.reps = given.session.summary().reps;
+    let summary = given.session.summary();
+    result.reps = summary.reps;
+    result.faulty_reps = summary.faulty_reps.values().sum();
     result
 }
 

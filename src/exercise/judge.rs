@@ -31,6 +31,10 @@ const RETURN_SHARE: f32 = 0.35;
 /// Leaving the working phase must last this long: a joint that jumps for a frame or two (it happens on
 /// real footage) is not the end of a rep, nor the start of another.
 const EXIT_AFTER: f64 = 0.2;
+/// Form is judged once set-up has held this long: a person still moving into position (the real cat-cow
+/// clip of Hanshitha22 in docs/dev-footage: hands and knees placed over 0.7 s after the back is level) is
+/// not yet doing the stretch.
+const SETTLE: f64 = 1.0;
 /// A lift begun but stopped short must stay short this long before it is told.
 const SHORT_AFTER: f64 = 1.0;
 /// "That one didn't count" stands this long after the rep that did not count.
@@ -180,6 +184,8 @@ pub struct Judge {
     last_t: Option<f64>,
     missing_since: Option<f64>,
     absent_since: Option<f64>,
+    /// Every set-up check has passed since this time.
+    set_up_since: Option<f64>,
     side: Option<Side>,
     side_candidate: Option<(Side, f64)>,
     /// The side nearer the camera, kept until the other has looked nearer for a while: side-on, both sides'
@@ -224,6 +230,7 @@ impl Judge {
             last_t: None,
             missing_since: None,
             absent_since: None,
+            set_up_since: None,
             side: None,
             side_candidate: None,
             near: None,
@@ -449,6 +456,7 @@ impl Judge {
         // Set-up checks, then phase, then form: form is judged, reps counted and holds timed only while
         // every set-up check passes right now (not only once a set-up fault has lasted long enough to tell).
         let mut setup_ok = judgement.in_frame;
+        let mut settled = false;
         for pass in [Pass::Setup, Pass::Form] {
             if pass == Pass::Form {
                 // A set-up check that cannot be read (the far shoulder hidden, side-on) does not hold
@@ -459,6 +467,7 @@ impl Judge {
                     .iter()
                     .zip(&self.states)
                     .all(|(c, s)| c.category > Category::Setup || s.failing.is_none());
+                settled = since(&mut self.set_up_since, setup_ok, t) + 1e-9 >= SETTLE;
                 if let Some(short) = self.step_phase(phase_value, setup_ok, t) {
                     judgement.faults.push(short);
                 }
@@ -473,7 +482,7 @@ impl Judge {
                     During::Always => is_setup || !self.returning,
                     During::Up => self.phase == PhaseState::Up && !self.returning,
                     During::Down => self.phase == PhaseState::Down,
-                } && (is_setup || setup_ok)
+                } && (is_setup || settled)
                     && check.view.is_none_or(|v| seen == Some(v));
                 let state = &mut self.states[i];
                 let value = match check.window {

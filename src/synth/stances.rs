@@ -320,6 +320,12 @@ fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         far_leg: bent,
         back: STRAIGHT_BACK,
     };
+    // On a chair (a variant the seed names): the seat a thigh's length up, the extended leg sloping down to
+    // its heel on the floor, the other foot on the floor under its knee.
+    let sit = match fault {
+        Some("on-a-chair") => Stance { hip: (250.0, 290.0), near_leg: (-25.0, -25.0), far_leg: (0.0, 270.0), ..sit },
+        _ => sit,
+    };
     let lean = Stance { torso: 60.0, neck: 55.0, face: 325.0, near_arm: (10.0, 0.0), far_arm: (10.0, 0.0), ..sit };
     let other = Stance { near_leg: bent, far_leg: straight, ..lean };
     let first = match fault {
@@ -329,6 +335,7 @@ fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         Some("back-rounded") => Stance { neck: 350.0, face: 260.0, back: 0.09, ..lean },
         // A variant, not a fault: both legs out straight.
         Some("other-knee-straight") => Stance { far_leg: (5.0, -5.0), ..lean },
+        Some("on-a-chair") => lean,
         Some(f) => return Err(format!("seated hamstring has no fault {f:?}")),
     };
     let tl = Timeline::new(sit).then(0.0, 1.0, sit).then(1.5, 21.5, first).then(1.5, 1.0, sit);
@@ -377,7 +384,8 @@ fn hip_circles(fault: Option<&str>, fps: f64, seed: u64) -> Result<Vec<(f64, Pos
         let phase = ((t - 1.0).max(0.0) / period).min(circles) * std::f64::consts::TAU;
         let sway = amp * phase.sin() as f32;
         let shift = feet * (t as f32 * 2.7).sin();
-        (standing(sway, hands, shift), None)
+        // Hands go to the hips from the start; a fault of them comes once the person has settled.
+        (standing(sway, hands || t < 1.5, shift), None)
     }))
 }
 
@@ -445,7 +453,7 @@ pub fn faults(exercise: &str) -> &'static [&'static str] {
 pub fn variants(exercise: &str) -> &'static [&'static str] {
     match exercise {
         "knee-to-chest" => &["other-leg-straight"],
-        "seated-hamstring" => &["other-knee-straight"],
+        "seated-hamstring" => &["other-knee-straight", "on-a-chair"],
         _ => &[],
     }
 }
