@@ -136,7 +136,10 @@ fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
     // Once, as the person rests after a rep that had a fault in it: why it did not count.
     if let (Some(fault), Some(PhaseState::Down)) = (&j.not_counted, j.phase) {
         let n: u32 = j.faulty_reps.values().sum();
-        return guide(&format!("not-counted-{n}"), format!("That one didn't count: {}", crate::timeline::fault_words(fault)));
+        return guide(
+            &format!("not-counted-{n}"),
+            format!("That one didn't count: {}", crate::timeline::fault_words(fault)),
+        );
     }
     // Per-side stretches: progress is the working side's; a finished side asks for the other.
     let (reps, hold_done_for) = match j.side_progress() {

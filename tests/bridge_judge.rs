@@ -64,7 +64,11 @@ fn sagging_hips_are_told_to_lift() {
     assert!(prompts(&lines).contains(&"Lift your hips higher".to_string()));
     assert_eq!(summary["faults"]["hips-low"], 1);
     // The rep does not count: it is kept apart, by its fault, and the person is told so once.
-    assert_eq!((summary["reps"].as_u64(), summary["faulty_reps"]["hips-low"].as_u64()), (Some(0), Some(1)), "{summary}");
+    assert_eq!(
+        (summary["reps"].as_u64(), summary["faulty_reps"]["hips-low"].as_u64()),
+        (Some(0), Some(1)),
+        "{summary}"
+    );
     let told: Vec<_> = lines.iter().filter(|l| l["prompt"] == "That one didn't count: hips low").collect();
     assert!(!told.is_empty(), "{:?}", prompts(&lines));
     assert_eq!(told.iter().filter(|l| l["speak"] == true).count(), 1);
@@ -84,7 +88,10 @@ fn only_reps_in_good_form_count_and_the_others_are_kept_by_fault() {
     let (lines, summary) = run(&forms, 5);
     assert_eq!(summary["reps"], 3, "{summary}");
     let faulty = &summary["faulty_reps"];
-    assert_eq!((&faulty["hips-low"], &faulty["back-arched"], &faulty["feet-too-far"]), (&1.into(), &1.into(), &1.into()));
+    assert_eq!(
+        (&faulty["hips-low"], &faulty["back-arched"], &faulty["feet-too-far"]),
+        (&1.into(), &1.into(), &1.into())
+    );
     assert_eq!(faulty.as_object().unwrap().len(), 3, "{faulty}");
     // Live, the count never counts a spoilt rep: it reaches 3 and the spoilt total 3.
     let last = lines.last().unwrap();

@@ -163,6 +163,8 @@ struct CheckState {
 #[derive(Debug, Clone)]
 struct Rep {
     side: Option<Side>,
+    /// When it began.
+    at: f64,
     fault: Option<String>,
 }
 
@@ -289,15 +291,15 @@ impl Judge {
     }
 
     /// Starts a rep (on the working side, for per-side stretches).
-    fn start_rep(&mut self, fault: Option<String>) {
+    fn start_rep(&mut self, fault: Option<String>, at: f64) {
         let side = self.side.filter(|_| self.exercise.per_side);
-        self.rep = Some(Rep { side, fault });
+        self.rep = Some(Rep { side, at, fault });
     }
 
     /// Ends the rep under way: a good one counts, one with a fault told in it is put apart.
     fn end_rep(&mut self, t: f64) {
         match self.rep.take() {
-            Some(Rep { side, fault: None }) => {
+            Some(Rep { side, fault: None, .. }) => {
                 self.reps += 1;
                 if let Some(side) = side {
                     self.per_side[side_index(side)].reps += 1;
@@ -336,7 +338,7 @@ impl Judge {
     /// Left and right progress, for per-side stretches.
     pub fn sides(&self) -> Option<[SideProgress; 2]> {
         let mut sides = self.per_side;
-        if let Some(Rep { side: Some(side), fault: None }) = self.rep {
+        if let Some(Rep { side: Some(side), fault: None, .. }) = self.rep {
             sides[side_index(side)].reps += 1;
         }
         self.exercise.per_side.then_some(sides)
@@ -534,11 +536,15 @@ impl Judge {
             }
         }
         judgement.faults.sort_by_key(|f| (f.category, f.priority));
-        // A form fault told during a rep of a reps stretch: that rep does not count (the first one told names it).
-        if self.exercise.kind == Kind::Reps {
-            let told = judgement.faults.iter().find(|f| f.category != Category::Setup).map(|f| f.id.clone());
-            if let (Some(rep), Some(id)) = (&mut self.rep, told) {
-                rep.fault.get_or_insert(id);
+        // A form fault told during a rep of a reps stretch: that rep does not count (the first one told names
+        // it). "Too fast" belongs to the rep it was said for, not to the next one while it still shows.
+        if let (Kind::Reps, Some(rep)) = (self.exercise.kind, &mut self.rep) {
+            let told = judgement
+                .faults
+                .iter()
+                .find(|f| f.category != Category::Setup && (f.check != "phase" || f.since >= rep.at));
+            if let Some(f) = told {
+                rep.fault.get_or_insert_with(|| f.id.clone());
             }
         }
 
@@ -607,7 +613,7 @@ impl Judge {
                     *self.fault_counts.entry("too-fast".into()).or_default() += 1;
                 }
                 self.last_rep_at = Some(t);
-                self.start_rep(None);
+                self.start_rep(None, t);
             }
             PhaseState::Down => return self.step_short(v, setup_ok, t),
             PhaseState::Up if exited && t - *self.exiting_since.get_or_insert(t) + 1e-9 >= EXIT_AFTER => {
@@ -677,7 +683,7 @@ impl Judge {
         };
         if self.short_told.is_none() {
             *self.fault_counts.entry(fault.id.clone()).or_default() += 1;
-            self.start_rep(Some(fault.id.clone()));
+            self.start_rep(Some(fault.id.clone()), since);
             self.short_told = Some(fault.clone());
         }
         Some(fault)
@@ -1018,6 +1024,14 @@ mod tests {
         assert!(!fast.is_empty(), "the second rep was not called too fast");
         assert!(fast.iter().all(|j| j.faults[0].category == Category::Safety && j.faults[0].prompt == "Slow down"));
         assert_eq!(judge.fault_counts().get("too-fast"), Some(&1));
+        // The rep after a rushed one, at a gentle pace, counts although "too fast" still shows as it starts.
+        let mut judge = Judge::new(lift_with("lift", 5, "min_cycle_seconds = 2\ntoo_fast = \"Slow down\""));
+        let quick =
+            || ramp(0.0, 60.0, 10).into_iter().chain(vec![60.0; 10]).chain(ramp(60.0, 0.0, 10)).chain(vec![0.0; 5]);
+        let js = run(&mut judge, vec![0.0; 30].into_iter().chain(quick()).chain(rep()).chain(rep()), 0.0);
+        let third = js.iter().rposition(|j| j.phase == Some(PhaseState::Down)).unwrap();
+        assert!(js[..third].iter().any(|j| j.faults.first().is_some_and(|f| f.id == "too-fast")));
+        assert_eq!((judge.reps(), judge.faulty_reps().get("too-fast")), (2, Some(&1)));
         // At a gentle pace (a rep every 3.3 s), no such fault.
         let mut gentle = Judge::new(lift_with("lift", 5, "min_cycle_seconds = 3\ntoo_fast = \"Slow down\""));
         let slow = vec![0.0; 30].into_iter().chain(rep()).chain(vec![0.0; 30]).chain(rep());
