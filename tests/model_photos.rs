@@ -154,3 +154,29 @@ fn blazepose_sees_the_feet_and_the_back_of_real_people_and_movenet_says_it_canno
     assert_eq!(m["landmarks"].as_object().unwrap().len(), 17);
     assert!(m["back_curve"].is_null() && m["landmarks"].get("left_heel").is_none(), "{m}");
 }
+
+/// Nobody is invented in empty frames, with every model, even where BlazePose's detector proposes a weak
+/// person (its fallback for people it misses must then be confirmed by a sure landmark model).
+#[test]
+fn nobody_is_found_in_empty_frames() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/empty");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    for model in ["blazepose-full", "lightning"] {
+        for f in &files {
+            let out = bin().args(["pose", "--json", "--model", model]).arg(f).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let seen: Vec<_> =
+                p["keypoints"].as_array().unwrap().iter().filter(|k| k[2].as_f64().unwrap() >= 0.3).collect();
+            // MoveNet always places 17 joints, a stray one may score; BlazePose says "nobody" outright.
+            let allowed = if model == "blazepose-full" { 0 } else { 2 };
+            assert!(seen.len() <= allowed, "{model} found a person in {}: {seen:?}", f.display());
+        }
+    }
+}
