@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::fixture;
+use common::{bin as stretchcoach_bin, fixture};
 use stretchcoach::capture::{open_replay, FrameSource};
 use stretchcoach::pose::model::ModelOptions;
 use stretchcoach::pose::PoseModel;
@@ -58,6 +58,21 @@ fn corrupt_and_empty_images_are_skipped_and_counted() {
     // The truncated JPEG may decode partially (a grey bottom) or fail; the empty PNG always fails.
     assert!(bad >= 1 && frames.len() + bad as usize == 4, "frames {frames:?}, bad {bad}");
     assert_eq!(frames[0].0, 0);
+}
+
+#[test]
+fn a_picture_is_read_by_what_it_holds_not_by_its_name() {
+    // Downloaded photos are often PNGs saved as .jpg: they are pictures all the same.
+    let dir = std::env::temp_dir().join(format!("stretchcoach-misnamed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos/astronaut.png");
+    std::fs::copy(&png, dir.join("astronaut.jpg")).unwrap();
+    let mut src = open_replay(&dir).unwrap();
+    let (frames, bad) = drain(src.as_mut());
+    assert_eq!((frames.len(), bad), (1, 0));
+    let out = stretchcoach_bin().args(["pose"]).arg(dir.join("astronaut.jpg")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

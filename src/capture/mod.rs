@@ -65,3 +65,9 @@ pub trait FrameSource {
 }
 
 pub use replay::open_replay;
+
+/// Reads a picture by what it holds, not by its name: a PNG saved as `.jpg` (common in downloaded photos)
+/// is read as the PNG it is.
+pub fn read_image(path: &std::path::Path) -> image::ImageResult<image::DynamicImage> {
+    image::ImageReader::open(path)?.with_guessed_format()?.decode()
+}

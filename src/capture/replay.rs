@@ -75,7 +75,7 @@ impl FrameSource for ImageFolder {
         let Some(path) = self.paths.get(self.next) else { return Ok(None) };
         let index = self.next as u64;
         self.next += 1;
-        let image = image::open(path).map_err(|e| CaptureError::BadFrame {
+        let image = super::read_image(path).map_err(|e| CaptureError::BadFrame {
             index,
             what: path.display().to_string(),
             reason: e.to_string(),

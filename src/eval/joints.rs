@@ -94,7 +94,7 @@ pub fn score(dir: &Path, stage: &mut dyn PoseStage) -> Result<JointReport, EvalE
     let mut photos = Vec::new();
     let mut all = Vec::new();
     for (path, labels) in labelled(dir)? {
-        let img = image::open(&path)
+        let img = crate::capture::read_image(&path)
             .map_err(|e| EvalError::Labels { path: path.clone(), message: format!("could not read the photo: {e}") })?
             .to_rgb8();
         stage.reset();
