@@ -19,7 +19,9 @@ use super::history::save_session;
 use super::{out, Global};
 
 pub(super) fn cmd_pose(g: &Global, image: &Path, json: bool, draw: Option<&Path>) -> Result<()> {
-    let img = stretchcoach::capture::read_image(image).with_context(|| format!("could not read image {}", image.display()))?.to_rgb8();
+    let img = stretchcoach::capture::read_image(image)
+        .with_context(|| format!("could not read image {}", image.display()))?
+        .to_rgb8();
     let mut stage = load_stage(g, true)?;
     let pose = stage.estimate(&img)?;
     if let Some(out) = draw {
@@ -98,7 +100,9 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
         for degrees in [0u32, 90, 180, 270] {
             let (mut pcks, mut scores) = (Vec::new(), Vec::new());
             for p in &paths {
-                let img = stretchcoach::capture::read_image(p).with_context(|| format!("could not read {}", p.display()))?.to_rgb8();
+                let img = stretchcoach::capture::read_image(p)
+                    .with_context(|| format!("could not read {}", p.display()))?
+                    .to_rgb8();
                 // Consistency: each input mode against its own result on the upright photo.
                 let reference = if let (Some(plain), InputMode::Plain) = (&mut plain, mode) {
                     plain.estimate(&img)?

@@ -215,6 +215,19 @@ pub struct Check {
     /// Judged only when the camera sees the body this way (what one view cannot see, it does not judge).
     #[serde(default)]
     pub view: Option<SeenFrom>,
+    /// Judged only while each of these holds: a variant the seed allows, where the check means nothing
+    /// (knees together, with one leg lying straight), is not judged by it.
+    #[serde(default)]
+    pub when: Vec<When>,
+}
+
+/// A measure in a range, for [`Check::when`]; unknown counts as not holding (the check is then not judged).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    pub measure: Measure,
+    pub joints: Vec<JointRef>,
+    pub range: [f32; 2],
 }
 
 fn default_category() -> Category {
@@ -386,6 +399,13 @@ impl Exercise {
                     field("below"),
                     "a check needs a `below` or an `above` outcome".into(),
                 ));
+            }
+            for (k, w) in c.when.iter().enumerate() {
+                if w.joints.len() != w.measure.arity() || !(w.range[0] <= w.range[1]) {
+                    let at = k.to_string();
+                    let msg = format!("{:?} needs {} joints and a range low..high", w.measure, w.measure.arity());
+                    return Err(invalid(&[&["checks", &n, "when", &at]], field("when"), msg));
+                }
             }
             if c.window.is_some_and(|w| !(w.is_finite() && w > 0.0)) {
                 return Err(invalid(

@@ -485,7 +485,10 @@ impl Judge {
                     During::Up => self.phase == PhaseState::Up && !self.returning,
                     During::Down => self.phase == PhaseState::Down,
                 } && (is_setup || settled)
-                    && check.view.is_none_or(|v| seen == Some(v));
+                    && check.view.is_none_or(|v| seen == Some(v))
+                    && check.when.iter().all(|w| {
+                        w.measure.eval(&view, &w.joints).is_some_and(|v| (w.range[0]..=w.range[1]).contains(&v))
+                    });
                 let state = &mut self.states[i];
                 let value = match check.window {
                     Some(w) => values[i].and_then(|v| window_spread(&mut state.history, t, v, w as f64)),
@@ -963,6 +966,24 @@ mod tests {
             .iter()
             .all(|j| j.faults.first().is_some_and(|f| f.id == "hips-low" && f.since == js[sag].t)));
         assert_eq!(judge.fault_counts().get("hips-low"), Some(&1));
+    }
+
+    #[test]
+    fn a_check_is_judged_only_while_its_when_holds() {
+        // The sag is told; with `when` asking for a knee angle this body never has, it is not judged at all.
+        let gate = |range: &str| {
+            let mut ex = lift();
+            let text = format!("measure = \"angle\"\njoints = [\"hip\", \"knee\", \"ankle\"]\nrange = {range}");
+            ex.checks[0].when = vec![toml::from_str(&text).unwrap()];
+            let mut judge = Judge::new(ex);
+            let (mut heights, _) = up_at_the_top();
+            heights.extend(vec![45.0; 60]);
+            run(&mut judge, heights, 0.0).pop().unwrap()
+        };
+        let judged = gate("[0, 180]");
+        assert_eq!(judged.faults.first().map(|f| f.id.as_str()), Some("hips-low"));
+        let gated = gate("[0, 10]");
+        assert!(gated.faults.is_empty() && gated.checks[0].status == CheckStatus::Idle, "{:?}", gated.checks);
     }
 
     #[test]
