@@ -401,7 +401,9 @@ impl Exercise {
                 ));
             }
             for (k, w) in c.when.iter().enumerate() {
-                if w.joints.len() != w.measure.arity() || !(w.range[0].is_finite() && w.range[1].is_finite() && w.range[0] <= w.range[1]) {
+                if w.joints.len() != w.measure.arity()
+                    || !(w.range[0].is_finite() && w.range[1].is_finite() && w.range[0] <= w.range[1])
+                {
                     let at = k.to_string();
                     let msg = format!("{:?} needs {} joints and a range low..high", w.measure, w.measure.arity());
                     return Err(invalid(&[&["checks", &n, "when", &at]], field("when"), msg));
