@@ -180,3 +180,15 @@ fn nobody_is_found_in_empty_frames() {
         }
     }
 }
+
+/// A phone photo stored sideways with an EXIF orientation is judged as it is shown: bus.jpg turned on its
+/// side in the file, tagged "rotate 90 clockwise", gives the upright picture's size and the same person.
+#[test]
+fn a_photo_is_judged_the_way_up_it_is_shown() {
+    let upright = pose_json("bus.jpg");
+    let turned = pose_json("bus-exif-rotated.jpg");
+    assert_eq!((&turned["width"], &turned["height"]), (&upright["width"], &upright["height"]));
+    let nose = |p: &serde_json::Value| (p["keypoints"][0][0].as_f64().unwrap(), p["keypoints"][0][1].as_f64().unwrap());
+    let ((x0, y0), (x1, y1)) = (nose(&upright), nose(&turned));
+    assert!((x0 - x1).hypot(y0 - y1) < 10.0, "nose at {:?} upright, {:?} from the turned file", (x0, y0), (x1, y1));
+}

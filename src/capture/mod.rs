@@ -66,8 +66,14 @@ pub trait FrameSource {
 
 pub use replay::open_replay;
 
-/// Reads a picture by what it holds, not by its name: a PNG saved as `.jpg` (common in downloaded photos)
-/// is read as the PNG it is.
+/// Reads a picture by what it holds, not by its name (a PNG saved as `.jpg`, common in downloaded photos,
+/// is read as the PNG it is), and turned the way it is shown: a phone photo stored sideways with an EXIF
+/// orientation is judged upright, as the person sees it.
 pub fn read_image(path: &std::path::Path) -> image::ImageResult<image::DynamicImage> {
-    image::ImageReader::open(path)?.with_guessed_format()?.decode()
+    use image::ImageDecoder;
+    let mut decoder = image::ImageReader::open(path)?.with_guessed_format()?.into_decoder()?;
+    let orientation = decoder.orientation()?;
+    let mut picture = image::DynamicImage::from_decoder(decoder)?;
+    picture.apply_orientation(orientation);
+    Ok(picture)
 }
