@@ -119,9 +119,9 @@ impl Video {
                 "-select_streams",
                 "v:0",
                 "-show_entries",
-                "stream=width,height,r_frame_rate",
+                "stream=width,height,r_frame_rate:stream_side_data=rotation:stream_tags=rotate",
                 "-of",
-                "csv=p=0",
+                "json",
             ])
             .arg(path)
             .output()
@@ -147,12 +147,20 @@ impl Video {
     }
 }
 
-/// Parses ffprobe's `W,H,NUM/DEN` line.
-fn parse_probe(line: &str) -> Option<(u32, u32, f64)> {
-    let mut it = line.lines().next()?.split(',');
-    let width: u32 = it.next()?.trim().parse().ok()?;
-    let height: u32 = it.next()?.trim().parse().ok()?;
-    let rate = it.next().unwrap_or("30/1").trim();
+/// Parses ffprobe's JSON for the first video stream: the size of the frames ffmpeg will give (turned the
+/// way the video is shown: a phone video shot upright is stored sideways with a rotation that ffmpeg applies
+/// when decoding) and the frame rate.
+fn parse_probe(json: &str) -> Option<(u32, u32, f64)> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let stream = v["streams"].get(0)?;
+    let width = u32::try_from(stream["width"].as_u64()?).ok()?;
+    let height = u32::try_from(stream["height"].as_u64()?).ok()?;
+    // ffmpeg 5+ gives a display matrix's rotation in the side data; older files and tools a "rotate" tag.
+    let side = stream["side_data_list"].as_array().into_iter().flatten().find_map(|d| d["rotation"].as_f64());
+    let tag = stream["tags"]["rotate"].as_str().and_then(|r| r.trim().parse::<f64>().ok());
+    let quarter_turn = side.or(tag).is_some_and(|r| (r.round() as i64).rem_euclid(180) == 90);
+    let (width, height) = if quarter_turn { (height, width) } else { (width, height) };
+    let rate = stream["r_frame_rate"].as_str().unwrap_or("30/1").trim();
     let fps = match rate.split_once('/') {
         Some((n, d)) => n.parse::<f64>().ok()? / d.parse::<f64>().ok()?,
         None => rate.parse().ok()?,
@@ -205,10 +213,20 @@ mod tests {
 
     #[test]
     fn probe_lines_parse() {
-        assert_eq!(parse_probe("640,360,30/1"), Some((640, 360, 30.0)));
-        assert_eq!(parse_probe("640,360,30000/1001\n").map(|p| (p.2 * 1000.0).round()), Some(29970.0));
-        assert_eq!(parse_probe("640,360,0/0").map(|p| p.2), Some(DEFAULT_FPS));
-        assert_eq!(parse_probe("0,360,30/1"), None);
+        let probe = |extra: &str, rate: &str, w: u32| {
+            parse_probe(&format!(
+                r#"{{"streams": [{{"width": {w}, "height": 360, "r_frame_rate": "{rate}"{extra}}}]}}"#
+            ))
+        };
+        assert_eq!(probe("", "30/1", 640), Some((640, 360, 30.0)));
+        assert_eq!(probe("", "30000/1001", 640).map(|p| (p.2 * 1000.0).round()), Some(29970.0));
+        assert_eq!(probe("", "0/0", 640).map(|p| p.2), Some(DEFAULT_FPS));
+        assert_eq!(probe("", "30/1", 0), None);
         assert_eq!(parse_probe("garbage"), None);
+        assert_eq!(parse_probe(r#"{"streams": []}"#), None);
+        // Shot upright on a phone: stored 640x360, shown (and decoded by ffmpeg) 360x640.
+        assert_eq!(probe(r#", "side_data_list": [{"rotation": -90}]"#, "30/1", 640), Some((360, 640, 30.0)));
+        assert_eq!(probe(r#", "tags": {"rotate": "270"}"#, "30/1", 640), Some((360, 640, 30.0)));
+        assert_eq!(probe(r#", "side_data_list": [{"rotation": 180}]"#, "30/1", 640), Some((640, 360, 30.0)));
     }
 }
