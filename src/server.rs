@@ -301,9 +301,11 @@ async fn events(State(state): State<AppState>) -> Response {
         done: bool,
         _permit: tokio::sync::OwnedSemaphorePermit,
     }
+    // Subscribed before the current state is read: an event published in between then comes twice (a status
+    // repeated, harmless) rather than never (an `ended` lost, and the page waits for ever).
+    let rx = state.hub.subscribe();
     let first = serde_json::to_string(&state.hub.status()).expect("status serialises");
-    let follow =
-        Follow { first: Some(first), rx: state.hub.subscribe(), hub: state.hub.clone(), done: false, _permit: permit };
+    let follow = Follow { first: Some(first), rx, hub: state.hub.clone(), done: false, _permit: permit };
     // The current state first, then every judgement (a slow client skips what it missed) and `ended` when a
     // session ends; when the server stops, a last `ended` and the end of the stream.
     let stream = futures_util::stream::unfold(follow, |mut f| async move {
