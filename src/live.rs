@@ -297,6 +297,11 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 
 fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub: &Hub, stop: &AtomicBool) {
     let mut backoff = 0.5;
+    // One clock and one frame count for the session, however often the camera is reopened: a reopened
+    // source starts its own from zero, and time running back would shrink the summary, silence the coach's
+    // timers, overwrite the timeline's rows and the recording's frames.
+    let began = Instant::now();
+    let (mut last_t, mut next_index): (Option<f64>, u64) = (None, 0);
     'reopen: while !stop.load(Ordering::SeqCst) {
         let mut source = match guarded(&mut *open) {
             Ok(s) => s,
@@ -315,13 +320,19 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
         };
         hub.set_source(source.describe());
         let start = Instant::now();
+        // This source's time 0 on the session's clock: the first source's own, a reopened one's when it opened.
+        let offset = if last_t.is_some() { began.elapsed().as_secs_f64() } else { 0.0 };
         while !stop.load(Ordering::SeqCst) {
             match guarded(|| source.next_frame()) {
-                Ok(Some(frame)) => {
+                Ok(Some(mut frame)) => {
                     backoff = 0.5;
                     if options.realtime {
                         crate::pipeline::pace(crate::pipeline::Pace::Realtime, start, frame.t);
                     }
+                    frame.t = (frame.t + offset).max(last_t.map_or(f64::MIN, |t| t + 1e-3));
+                    last_t = Some(frame.t);
+                    frame.index = next_index;
+                    next_index += 1;
                     let dropped =
                         mailbox.put(frame, Instant::now(), !options.realtime && options.retry_up_to.is_none());
                     hub.update_stats(|s| {

@@ -178,6 +178,8 @@ fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
     let (tx, rx) = live::controls();
     hub.set_control(tx);
     let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    let times = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let t2 = times.clone();
     let lp = LiveLoop::start(
         open,
         LoopOptions { realtime: false, retry_up_to: Some(0.2), record: None },
@@ -185,7 +187,7 @@ fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
         session,
         hub.clone(),
         rx,
-        Box::new(|_, _| {}),
+        Box::new(move |r, _| t2.lock().unwrap().push(r.t)),
     );
     // Let it run through the outage and back, then stop it.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -198,6 +200,12 @@ fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
     lp.join();
     let s = hub.status();
     assert_eq!(s.stats.processed, 40, "frames from both connections were judged: {:?}", s.stats);
+    // The reopened camera counts its time from zero again; the session's clock does not run back, and the
+    // outage (two failed re-opens, 0.2 s apart at least) is in the session's time.
+    let times = times.lock().unwrap();
+    assert!(times.windows(2).all(|w| w[1] > w[0]), "time ran back: {times:?}");
+    assert!(times[20] - times[19] >= 0.3, "the outage is missing from the clock: {:?}", &times[18..22]);
+    assert!(hub.summary().unwrap().duration_s >= times[39] - times[0] - 0.01);
     assert!(during.source_error.as_deref().is_some_and(|e| e.contains("retrying")), "{:?}", during.source_error);
     let seen = errors_seen.lock().unwrap();
     assert!(seen.iter().any(|e| e.contains("device disconnected")), "the failure was reported: {seen:?}");
