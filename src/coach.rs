@@ -135,9 +135,8 @@ fn choose(ex: &Exercise, j: &Judgement) -> Option<Prompt> {
     let guide = |id: &str, text: String| p(id, Level::Guide, text);
     // Once, as the person rests after a rep that had a fault in it: why it did not count.
     if let (Some(fault), Some(PhaseState::Down)) = (&j.not_counted, j.phase) {
-        let n: u32 = j.faulty_reps.values().sum();
         return guide(
-            &format!("not-counted-{n}"),
+            &format!("not-counted-{}", j.faulty_reps),
             format!("That one didn't count: {}", crate::timeline::fault_words(fault)),
         );
     }
@@ -209,7 +208,7 @@ mod tests {
             faults: Vec::new(),
             failing: false,
             reps: 0,
-            faulty_reps: Default::default(),
+            faulty_reps: 0,
             not_counted: None,
             held: 0.0,
             hold_progress: 0.0,

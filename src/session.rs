@@ -392,7 +392,7 @@ impl Session {
             phase_name,
             phase: j.phase,
             reps: j.reps,
-            faulty_reps: j.faulty_reps.values().sum(),
+            faulty_reps: j.faulty_reps,
             held: round2(j.held),
             side: j.side,
             sides: j.sides,

@@ -110,8 +110,8 @@ pub struct Judgement {
     pub failing: bool,
     /// Reps done in good form (the one under way included while no fault has been told in it).
     pub reps: u32,
-    /// Reps with a fault told in them, by the fault (the first told in each).
-    pub faulty_reps: BTreeMap<String, u32>,
+    /// Reps with a fault told in them (by fault: [`Judge::faulty_reps`]).
+    pub faulty_reps: u32,
     /// The rep just ended did not count, for this fault: for a few seconds after it.
     pub not_counted: Option<String>,
     /// Seconds held in good form, all told.
@@ -284,10 +284,20 @@ impl Judge {
     /// Reps that did not count, by the first fault told in each (the one under way included once told).
     pub fn faulty_reps(&self) -> BTreeMap<String, u32> {
         let mut all = self.faulty.clone();
-        if let Some(f) = self.rep.as_ref().and_then(|r| r.fault.clone()) {
-            *all.entry(f).or_default() += 1;
+        if let Some(f) = self.spoilt() {
+            *all.entry(f.clone()).or_default() += 1;
         }
         all
+    }
+
+    /// How many reps did not count, as [`Self::faulty_reps`] without building the map (every frame).
+    fn faulty_total(&self) -> u32 {
+        self.faulty.values().sum::<u32>() + self.spoilt().is_some() as u32
+    }
+
+    /// The fault of the rep under way, once one has been told in it.
+    fn spoilt(&self) -> Option<&String> {
+        self.rep.as_ref()?.fault.as_ref()
     }
 
     /// Starts a rep (on the working side, for per-side stretches).
@@ -433,7 +443,7 @@ impl Judge {
             faults: Vec::new(),
             failing: false,
             reps: self.reps(),
-            faulty_reps: BTreeMap::new(),
+            faulty_reps: 0,
             not_counted: None,
             held: self.held,
             hold_progress: self.hold_progress,
@@ -583,7 +593,7 @@ impl Judge {
         judgement.failing = failing_now;
         judgement.returning = self.returning;
         judgement.reps = self.reps();
-        judgement.faulty_reps = self.faulty_reps();
+        judgement.faulty_reps = self.faulty_total();
         judgement.not_counted =
             self.not_counted.as_ref().filter(|(_, at)| t - at < NOT_COUNTED_FOR).map(|(f, _)| f.clone());
         judgement.held = self.held;
