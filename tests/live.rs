@@ -160,16 +160,26 @@ fn chromium(args: &[&str]) -> std::process::Output {
     common::chromium_sized("1100,800", args)
 }
 
+/// The page at `base` as a real browser draws it, saved under the test artifacts as `name`.
+fn screenshot(base: &str, name: &str) -> (std::path::PathBuf, image::RgbImage) {
+    let shot = artifacts().join(name);
+    let _ = std::fs::remove_file(&shot);
+    let out = chromium(&[&format!("--screenshot={}", shot.display()), &format!("{base}/")]);
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&shot).unwrap().to_rgb8();
+    (shot, img)
+}
+
+/// A pixel within 40 of colour `c` in every channel.
+fn near(p: &image::Rgb<u8>, c: [u8; 3]) -> bool {
+    p.0.iter().zip(c).all(|(a, b)| (*a as i32 - b as i32).abs() < 40)
+}
+
 #[test]
 fn the_page_shows_the_skeleton_over_the_frame_and_the_prompt_in_a_real_browser() {
     let server = replay(&[walk().to_str().unwrap(), "--exercise", "bridge"]);
     wait_finished(&server.base);
-    let shot = artifacts().join("live-page.png");
-    let _ = std::fs::remove_file(&shot);
-    let out = chromium(&[&format!("--screenshot={}", shot.display()), &format!("{}/", server.base)]);
-    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
-    let img = image::open(&shot).unwrap().to_rgb8();
-    let near = |p: &image::Rgb<u8>, c: [u8; 3]| p.0.iter().zip(c).all(|(a, b)| (*a as i32 - b as i32).abs() < 40);
+    let (shot, img) = screenshot(&server.base, "live-page.png");
     let bones = img.pixels().filter(|p| near(p, [0, 229, 255])).count();
     let joints =
         img.pixels().filter(|p| near(p, [46, 204, 64]) || near(p, [255, 65, 54]) || near(p, [127, 219, 255])).count();
@@ -200,12 +210,7 @@ fn the_page_draws_the_feet_and_the_back_of_a_real_bridge() {
         Some((&"back".into(), &"good".into())),
         "{back:?}"
     );
-    let shot = artifacts().join("live-page-bridge.png");
-    let _ = std::fs::remove_file(&shot);
-    let out = chromium(&[&format!("--screenshot={}", shot.display()), &format!("{}/", server.base)]);
-    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
-    let img = image::open(&shot).unwrap().to_rgb8();
-    let near = |p: &image::Rgb<u8>, c: [u8; 3]| p.0.iter().zip(c).all(|(a, b)| (*a as i32 - b as i32).abs() < 40);
+    let (shot, img) = screenshot(&server.base, "live-page-bridge.png");
     // Heels and toes are drawn in yellow, which nothing else on the page is.
     let feet = img.pixels().filter(|p| near(p, [255, 220, 0])).count();
     assert!(feet > 100, "feet not drawn ({feet} px); see {}", shot.display());
