@@ -8,18 +8,54 @@ use crate::chart::{self, esc, Span};
 use crate::coach::SAFETY_NOTE;
 use crate::exercise::Exercise;
 use crate::report::{sessions_table, stretch_sections, CSS};
-use crate::store::{Store, StoreError, StoredSession};
+use crate::store::{History, StoreError, StoredSession};
 use crate::timeline::{clock, StretchTimeline};
 
 /// Sessions listed on the history page.
 const RECENT: u32 = 20;
 
+/// Where a history is served: by `serve` on the user's machine (beside a live view), or by a clinic
+/// server under a patient's path.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    /// The links' prefix: "" for `serve`, "/patients/7" in a clinic.
+    pub base: &'a str,
+    /// "" or "?token=..." (carried by every link).
+    pub q: &'a str,
+    /// A clinic's page: no live view, and a link back to the patient list.
+    pub clinic: bool,
+}
+
+impl Place<'_> {
+    /// The place of `serve`'s pages.
+    pub fn local(q: &str) -> Place<'_> {
+        Place { base: "", q, clinic: false }
+    }
+
+    fn history(&self) -> String {
+        let path = if self.base.is_empty() { "/history" } else { self.base };
+        format!("{path}{}", self.q)
+    }
+
+    /// The link to a session's page.
+    pub fn session(&self, id: i64) -> String {
+        format!("{}/sessions/{id}{}", self.base, self.q)
+    }
+}
+
 /// The top of a page: header with the links, the safety note.
-fn head(title: &str, q: &str) -> String {
+fn head(title: &str, at: Place) -> String {
+    let (base, q) = (at.base, at.q);
+    let other = if at.clinic {
+        format!(r#"<a id="to-patients" href="/{q}">All patients</a>"#)
+    } else {
+        format!(r#"<a id="to-live" href="/live{q}">Live view</a>"#)
+    };
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t}</title><style>{CSS}</style></head><body>
-<header><h1>stretchcoach</h1><span>{t}</span><nav><a id="to-history" href="/history{q}">History</a><a id="to-live" href="/live{q}">Live view</a><a id="to-report" href="/report{q}">Report for a clinician</a></nav></header>
+<header><h1>stretchcoach</h1><span>{t}</span><nav><a id="to-history" href="{}">History</a>{other}<a id="to-report" href="{base}/report{q}">Report for a clinician</a></nav></header>
 <p class="safety" id="safety">{}</p><div class="content">"#,
+        at.history(),
         esc(SAFETY_NOTE),
         t = esc(title)
     )
@@ -36,35 +72,53 @@ setInterval(async () => {{
     )
 }
 
-/// `q`: "" or "?token=..." (carried by every link).
-pub fn history(store: &Store, catalog: &[Exercise], q: &str) -> Result<String, StoreError> {
+/// The history page: progress per stretch and the recent sessions. `whose`: the person's name on a
+/// clinic's page, else it is "Your history".
+pub fn history(
+    store: &dyn History,
+    catalog: &[Exercise],
+    at: Place,
+    whose: Option<&str>,
+) -> Result<String, StoreError> {
     let sessions = store.sessions(None, None, 1_000_000)?;
     let days = store.progress(None)?;
-    let mut out = head("Your history", q);
+    let title = match whose {
+        Some(name) => format!("{name}'s progress"),
+        None => "Your history".into(),
+    };
+    let mut out = head(&title, at);
     out.push_str(r#"<main id="history">"#);
-    if sessions.is_empty() {
-        out.push_str(
+    match (sessions.is_empty(), whose) {
+        (true, None) => out.push_str(
             "<p>No sessions yet. Start one with <code>stretchcoach live</code>; it is saved here as you go.</p>",
-        );
-    } else {
-        out.push_str("<h2>Your progress</h2><p class=\"muted\">Hover over a bar or point for its value.</p>");
+        ),
+        (true, Some(_)) => out.push_str("<p>No sessions shared yet.</p>"),
+        (false, _) => {
+            let _ = write!(
+                out,
+                "<h2>{}</h2><p class=\"muted\">Hover over a bar or point for its value.</p>",
+                if whose.is_some() { esc(&title) } else { "Your progress".into() }
+            );
+        }
     }
     out += &stretch_sections(&sessions, &days, catalog, "h3");
     let recent: Vec<StoredSession> = sessions.into_iter().take(RECENT as usize).collect();
     if !recent.is_empty() {
-        out += &sessions_table(&recent, catalog, Some(q));
+        out += &sessions_table(&recent, catalog, Some(at));
     }
     out.push_str("</main></div>");
-    out += &follow_live(q);
+    if !at.clinic {
+        out += &follow_live(at.q);
+    }
     out.push_str("</body></html>\n");
     Ok(out)
 }
 
 /// One session: per stretch, its key measure against the target band over time, and when each fault
 /// happened.
-pub fn session(s: &StoredSession, timeline: &[StretchTimeline], q: &str) -> String {
+pub fn session(s: &StoredSession, timeline: &[StretchTimeline], at: Place) -> String {
     let when = s.started_at.replace('T', " ").chars().take(16).collect::<String>();
-    let mut out = head(&format!("Session of {when} UTC"), q);
+    let mut out = head(&format!("Session of {when} UTC"), at);
     let _ = write!(
         out,
         r#"<main id="session"><h2>Session of {} UTC</h2><p class="muted">{} long{}.</p>"#,

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod capture;
 pub mod chart;
+pub mod clinic;
 pub mod coach;
 pub mod eval;
 pub mod exercise;

@@ -9,7 +9,8 @@ use crate::chart::{self, esc, Style};
 use crate::coach::SAFETY_NOTE;
 use crate::exercise::definition::Kind;
 use crate::exercise::Exercise;
-use crate::store::{DayFigures, Store, StoreError, StoredSession};
+use crate::history_page::Place;
+use crate::store::{DayFigures, History, StoreError, StoredSession};
 use crate::timeline::fault_words;
 
 /// Styles shared by the report, the history page and the session page (screen and print).
@@ -215,7 +216,12 @@ pub fn counts_reps(exercise: &str, days: &[DayFigures], catalog: &[Exercise]) ->
 }
 
 /// The report over sessions started from `from` up to and including `to` (dates, YYYY-MM-DD).
-pub fn render(store: &Store, catalog: &[Exercise], from: Option<&str>, to: Option<&str>) -> Result<String, StoreError> {
+pub fn render(
+    store: &dyn History,
+    catalog: &[Exercise],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<String, StoreError> {
     let end = to.map(inclusive_end);
     let sessions = store.sessions(from, end.as_deref(), 1_000_000)?;
     let days = store.progress_between(None, from, end.as_deref())?;
@@ -263,14 +269,14 @@ pub fn stretch_sections(sessions: &[StoredSession], days: &[DayFigures], catalog
     out
 }
 
-pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Option<&str>) -> String {
+pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Option<Place>) -> String {
     let mut out = String::from(
         r#"<h2>Sessions</h2><table id="sessions"><tr><th>Started (UTC)</th><th>Length</th><th>Stretches</th></tr>"#,
     );
     for s in sessions {
         let when = s.started_at.replace('T', " ").chars().take(16).collect::<String>();
         let when = match link {
-            Some(q) => format!(r#"<a href="/sessions/{}{q}">{when}</a>"#, s.id),
+            Some(at) => format!(r#"<a href="{}">{when}</a>"#, esc(&at.session(s.id))),
             None => when,
         };
         let what: Vec<String> = s

@@ -24,9 +24,10 @@ use utoipa_axum::routes;
 use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
 use crate::coach::SAFETY_NOTE;
 use crate::exercise::choice::ExerciseChoice;
+use crate::history_page::Place;
 use crate::hub::{Control, Hub, HubEvent};
 use crate::session::Plan;
-use crate::store::{Store, StoreError};
+use crate::store::{History, Store, StoreError};
 
 /// A request (other than the event stream) taking longer than this is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -96,7 +97,7 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     ApiError::new(status, message).into_response()
 }
 
@@ -647,7 +648,7 @@ struct SessionsQuery {
 }
 
 /// A date or date-time prefix: YYYY-MM-DD, optionally followed by THH:MM[:SS][Z].
-fn valid_time(s: &str) -> bool {
+pub(crate) fn valid_time(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
     b.len() >= 10
@@ -831,7 +832,7 @@ async fn home(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// "" or "?token=..." for the links of a page reached with a token in its query.
-fn token_query(req: &Request) -> String {
+pub(crate) fn token_query(req: &Request) -> String {
     req.uri()
         .query()
         .and_then(|q| q.split('&').find(|kv| kv.starts_with("token=")))
@@ -847,8 +848,8 @@ async fn html_from_store(
     read_store(state, f).await.map(Html).into_response()
 }
 
-fn session_detail(
-    s: &Store,
+pub(crate) fn session_detail(
+    s: &dyn History,
     id: i64,
     catalog: &[crate::exercise::Exercise],
 ) -> Result<Option<crate::timeline::SessionDetail>, StoreError> {
@@ -868,7 +869,7 @@ fn session_detail(
 )]
 async fn history_page(State(state): State<AppState>, req: Request) -> Response {
     let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
-    html_from_store(&state, move |s| crate::history_page::history(s, &catalog, &q).map(Some)).await
+    html_from_store(&state, move |s| crate::history_page::history(s, &catalog, Place::local(&q), None).map(Some)).await
 }
 
 #[utoipa::path(
@@ -887,7 +888,8 @@ async fn session_page(State(state): State<AppState>, Path(id): Path<String>, req
     let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "a session id is a whole number") };
     let (q, catalog) = (token_query(&req), state.hub.catalog.clone());
     html_from_store(&state, move |s| {
-        Ok(session_detail(s, id, &catalog)?.map(|d| crate::history_page::session(&d.session, &d.timeline, &q)))
+        Ok(session_detail(s, id, &catalog)?
+            .map(|d| crate::history_page::session(&d.session, &d.timeline, Place::local(&q))))
     })
     .await
 }

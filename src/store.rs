@@ -1,12 +1,18 @@
 //! The session history in SQLite: one row per session, one per stretch done in it. Written while the
 //! session goes (every few seconds), in WAL mode, so a crash or `kill -9` loses at most the last seconds.
 //! The schema is versioned with `PRAGMA user_version` and migrated forward on open.
+//!
+//! [`History`] is what every history store answers; this SQLite file (one person) and a clinic's
+//! PostgreSQL database ([`postgres`], one patient's part of it) both implement it, and one set of tests
+//! runs against both.
+
+pub mod postgres;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::session::{FrameReport, Summary};
 use crate::timeline::{Sample, Sampler};
@@ -53,6 +59,10 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // 3: reps count only in good form; the others are kept apart, by the fault that spoilt them.
     "ALTER TABLE stretches ADD COLUMN faulty_reps TEXT NOT NULL DEFAULT '{}'; -- JSON object: fault id -> reps",
+    // 4: a session's id that stays the same wherever it is copied (sharing it with a clinic twice stores it once).
+    "ALTER TABLE sessions ADD COLUMN uid TEXT;
+    UPDATE sessions SET uid = lower(hex(randomblob(16)));
+    CREATE UNIQUE INDEX sessions_uid ON sessions(uid);",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +73,89 @@ pub enum StoreError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("session database {} has schema version {found}, newer than this program knows ({known}); use a newer stretchcoach", path.display())]
     TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("clinic database: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("clinic database unreachable: {0}")]
+    Unreachable(#[from] r2d2::Error),
+    #[error("clinic database schema: {0}")]
+    Migration(#[from] refinery::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What every history store answers: the sessions, each one's timeline, and per-day figures, read the
+/// same way whichever database holds them; and a session brought in from elsewhere, stored by its uid.
+pub trait History {
+    /// Sessions started in [from, to) (RFC 3339 or date prefixes, UTC), newest first, at most `limit`.
+    fn sessions(&self, from: Option<&str>, to: Option<&str>, limit: u32) -> Result<Vec<StoredSession>, StoreError>;
+    fn session(&self, id: i64) -> Result<Option<StoredSession>, StoreError>;
+    /// A session's timeline, oldest first (empty for sessions saved before timelines were kept).
+    fn timeline(&self, id: i64) -> Result<Vec<Sample>, StoreError>;
+    /// Per-day figures of the sessions started in [from, to), optionally for one stretch, oldest first.
+    fn progress_between(
+        &self,
+        exercise: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<DayFigures>, StoreError>;
+    /// Stores a session from elsewhere, in one transaction, replacing the one with the same uid: storing
+    /// it twice stores it once. Its `id` is ignored; the stored id is returned.
+    fn put(&mut self, shared: &SharedSession) -> Result<i64, StoreError>;
+    /// Every stored session's uid, with when it was last updated (what a share need not send again).
+    fn held(&self) -> Result<BTreeMap<String, String>, StoreError>;
+
+    /// Per-day figures, optionally for one stretch, oldest first.
+    fn progress(&self, exercise: Option<&str>) -> Result<Vec<DayFigures>, StoreError> {
+        self.progress_between(exercise, None, None)
+    }
+
+    /// A session with its timeline, as it is shared.
+    fn shared(&self, id: i64) -> Result<Option<SharedSession>, StoreError> {
+        let Some(session) = self.session(id)? else { return Ok(None) };
+        Ok(Some(SharedSession { timeline: self.timeline(id)?, session }))
+    }
+}
+
+/// A session as it leaves the machine it was done on: its figures and its timeline, never a frame.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct SharedSession {
+    pub session: StoredSession,
+    pub timeline: Vec<Sample>,
+}
+
+impl SharedSession {
+    /// What a store must refuse: no uid, times that are not RFC 3339 UTC, counts out of range.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        let s = &self.session;
+        let bad = |what: &str| Err(StoreError::Invalid(format!("shared session {:?}: {what}", s.uid)));
+        if s.uid.is_empty() || s.uid.len() > 64 || !s.uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return bad("the uid must be 1 to 64 letters, digits or dashes");
+        }
+        let times = [Some(&s.started_at), Some(&s.updated_at), s.ended_at.as_ref()];
+        if !times.into_iter().flatten().all(|t| is_utc_time(t)) {
+            return bad("times must be RFC 3339 in UTC (YYYY-MM-DDTHH:MM:SSZ)");
+        }
+        if s.frames < 0 || !(s.duration_s.is_finite() && s.duration_s >= 0.0) {
+            return bad("frames and duration must be positive");
+        }
+        if self.timeline.iter().any(|x| !x.t.is_finite()) {
+            return bad("timeline times must be numbers");
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, as every store writes its times.
+pub fn is_utc_time(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// The schema version; a file from a newer release is refused before anything is written to it.
@@ -110,7 +203,7 @@ pub struct Store {
 }
 
 /// One stretch of a stored session.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StoredStretch {
     pub exercise: String,
     pub name: String,
@@ -126,13 +219,39 @@ pub struct StoredStretch {
     pub done: bool,
     pub faults: BTreeMap<String, u32>,
     /// Reps that did not count, by fault (sessions from before schema 3 have none).
+    #[serde(default)]
     pub faulty_reps: BTreeMap<String, u32>,
 }
 
+impl From<&crate::session::StretchSummary> for StoredStretch {
+    fn from(s: &crate::session::StretchSummary) -> StoredStretch {
+        let side = |i: usize| s.sides.map(|sd| sd[i]);
+        StoredStretch {
+            exercise: s.exercise.clone(),
+            name: s.name.clone(),
+            frames: s.frames as i64,
+            reps: s.reps as i64,
+            rep_target: s.rep_target.map(i64::from),
+            held_seconds: s.held_seconds,
+            left_held: side(0).map(|p| p.held),
+            right_held: side(1).map(|p| p.held),
+            left_reps: side(0).map(|p| p.reps as i64),
+            right_reps: side(1).map(|p| p.reps as i64),
+            form_score: s.form_score,
+            done: s.done,
+            faults: s.faults.clone(),
+            faulty_reps: s.faulty_reps.clone(),
+        }
+    }
+}
+
 /// A stored session.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StoredSession {
+    /// This store's id for it.
     pub id: i64,
+    /// The same wherever the session is copied (the history it was recorded in, a clinic).
+    pub uid: String,
     pub started_at: String,
     pub updated_at: String,
     pub ended_at: Option<String>,
@@ -144,7 +263,7 @@ pub struct StoredSession {
 }
 
 /// One day's figures for one stretch (for charts).
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct DayFigures {
     pub day: String,
     pub exercise: String,
@@ -250,7 +369,8 @@ impl Store {
         let now = started_at;
         self.conn
             .execute(
-                "INSERT INTO sessions (started_at, updated_at, source, routine) VALUES (?1, ?1, ?2, ?3)",
+                "INSERT INTO sessions (uid, started_at, updated_at, source, routine)
+                 VALUES (lower(hex(randomblob(16))), ?1, ?1, ?2, ?3)",
                 params![now, source, routine],
             )
             .map_err(|e| self.err(e))?;
@@ -281,74 +401,9 @@ impl Store {
             params![id, ended, summary.frames as i64, summary.duration_s],
         )
         .map_err(sql)?;
-        tx.execute("DELETE FROM stretches WHERE session_id = ?1", params![id]).map_err(sql)?;
-        for (position, s) in summary.stretches.iter().enumerate() {
-            let side = |i: usize| s.sides.map(|sd| sd[i]);
-            tx.execute(
-                "INSERT INTO stretches (session_id, position, exercise, name, frames, reps, rep_target, held_seconds,
-                 left_held, right_held, left_reps, right_reps, form_score, done, faults, faulty_reps)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![
-                    id,
-                    position as i64,
-                    s.exercise,
-                    s.name,
-                    s.frames as i64,
-                    s.reps as i64,
-                    s.rep_target.map(|n| n as i64),
-                    s.held_seconds,
-                    side(0).map(|p| p.held),
-                    side(1).map(|p| p.held),
-                    side(0).map(|p| p.reps as i64),
-                    side(1).map(|p| p.reps as i64),
-                    s.form_score,
-                    s.done,
-                    serde_json::to_string(&s.faults).expect("faults serialise"),
-                    serde_json::to_string(&s.faulty_reps).expect("faulty reps serialise"),
-                ],
-            )
-            .map_err(sql)?;
-        }
-        for x in samples {
-            tx.execute(
-                "INSERT OR REPLACE INTO timeline (session_id, t, exercise, phase, reps, measures, faults)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    id,
-                    x.t,
-                    x.exercise,
-                    x.phase,
-                    x.reps as i64,
-                    serde_json::to_string(&x.measures).expect("measures serialise"),
-                    x.faults.join(","),
-                ],
-            )
-            .map_err(sql)?;
-        }
+        let stretches: Vec<StoredStretch> = summary.stretches.iter().map(StoredStretch::from).collect();
+        write_rows(&tx, id, &stretches, samples).map_err(sql)?;
         tx.commit().map_err(sql)
-    }
-
-    /// A session's timeline, oldest first (empty for sessions saved before timelines were kept).
-    pub fn timeline(&self, id: i64) -> Result<Vec<Sample>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT t, exercise, phase, reps, measures, faults FROM timeline WHERE session_id = ?1 ORDER BY t")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![id], |r| {
-                let measures: String = r.get(4)?;
-                let faults: String = r.get(5)?;
-                Ok(Sample {
-                    t: r.get(0)?,
-                    exercise: r.get(1)?,
-                    phase: r.get(2)?,
-                    reps: r.get::<_, i64>(3)? as u32,
-                    measures: serde_json::from_str(&measures).unwrap_or_default(),
-                    faults: faults.split(',').filter(|f| !f.is_empty()).map(String::from).collect(),
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     fn stretches_of(&self, id: i64) -> Result<Vec<StoredStretch>, StoreError> {
@@ -387,26 +442,103 @@ impl Store {
     fn session_row(r: &rusqlite::Row) -> rusqlite::Result<StoredSession> {
         Ok(StoredSession {
             id: r.get(0)?,
-            started_at: r.get(1)?,
-            updated_at: r.get(2)?,
-            ended_at: r.get(3)?,
-            source: r.get(4)?,
-            routine: r.get(5)?,
-            frames: r.get(6)?,
-            duration_s: r.get(7)?,
+            uid: r.get(1)?,
+            started_at: r.get(2)?,
+            updated_at: r.get(3)?,
+            ended_at: r.get(4)?,
+            source: r.get(5)?,
+            routine: r.get(6)?,
+            frames: r.get(7)?,
+            duration_s: r.get(8)?,
             stretches: Vec::new(),
         })
     }
+}
 
-    /// Sessions started in [from, to) (RFC 3339 or date prefixes), newest first, at most `limit`.
-    pub fn sessions(&self, from: Option<&str>, to: Option<&str>, limit: u32) -> Result<Vec<StoredSession>, StoreError> {
+/// A session's stretches (replacing those it had) and new timeline samples, inside the caller's transaction.
+fn write_rows(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    stretches: &[StoredStretch],
+    samples: &[Sample],
+) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM stretches WHERE session_id = ?1", params![id])?;
+    for (position, s) in stretches.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO stretches (session_id, position, exercise, name, frames, reps, rep_target, held_seconds,
+             left_held, right_held, left_reps, right_reps, form_score, done, faults, faulty_reps)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                id,
+                position as i64,
+                s.exercise,
+                s.name,
+                s.frames,
+                s.reps,
+                s.rep_target,
+                s.held_seconds,
+                s.left_held,
+                s.right_held,
+                s.left_reps,
+                s.right_reps,
+                s.form_score,
+                s.done,
+                serde_json::to_string(&s.faults).expect("faults serialise"),
+                serde_json::to_string(&s.faulty_reps).expect("faulty reps serialise"),
+            ],
+        )?;
+    }
+    for x in samples {
+        tx.execute(
+            "INSERT OR REPLACE INTO timeline (session_id, t, exercise, phase, reps, measures, faults)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                x.t,
+                x.exercise,
+                x.phase,
+                x.reps as i64,
+                serde_json::to_string(&x.measures).expect("measures serialise"),
+                x.faults.join(","),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+const SESSION_COLUMNS: &str = "id, uid, started_at, updated_at, ended_at, source, routine, frames, duration_s";
+
+impl History for Store {
+    fn timeline(&self, id: i64) -> Result<Vec<Sample>, StoreError> {
         let mut st = self
             .conn
-            .prepare(
-                "SELECT id, started_at, updated_at, ended_at, source, routine, frames, duration_s FROM sessions
+            .prepare("SELECT t, exercise, phase, reps, measures, faults FROM timeline WHERE session_id = ?1 ORDER BY t")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![id], |r| {
+                let measures: String = r.get(4)?;
+                let faults: String = r.get(5)?;
+                Ok(Sample {
+                    t: r.get(0)?,
+                    exercise: r.get(1)?,
+                    phase: r.get(2)?,
+                    reps: r.get::<_, i64>(3)? as u32,
+                    measures: serde_json::from_str(&measures).unwrap_or_default(),
+                    faults: faults.split(',').filter(|f| !f.is_empty()).map(String::from).collect(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn sessions(&self, from: Option<&str>, to: Option<&str>, limit: u32) -> Result<Vec<StoredSession>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions
                  WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
-                 ORDER BY started_at DESC, id DESC LIMIT ?3",
-            )
+                 ORDER BY started_at DESC, id DESC LIMIT ?3"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = st.query_map(params![from, to, limit], Self::session_row).map_err(|e| self.err(e))?;
         let mut out: Vec<StoredSession> = rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?;
@@ -416,14 +548,10 @@ impl Store {
         Ok(out)
     }
 
-    pub fn session(&self, id: i64) -> Result<Option<StoredSession>, StoreError> {
+    fn session(&self, id: i64) -> Result<Option<StoredSession>, StoreError> {
         let row = self
             .conn
-            .query_row(
-                "SELECT id, started_at, updated_at, ended_at, source, routine, frames, duration_s FROM sessions WHERE id = ?1",
-                params![id],
-                Self::session_row,
-            )
+            .query_row(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"), params![id], Self::session_row)
             .optional()
             .map_err(|e| self.err(e))?;
         match row {
@@ -435,13 +563,7 @@ impl Store {
         }
     }
 
-    /// Per-day figures, optionally for one stretch, oldest first.
-    pub fn progress(&self, exercise: Option<&str>) -> Result<Vec<DayFigures>, StoreError> {
-        self.progress_between(exercise, None, None)
-    }
-
-    /// [`Store::progress`] of the sessions started in [from, to) (date or RFC 3339 prefixes).
-    pub fn progress_between(
+    fn progress_between(
         &self,
         exercise: Option<&str>,
         from: Option<&str>,
@@ -472,6 +594,36 @@ impl Store {
                 })
             })
             .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn put(&mut self, shared: &SharedSession) -> Result<i64, StoreError> {
+        shared.validate()?;
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let s = &shared.session;
+        let tx = self.conn.transaction().map_err(sql)?;
+        let id: i64 = tx
+            .query_row(
+                "INSERT INTO sessions (uid, started_at, updated_at, ended_at, source, routine, frames, duration_s)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (uid) DO UPDATE SET started_at = excluded.started_at, updated_at = excluded.updated_at,
+                 ended_at = excluded.ended_at, source = excluded.source, routine = excluded.routine,
+                 frames = excluded.frames, duration_s = excluded.duration_s
+                 RETURNING id",
+                params![s.uid, s.started_at, s.updated_at, s.ended_at, s.source, s.routine, s.frames, s.duration_s],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        tx.execute("DELETE FROM timeline WHERE session_id = ?1", params![id]).map_err(sql)?;
+        write_rows(&tx, id, &s.stretches, &shared.timeline).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(id)
+    }
+
+    fn held(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let mut st = self.conn.prepare("SELECT uid, updated_at FROM sessions").map_err(|e| self.err(e))?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 }

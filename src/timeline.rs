@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::exercise::definition::{Category, Check, Kind};
 use crate::exercise::judge::PhaseState;
@@ -22,7 +22,7 @@ pub const MIN_GAP: f64 = 0.25;
 const MAX_PENDING: usize = 600;
 
 /// One moment of one stretch.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Sample {
     /// Seconds since the session's first frame.
     pub t: f64,

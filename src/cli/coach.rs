@@ -22,9 +22,10 @@ use stretchcoach::store::Recorder;
 use stretchcoach::voice::{self, Voice};
 use stretchcoach::{keypoint_file, synth};
 
+use super::clinic::{share_in_background, wait_for_share};
 use super::common::{load_stage, record_dir, recordings_dir, start_server, Ctx, Server};
 use super::history::close_recording;
-use super::{out, CameraChoice, Global, ServeArgs, ViewArgs};
+use super::{out, CameraChoice, Global, ServeArgs, ShareArgs, ViewArgs};
 
 pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bool) -> Result<()> {
     let g = &cx.g;
@@ -71,6 +72,7 @@ pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool,
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn cmd_live(
     cx: &Ctx,
     camera: CameraChoice,
@@ -79,6 +81,7 @@ pub(super) fn cmd_live(
     exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
+    share: &ShareArgs,
 ) -> Result<()> {
     let g = &cx.g;
     let plan = cx.plan(exercise)?;
@@ -122,11 +125,14 @@ pub(super) fn cmd_live(
     let options = LoopOptions { realtime: false, retry_up_to: Some(8.0), record: record_dir(g)? };
     let run = Run { source: &source, fast: false, keep_history: true, feed, poses_given: false };
     let summary = run_loop(g, open, options, plan, &hub, view, &shutdown, run);
+    let sharing = share_in_background(g, share, view.quiet);
     server.stop();
     print_summary(&summary?, view);
+    wait_for_share(sharing);
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn cmd_replay(
     cx: &Ctx,
     path: &Path,
@@ -134,6 +140,7 @@ pub(super) fn cmd_replay(
     exercise: &stretchcoach::exercise::ExerciseChoice,
     serve: &ServeArgs,
     view: &ViewArgs,
+    share: &ShareArgs,
     exit: bool,
 ) -> Result<()> {
     let g = &cx.g;
@@ -162,8 +169,10 @@ pub(super) fn cmd_replay(
             return Err(e);
         }
     };
+    let sharing = share_in_background(g, share, view.quiet);
     print_summary(&summary, view);
     serve_until_interrupted(server, &shutdown, exit);
+    wait_for_share(sharing);
     Ok(())
 }
 

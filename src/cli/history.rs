@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use stretchcoach::session::Summary;
-use stretchcoach::store::{Recorder, Store};
+use stretchcoach::store::{History, Recorder, Store};
 
 use super::common::{start_server, Ctx};
 use super::{out, ExportFormat, Global, ServeArgs};

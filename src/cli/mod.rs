@@ -17,6 +17,7 @@ macro_rules! outln {
     ($($arg:tt)*) => { $crate::cli::out(format_args!($($arg)*)) };
 }
 
+mod clinic;
 mod coach;
 mod common;
 mod eval;
@@ -62,9 +63,10 @@ struct Global {
     /// Threads for the pose model (default: cores, at most 4).
     #[arg(long, global = true)]
     threads: Option<usize>,
-    /// Session history database (SQLite). Default for live, replay, history, serve and export:
+    /// Session history database (SQLite). Default for live, replay, history, serve, export and share:
     /// $XDG_DATA_HOME/stretchcoach/sessions.db; check and demo keep history only when given one.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// For `clinic`: the clinic's PostgreSQL database, postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<PathBuf>,
     /// MoveNet with the whole frame, letterboxed, as it is (the default model, thunder, unless --model names
     /// another MoveNet); otherwise MoveNet's input is turned so that the body is upright and cropped around it
@@ -104,6 +106,19 @@ struct ServeArgs {
     /// Bearer token required by every route but /healthz (needed to listen beyond loopback).
     #[arg(long)]
     token: Option<String>,
+}
+
+/// Sharing each session with a clinic when it ends.
+#[derive(Args, Clone)]
+struct ShareArgs {
+    /// When the session ends, share it (and any earlier one not shared yet) with the clinic at URL, in the
+    /// background: the summary and timeline, never a frame. A failure is said once; the next run retries.
+    #[arg(long, value_name = "URL", requires = "share_token")]
+    share: Option<String>,
+    /// Your token from the clinic (`clinic add-patient` prints it). Better in the environment than on the
+    /// command line, where other users of this machine can see it.
+    #[arg(long, value_name = "TOKEN", env = "STRETCHCOACH_SHARE_TOKEN", hide_env_values = true)]
+    share_token: Option<String>,
 }
 
 #[derive(Args, Clone)]
@@ -205,6 +220,8 @@ enum Command {
         serve: ServeArgs,
         #[command(flatten)]
         view: ViewArgs,
+        #[command(flatten)]
+        share: ShareArgs,
     },
     /// Run the live loop on a recording (image, folder of images, video, or a .jsonl keypoint file),
     /// serving the page meanwhile and saving the session to the history.
@@ -220,6 +237,8 @@ enum Command {
         serve: ServeArgs,
         #[command(flatten)]
         view: ViewArgs,
+        #[command(flatten)]
+        share: ShareArgs,
         /// Exit when the recording ends instead of serving until Ctrl-C.
         #[arg(long)]
         exit: bool,
@@ -355,6 +374,45 @@ enum Command {
         #[arg(long, short, default_value = "report.html")]
         output: PathBuf,
     },
+    /// Share your sessions with your clinic: the ones it does not have yet, or has an older copy of.
+    ///
+    /// Only summaries and timelines are sent (what the report shows), never a frame, and only to the URL
+    /// you give. Sharing twice stores each session once. If the clinic cannot be reached nothing is lost:
+    /// the next share sends what is missing.
+    Share {
+        /// The clinic's address, e.g. https://clinic.example.org (http:// only on a private network).
+        url: String,
+        /// Your token from the clinic. Better in the environment than on the command line.
+        #[arg(long, env = "STRETCHCOACH_SHARE_TOKEN", hide_env_values = true)]
+        token: String,
+    },
+    /// A clinic's server: patients share their sessions with it; the clinician sees every patient's
+    /// progress, sessions and report. Needs --db postgres://USER@HOST/DB.
+    ///
+    /// Without a subcommand it serves (on loopback unless --bind says otherwise; put it behind a TLS
+    /// reverse proxy to reach it from elsewhere, see the README). The clinician's token is
+    /// $STRETCHCOACH_CLINIC_TOKEN, or one generated at first start and printed once.
+    Clinic {
+        #[command(subcommand)]
+        action: Option<ClinicCommand>,
+        /// Port to serve on.
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClinicCommand {
+    /// Add a patient and print their token (the last word of the last line); only its hash is kept, so
+    /// it is shown this once. A revoked patient gets a new token and keeps their sessions.
+    AddPatient { name: String },
+    /// List the patients, with their sessions and the days they stretched in the last 7 and 28 days.
+    Patients,
+    /// Revoke a patient's token: it no longer reads or shares anything. Their sessions are kept.
+    Revoke { name: String },
 }
 
 /// Runs the command: each is handled in the module named for what it works on.
@@ -368,11 +426,11 @@ pub fn run(cli: Cli) -> Result<()> {
             pose::cmd_check(&cx, input.as_deref(), keypoints.as_deref(), exercise, *json)
         }
         Command::Demo { serve, view, fast, exit } => coach::cmd_demo(&cx, serve, view, *fast, *exit),
-        Command::Live { camera, resolution, fps, exercise, serve, view } => {
-            coach::cmd_live(&cx, *camera, resolution, *fps, exercise, serve, view)
+        Command::Live { camera, resolution, fps, exercise, serve, view, share } => {
+            coach::cmd_live(&cx, *camera, resolution, *fps, exercise, serve, view, share)
         }
-        Command::Replay { path, realtime, exercise, serve, view, exit } => {
-            coach::cmd_replay(&cx, path, *realtime, exercise, serve, view, *exit)
+        Command::Replay { path, realtime, exercise, serve, view, share, exit } => {
+            coach::cmd_replay(&cx, path, *realtime, exercise, serve, view, share, *exit)
         }
         Command::Exercises => lists::cmd_exercises(&cx),
         Command::Routines => lists::cmd_routines(&cx),
@@ -395,5 +453,7 @@ pub fn run(cli: Cli) -> Result<()> {
             tools::cmd_synth(exercise, fault.as_deref(), *seed, *repeat)
         }
         Command::Cameras => lists::cmd_cameras(),
+        Command::Share { url, token } => clinic::cmd_share(g, url, token),
+        Command::Clinic { action, port, bind } => clinic::cmd_clinic(&cx, action.as_ref(), *bind, *port),
     }
 }
