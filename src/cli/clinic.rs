@@ -49,7 +49,11 @@ pub(super) fn share_in_background(g: &Global, args: &ShareArgs, quiet: bool) -> 
             }
             Ok(_) => {}
             Err(e) => {
-                eprintln!("warning: not shared with the clinic: {e}. The next run (or `stretchcoach share`) sends it.")
+                let later = match e {
+                    share::ShareError::Unreachable { .. } | share::ShareError::Refused(_) => "",
+                    _ => ". The next run (or `stretchcoach share`) tries again",
+                };
+                eprintln!("warning: not shared with the clinic: {e}{later}")
             }
         }
     }))

@@ -50,7 +50,7 @@ pub enum ClinicError {
     Store(#[from] StoreError),
     #[error("a patient's name is 1 to 100 characters, not only spaces")]
     BadName,
-    #[error("there is already a patient called {0:?} (to give them a new token: `clinic revoke {0}`, then `clinic add-patient {0}` again)")]
+    #[error("there is already a patient called {0:?} (to give them a new token: `clinic revoke {0:?}`, then `clinic add-patient {0:?}` again)")]
     Exists(String),
     #[error("no patient called {0:?} (`clinic patients` lists them)")]
     NoSuchPatient(String),

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -307,11 +307,15 @@ async fn share(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,
     Path((id, uid)): Path<(String, String)>,
-    body: Result<Json<SharedSession>, JsonRejection>,
+    body: axum::body::Bytes,
 ) -> Response {
-    let shared = match body {
-        Ok(Json(s)) => s,
-        Err(e) => return error(e.status(), &format!("not a shared session: {}", e.body_text())),
+    // Who may write here is settled before the body is read.
+    if id.parse().is_ok_and(|id| !who.may_see(id)) {
+        return error(StatusCode::FORBIDDEN, "this token may not write that patient's sessions");
+    }
+    let shared: SharedSession = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("not a shared session: {e}")),
     };
     if shared.session.uid != uid {
         return error(StatusCode::BAD_REQUEST, "the uid in the path and in the body differ");
