@@ -1,5 +1,5 @@
 # The two commands of the README. Both provision first (idempotent; see scripts/provision.sh).
-.PHONY: demo test provision bench deny soak lint
+.PHONY: demo test provision bench bench-clinic deny soak lint
 
 demo: provision
 	cargo run --release -- demo
@@ -11,7 +11,12 @@ provision:
 	./scripts/provision.sh
 
 bench: provision
-	cargo bench
+	cargo bench --bench pipeline
+
+# The clinic at scale (benches/clinic.rs): 1,000 patients with a year of daily sessions each in a throwaway
+# PostgreSQL cluster; about 15 minutes on 2 cores. CLINIC_PATIENTS=100 for a quick look.
+bench-clinic: provision
+	cargo bench --bench clinic
 
 # Clippy on everything, warnings as errors (CI runs it before the tests). It builds the crate, so it needs
 # what provisioning installs (libclang for nokhwa's bindings).

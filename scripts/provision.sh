@@ -20,12 +20,17 @@ have_libclang() {
 }
 
 # Debian packages: libclang-dev to build, ffmpeg to replay video files, espeak-ng to speak prompts,
-# chromium for the test that renders the live page in a real headless browser.
+# chromium for the test that renders the live page in a real headless browser, postgresql for the tests that
+# start a throwaway clinic database (initdb and pg_ctl in a temporary folder; no system cluster is used).
+have_postgres() {
+  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
 missing=()
 have_libclang || missing+=(libclang-dev)
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v chromium >/dev/null || missing+=(chromium)
+have_postgres || missing+=(postgresql)
 if [ "${STRETCHCOACH_SKIP_APT:-0}" != 1 ] && [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]}"

@@ -80,6 +80,16 @@ impl Client {
     }
 }
 
+/// The source as the clinic may see it: which kind of camera, but never the name or path of a file on the
+/// patient's machine.
+pub fn what_was_watched(source: &str) -> String {
+    match source.split_once(" of ") {
+        Some((kind, _)) if kind == "replay" => "a recording".into(),
+        _ if source.starts_with("camera ") || source == "the browser's camera" => source.into(),
+        _ => "other".into(),
+    }
+}
+
 /// Sends `store`'s sessions that the clinic at `url` lacks or has an older copy of. `progress(done, of)`
 /// is called after each one.
 pub fn share(
@@ -103,9 +113,24 @@ pub fn share(
         .collect();
     let already = mine.len() - due.len();
     for (i, s) in due.iter().enumerate() {
-        let shared = SharedSession { session: (*s).clone(), timeline: store.timeline(s.id)? };
+        let mut session = (*s).clone();
+        session.source = what_was_watched(&session.source);
+        let shared = SharedSession { session, timeline: store.timeline(s.id)? };
         client.put(&format!("/api/patients/{patient}/shared/{}", s.uid), &shared)?;
         progress(i + 1, due.len());
     }
     Ok(Outcome { patient, sent: due.len(), already })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_file_name_leaves_the_machine() {
+        assert_eq!(what_was_watched("replay of /home/ann/Videos/me doing a bridge.mp4"), "a recording");
+        assert_eq!(what_was_watched("camera 0"), "camera 0");
+        assert_eq!(what_was_watched("the browser's camera"), "the browser's camera");
+        assert_eq!(what_was_watched("/home/ann/secret"), "other");
+    }
 }
