@@ -100,7 +100,7 @@ fn main() {
              'camera 0', 'gentle-back', 10800, 360, $1::text::jsonb, $2::text::jsonb
              FROM patients p CROSS JOIN generate_series(0, $3::int - 1) d
              CROSS JOIN LATERAL (SELECT date_trunc('day', now()) - make_interval(days => d)
-                 + make_interval(mins => (p.id * 37 + d * 11) % 720 + 360) AS ts) t
+                 + make_interval(mins => ((p.id * 37 + d * 11) % 720 + 360)::int) AS ts) t
              WHERE p.id > $4 AND p.id <= $5",
             &[&stretches_json, &timeline_json, &(days as i32), &first, &(first + batch)],
         )
@@ -164,7 +164,7 @@ fn main() {
     c.bench_function("one patient's report (a year)", |b| b.iter(|| get(&format!("/patients/{middle}/report"))));
     c.final_summary();
 
-    let size = |sql: &str| db.query_one(sql, &[]).unwrap().get::<_, i64>(0);
+    let mut size = |sql: &str| db.query_one(sql, &[]).unwrap().get::<_, i64>(0);
     let total = size("SELECT pg_total_relation_size('sessions')");
     let toast = size("SELECT pg_total_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'sessions'");
     let years = patients as f64 * days as f64 / 365.0;

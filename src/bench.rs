@@ -114,8 +114,9 @@ pub fn run(
     pace: Option<f64>,
 ) -> Result<BenchReport, StepError> {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
-    let (w, h) = (images[0].width(), images[0].height());
-    model.prepare_bare(&images[0]);
+    let Some(first) = images.first() else { return Err(StepError::NoFrames) };
+    let (w, h) = (first.width(), first.height());
+    model.prepare_bare(first);
     for _ in 0..10 {
         model.infer_bare()?; // warm-up
     }

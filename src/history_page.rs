@@ -22,14 +22,15 @@ pub struct Place<'a> {
     pub base: &'a str,
     /// "" or "?token=..." (carried by every link).
     pub q: &'a str,
-    /// A clinic's page: no live view, and a link back to the patient list.
+    /// A clinic's page: no live view; for the clinician, a link back to the patient list.
     pub clinic: bool,
+    pub clinician: bool,
 }
 
 impl Place<'_> {
     /// The place of `serve`'s pages.
     pub fn local(q: &str) -> Place<'_> {
-        Place { base: "", q, clinic: false }
+        Place { base: "", q, clinic: false, clinician: false }
     }
 
     fn history(&self) -> String {
@@ -47,7 +48,11 @@ impl Place<'_> {
 fn head(title: &str, at: Place) -> String {
     let (base, q) = (at.base, at.q);
     let other = if at.clinic {
-        format!(r#"<a id="to-patients" href="/{q}">All patients</a>"#)
+        if at.clinician {
+            format!(r#"<a id="to-patients" href="/{q}">All patients</a>"#)
+        } else {
+            String::new()
+        }
     } else {
         format!(r#"<a id="to-live" href="/live{q}">Live view</a>"#)
     };

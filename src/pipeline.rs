@@ -80,6 +80,8 @@ pub enum StepError {
     Model(#[from] ModelError),
     #[error("an image was given to a pipeline that has no pose model")]
     NoModel,
+    #[error("there is no frame to time")]
+    NoFrames,
 }
 
 /// Counts kept while a source is replayed.

@@ -191,8 +191,9 @@ fn patients_share_their_sessions_and_each_token_reaches_only_what_it_may() {
     let (status, progress) = get(&format!("{base}/patients/{ann_id}"), Some(&ann));
     assert!(status == 200 && progress.contains("Ann Smith's progress") && progress.contains("Bridge"), "{progress}");
     assert!(progress.contains(&format!("/patients/{ann_id}/sessions/{sid}")));
+    assert!(!progress.contains("to-patients"), "a patient is not sent to the list they may not see");
     let (status, page) = get(&format!("{base}/patients/{ann_id}/sessions/{sid}"), Some(CLINICIAN));
-    assert!(status == 200 && page.contains("<svg"), "{page}");
+    assert!(status == 200 && page.contains("<svg") && page.contains("to-patients"), "{page}");
     let (status, report) = get(&format!("{base}/patients/{ann_id}/report"), Some(CLINICIAN));
     assert!(
         status == 200 && report.contains("Stretching report: Ann Smith") && report.contains("2 sessions"),

@@ -89,6 +89,7 @@ impl FrameSource for ImageFolder {
 
     fn describe(&self) -> String {
         match self.paths.as_slice() {
+            [] => "no images".into(),
             [one] => format!("image {}", one.display()),
             many => format!("{} images from {}", many.len(), many[0].parent().unwrap_or(Path::new(".")).display()),
         }

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -217,9 +217,9 @@ fn run_loop(
         hub.clone(),
         rx,
         Box::new(move |r, s| {
-            t2.lock().expect("terminal lock").frame(r, Some(s));
+            t2.lock().unwrap_or_else(PoisonError::into_inner).frame(r, Some(s));
             if let Some(rec) = &r2 {
-                let mut rec = rec.lock().expect("recorder lock");
+                let mut rec = rec.lock().unwrap_or_else(PoisonError::into_inner);
                 rec.frame(r);
                 rec.tick(|| h2.summary());
                 h2.set_store_error(rec.error.clone());
@@ -237,9 +237,9 @@ fn run_loop(
         feed.close();
     }
     lp.join();
-    terminal.lock().expect("terminal lock").end_line();
+    terminal.lock().unwrap_or_else(PoisonError::into_inner).end_line();
     if let (Some(rec), Some(summary), Some(db)) = (&recorder, hub.summary(), db) {
-        close_recording(&mut rec.lock().expect("recorder lock"), &summary, db, view.quiet || view.json);
+        close_recording(&mut rec.lock().unwrap_or_else(PoisonError::into_inner), &summary, db, view.quiet || view.json);
     }
     let status = hub.status();
     match status.source_error {

@@ -48,6 +48,9 @@ pub(super) fn cmd_bench(
     while let Some(f) = source.next_frame()? {
         images.push(f.image);
     }
+    if images.is_empty() {
+        anyhow::bail!("{} has no frame that can be read", dir.display());
+    }
     // The same pose stage as `live` (BlazePose, or MoveNet orientation-aware unless --plain-input), and the
     // model it runs each frame (MoveNet, or BlazePose's landmark model) alone for the bare-inference baseline.
     let mut model = load_bare(g, fps.is_none() || spin)?;

@@ -391,7 +391,7 @@ async fn progress_page(
     let (q, catalog) = (token_query(&req), state.catalog.clone());
     on_patient(&state, who, &id, move |h, p| {
         let base = format!("/patients/{}", p.id);
-        let at = Place { base: &base, q: &q, clinic: true };
+        let at = Place { base: &base, q: &q, clinic: true, clinician: who == Who::Clinician };
         crate::history_page::history(h, &catalog, at, Some(&p.name)).map(Some)
     })
     .await
@@ -417,7 +417,7 @@ async fn session_page(
     let (q, catalog) = (token_query(&req), state.catalog.clone());
     on_patient(&state, who, &id, move |h, p| {
         let base = format!("/patients/{}", p.id);
-        let at = Place { base: &base, q: &q, clinic: true };
+        let at = Place { base: &base, q: &q, clinic: true, clinician: who == Who::Clinician };
         Ok(crate::server::session_detail(h, sid, &catalog)?
             .map(|d| crate::history_page::session(&d.session, &d.timeline, at)))
     })

@@ -84,7 +84,7 @@ impl Client {
 /// patient's machine.
 pub fn what_was_watched(source: &str) -> String {
     match source.split_once(" of ") {
-        Some((kind, _)) if kind == "replay" => "a recording".into(),
+        Some(("replay", _)) => "a recording".into(),
         _ if source.starts_with("camera ") || source == "the browser's camera" => source.into(),
         _ => "other".into(),
     }

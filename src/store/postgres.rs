@@ -16,7 +16,32 @@ mod embedded {
     refinery::embed_migrations!("migrations/clinic");
 }
 
-pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Inner = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+/// The pool of connections. `postgres`' client closes itself by blocking on a runtime of its own, which
+/// panics on a thread that runs async tasks (where the server's last handle is dropped when it stops);
+/// so the pool's last handle is dropped on a thread of its own.
+#[derive(Clone)]
+pub struct Pool(std::sync::Arc<LastHandle>);
+
+struct LastHandle(Option<Inner>);
+
+impl Drop for LastHandle {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::spawn(move || drop(pool)).join();
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Pool {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        self.0 .0.as_ref().expect("dropped only with the last handle")
+    }
+}
 
 /// How long a request waits for a connection (the database down: an error, not a hang).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -33,7 +58,7 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, StoreError> {
         .error_handler(Box::new(r2d2::NopErrorHandler))
         .build(PostgresConnectionManager::new(config, NoTls))?;
     embedded::migrations::runner().run(&mut *pool.get()?)?;
-    Ok(pool)
+    Ok(Pool(std::sync::Arc::new(LastHandle(Some(pool)))))
 }
 
 /// An RFC 3339 UTC time as every store writes it, from a `timestamptz` column.
