@@ -4,7 +4,8 @@
 //! the size on disk per patient-year.
 //!
 //! Run: `make bench-clinic` (about 15 minutes on 2 cores, most of it generating). CLINIC_PATIENTS and
-//! CLINIC_DAYS make a smaller clinic for a quick look.
+//! CLINIC_DAYS make a smaller clinic for a quick look; CLINIC_PAUSE=1 waits for Enter before timing, with
+//! the database's URL and the server's address printed, to look inside.
 
 #[path = "../tests/common/pg.rs"]
 mod pg;
@@ -119,6 +120,11 @@ fn main() {
     let app = stretchcoach::clinic::server::router(clinic, stretchcoach::exercise::built_in(), Some(CLINICIAN.into()));
     runtime.spawn(stretchcoach::server::serve(listener, app, std::future::pending()));
 
+    if std::env::var_os("CLINIC_PAUSE").is_some() {
+        // For looking inside: the database and the server stay up until Enter.
+        eprintln!("database {url}\nserver {base} (token {CLINICIAN}); press Enter to go on");
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
     let agent = ureq::AgentBuilder::new().build();
     let get = |path: &str| {
         let r =

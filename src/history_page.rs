@@ -85,8 +85,8 @@ pub fn history(
     at: Place,
     whose: Option<&str>,
 ) -> Result<String, StoreError> {
-    let sessions = store.sessions(None, None, 1_000_000)?;
-    let days = store.progress(None)?;
+    let sessions = store.sessions(None, None, u32::MAX)?;
+    let days = crate::store::per_day(&sessions, None);
     let title = match whose {
         Some(name) => format!("{name}'s progress"),
         None => "Your history".into(),

@@ -223,8 +223,8 @@ pub fn render(
     to: Option<&str>,
 ) -> Result<String, StoreError> {
     let end = to.map(inclusive_end);
-    let sessions = store.sessions(from, end.as_deref(), 1_000_000)?;
-    let days = store.progress_between(None, from, end.as_deref())?;
+    let sessions = store.sessions(from, end.as_deref(), u32::MAX)?;
+    let days = crate::store::per_day(&sessions, None);
     let period = match (from, to, sessions.last(), sessions.first()) {
         (_, _, None, _) | (_, _, _, None) => "no sessions in this period".to_string(),
         (f, t, Some(first), Some(last)) => {

@@ -97,7 +97,9 @@ pub trait History {
         exercise: Option<&str>,
         from: Option<&str>,
         to: Option<&str>,
-    ) -> Result<Vec<DayFigures>, StoreError>;
+    ) -> Result<Vec<DayFigures>, StoreError> {
+        Ok(per_day(&self.sessions(from, to, u32::MAX)?, exercise))
+    }
     /// Stores a session from elsewhere, in one transaction, replacing the one with the same uid: storing
     /// it twice stores it once. Its `id` is ignored; the stored id is returned.
     fn put(&mut self, shared: &SharedSession) -> Result<i64, StoreError>;
@@ -143,6 +145,48 @@ impl SharedSession {
         }
         Ok(())
     }
+}
+
+/// Per-day figures for charts, from the sessions (the same sums whichever store they came from): per day
+/// (UTC) and stretch, the sessions, good and faulty reps and seconds held summed, the form score averaged
+/// over the sessions that have one. Oldest first.
+pub fn per_day(sessions: &[StoredSession], exercise: Option<&str>) -> Vec<DayFigures> {
+    let mut days: BTreeMap<(&str, &str), (DayFigures, f64, u32)> = BTreeMap::new();
+    for s in sessions {
+        let day = s.started_at.get(..10).unwrap_or(&s.started_at);
+        let mut seen = std::collections::BTreeSet::new();
+        for t in s.stretches.iter().filter(|t| exercise.is_none_or(|e| e == t.exercise)) {
+            let (d, form_sum, form_n) = days.entry((day, &t.exercise)).or_insert_with(|| {
+                let figures = DayFigures {
+                    day: day.into(),
+                    exercise: t.exercise.clone(),
+                    sessions: 0,
+                    reps: 0,
+                    faulty_reps: 0,
+                    held_seconds: 0.0,
+                    form_score: None,
+                };
+                (figures, 0.0, 0)
+            });
+            // A session that did a stretch twice (a routine repeated) is one session of it.
+            if seen.insert(&t.exercise) {
+                d.sessions += 1;
+            }
+            d.reps += t.reps;
+            d.faulty_reps += t.faulty_reps.values().map(|&n| i64::from(n)).sum::<i64>();
+            d.held_seconds += t.held_seconds;
+            if let Some(f) = t.form_score {
+                *form_sum += f;
+                *form_n += 1;
+            }
+        }
+    }
+    days.into_values()
+        .map(|(mut d, sum, n)| {
+            d.form_score = (n > 0).then(|| sum / f64::from(n));
+            d
+        })
+        .collect()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, as every store writes its times.
@@ -561,40 +605,6 @@ impl History for Store {
             }
             None => Ok(None),
         }
-    }
-
-    fn progress_between(
-        &self,
-        exercise: Option<&str>,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<Vec<DayFigures>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT substr(s.started_at, 1, 10) AS day, t.exercise, COUNT(DISTINCT s.id), SUM(t.reps),
-                 SUM(t.held_seconds), AVG(t.form_score),
-                 SUM((SELECT COALESCE(SUM(value), 0) FROM json_each(t.faulty_reps)))
-                 FROM sessions s JOIN stretches t ON t.session_id = s.id
-                 WHERE (?1 IS NULL OR t.exercise = ?1) AND (?2 IS NULL OR s.started_at >= ?2)
-                 AND (?3 IS NULL OR s.started_at < ?3)
-                 GROUP BY day, t.exercise ORDER BY day, t.exercise",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![exercise, from, to], |r| {
-                Ok(DayFigures {
-                    day: r.get(0)?,
-                    exercise: r.get(1)?,
-                    sessions: r.get(2)?,
-                    reps: r.get(3)?,
-                    held_seconds: r.get(4)?,
-                    form_score: r.get(5)?,
-                    faulty_reps: r.get(6)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     fn put(&mut self, shared: &SharedSession) -> Result<i64, StoreError> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use r2d2_postgres::postgres::{self, NoTls};
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{DayFigures, History, SharedSession, StoreError, StoredSession};
+use super::{History, SharedSession, StoreError, StoredSession};
 use crate::timeline::Sample;
 
 mod embedded {
@@ -134,38 +134,6 @@ impl History for PatientHistory {
             Some(r) => serde_json::from_str(r.try_get::<_, &str>(0)?)
                 .map_err(|e| StoreError::Invalid(format!("stored timeline of session {id}: {e}"))),
         }
-    }
-
-    fn progress_between(
-        &self,
-        exercise: Option<&str>,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<Vec<DayFigures>, StoreError> {
-        let rows = self.pool.get()?.query(
-            "SELECT to_char(s.started_at, 'YYYY-MM-DD') AS day, t->>'exercise' AS exercise, count(DISTINCT s.id),
-             sum((t->>'reps')::bigint)::bigint, sum((t->>'held_seconds')::float8), avg((t->>'form_score')::float8),
-             sum((SELECT coalesce(sum(value::bigint), 0) FROM jsonb_each_text(t->'faulty_reps')))::bigint
-             FROM sessions s CROSS JOIN LATERAL jsonb_array_elements(s.stretches) t
-             WHERE s.patient_id = $1 AND ($2::text IS NULL OR t->>'exercise' = $2)
-             AND ($3::text IS NULL OR s.started_at >= $3::text::timestamptz)
-             AND ($4::text IS NULL OR s.started_at < $4::text::timestamptz)
-             GROUP BY day, exercise ORDER BY day, exercise",
-            &[&self.patient, &exercise, &from, &to],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok(DayFigures {
-                    day: r.try_get(0)?,
-                    exercise: r.try_get(1)?,
-                    sessions: r.try_get(2)?,
-                    reps: r.try_get(3)?,
-                    held_seconds: r.try_get(4)?,
-                    form_score: r.try_get(5)?,
-                    faulty_reps: r.try_get(6)?,
-                })
-            })
-            .collect()
     }
 
     /// One statement: a share cut off at any point stores the whole session or none of it.
