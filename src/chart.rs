@@ -170,7 +170,7 @@ pub fn days(title: &str, y_label: &str, points: &[(String, f64, String)], style:
     };
     let mut y = Scale::y(lo, hi);
     y.whole = pts.iter().all(|p| p.1.fract() == 0.0);
-    frame(&mut out, title, y_label, "date (UTC)", &y);
+    frame(&mut out, title, y_label, "date", &y);
     // Date labels: every `step` days, counted back from the last day so that it is always labelled.
     let step = [1, 2, 7, 14, 28, 56, 91, 182, 364].into_iter().find(|s| n / *s as f64 <= 8.0).unwrap_or(728);
     let mut d = last;

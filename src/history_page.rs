@@ -122,11 +122,11 @@ pub fn history(
 /// One session: per stretch, its key measure against the target band over time, and when each fault
 /// happened.
 pub fn session(s: &StoredSession, timeline: &[StretchTimeline], at: Place) -> String {
-    let when = s.started_at.replace('T', " ").chars().take(16).collect::<String>();
-    let mut out = head(&format!("Session of {when} UTC"), at);
+    let when = format!("{} ({})", crate::local_time::minute(&s.started_at), crate::local_time::zone_name());
+    let mut out = head(&format!("Session of {when}"), at);
     let _ = write!(
         out,
-        r#"<main id="session"><h2>Session of {} UTC</h2><p class="muted">{} long{}.</p>"#,
+        r#"<main id="session"><h2>Session of {}</h2><p class="muted">{} long{}.</p>"#,
         esc(&when),
         clock(s.duration_s),
         if s.ended_at.is_none() { ", unfinished (the program stopped before it ended)" } else { "" }

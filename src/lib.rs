@@ -14,6 +14,7 @@ pub mod history_page;
 pub mod hub;
 pub mod keypoint_file;
 pub mod live;
+pub mod local_time;
 pub mod measure;
 pub mod metrics;
 pub mod pipeline;

@@ -10,6 +10,7 @@ use crate::coach::SAFETY_NOTE;
 use crate::exercise::definition::Kind;
 use crate::exercise::Exercise;
 use crate::history_page::Place;
+use crate::local_time;
 use crate::store::{DayFigures, History, StoreError, StoredSession};
 use crate::timeline::fault_words;
 
@@ -199,14 +200,6 @@ pub fn totals_table(t: &StretchTotals, reps_kind: bool) -> String {
     )
 }
 
-/// The stored `to` date is exclusive; a report's `--to DAY` includes that day.
-pub fn inclusive_end(to: &str) -> String {
-    match (to.len(), chart::day_number(to)) {
-        (10, Some(d)) => chart::date_of(d + 1),
-        _ => to.to_string(),
-    }
-}
-
 /// Whether a stretch is done in reps (a stretch the catalog no longer has: if it has any).
 pub fn counts_reps(exercise: &str, days: &[DayFigures], catalog: &[Exercise]) -> bool {
     match catalog.iter().find(|e| e.id == exercise) {
@@ -215,20 +208,24 @@ pub fn counts_reps(exercise: &str, days: &[DayFigures], catalog: &[Exercise]) ->
     }
 }
 
-/// The report over sessions started from `from` up to and including `to` (dates, YYYY-MM-DD).
+/// The report over sessions started from `from` up to and including `to` (local days, YYYY-MM-DD).
 pub fn render(
     store: &dyn History,
     catalog: &[Exercise],
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<String, StoreError> {
-    let end = to.map(inclusive_end);
-    let sessions = store.sessions(from, end.as_deref(), u32::MAX)?;
+    // The stores hold UTC: a local day runs from its local midnight to the next one.
+    let start = from.map(|d| local_time::day_start_utc(d).unwrap_or_else(|| d.to_string()));
+    let end = to
+        .map(|d| local_time::next_day(d).and_then(|n| local_time::day_start_utc(&n)).unwrap_or_else(|| d.to_string()));
+    let sessions = store.sessions(start.as_deref(), end.as_deref(), u32::MAX)?;
     let days = crate::store::per_day(&sessions, None);
     let period = match (from, to, sessions.last(), sessions.first()) {
         (_, _, None, _) | (_, _, _, None) => "no sessions in this period".to_string(),
         (f, t, Some(first), Some(last)) => {
-            format!("{} to {}", f.unwrap_or(&first.started_at[..10]), t.unwrap_or(&last.started_at[..10]))
+            let (first, last) = (local_time::day(&first.started_at), local_time::day(&last.started_at));
+            format!("{} to {}", f.unwrap_or(&first), t.unwrap_or(&last))
         }
     };
     let mut out = String::new();
@@ -237,11 +234,12 @@ pub fn render(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stretching report, {p}</title><style>{CSS}</style></head><body>
 <header><h1>Stretching report</h1><span>{p}</span></header>
 <p class="safety" id="safety">{}</p><div class="content">
-<p class="muted">{} session{} recorded by stretchcoach {}, a camera coach that runs on the user's own computer. Figures are what it measured; dates are UTC. It keeps no frames or photos.</p>"#,
+<p class="muted">{} session{} recorded by stretchcoach {}, a camera coach that runs on the user's own computer. Figures are what it measured; days and times are {}. It keeps no frames or photos.</p>"#,
         esc(SAFETY_NOTE),
         sessions.len(),
         if sessions.len() == 1 { "" } else { "s" },
         env!("CARGO_PKG_VERSION"),
+        esc(local_time::zone_name()),
         p = esc(&period),
     );
     out += &stretch_sections(&sessions, &days, catalog, "h2");
@@ -271,10 +269,10 @@ pub fn stretch_sections(sessions: &[StoredSession], days: &[DayFigures], catalog
 
 pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Option<Place>) -> String {
     let mut out = String::from(
-        r#"<h2>Sessions</h2><table id="sessions"><tr><th>Started (UTC)</th><th>Length</th><th>Stretches</th></tr>"#,
+        r#"<h2>Sessions</h2><table id="sessions"><tr><th>Started</th><th>Length</th><th>Stretches</th></tr>"#,
     );
     for s in sessions {
-        let when = s.started_at.replace('T', " ").chars().take(16).collect::<String>();
+        let when = local_time::minute(&s.started_at);
         let when = match link {
             Some(at) => format!(r#"<a href="{}">{when}</a>"#, esc(&at.session(s.id))),
             None => when,

@@ -147,18 +147,18 @@ impl SharedSession {
     }
 }
 
-/// Per-day figures for charts, from the sessions (the same sums whichever store they came from): per day
-/// (UTC) and stretch, the sessions, good and faulty reps and seconds held summed, the form score averaged
+/// Per-day figures for charts, from the sessions (the same sums whichever store they came from): per local
+/// day (the time zone the program runs in) and stretch, the sessions, good and faulty reps and seconds held summed, the form score averaged
 /// over the sessions that have one. Oldest first.
 pub fn per_day(sessions: &[StoredSession], exercise: Option<&str>) -> Vec<DayFigures> {
-    let mut days: BTreeMap<(&str, &str), (DayFigures, f64, u32)> = BTreeMap::new();
+    let mut days: BTreeMap<(String, &str), (DayFigures, f64, u32)> = BTreeMap::new();
     for s in sessions {
-        let day = s.started_at.get(..10).unwrap_or(&s.started_at);
+        let day = crate::local_time::day(&s.started_at);
         let mut seen = std::collections::BTreeSet::new();
         for t in s.stretches.iter().filter(|t| exercise.is_none_or(|e| e == t.exercise)) {
-            let (d, form_sum, form_n) = days.entry((day, &t.exercise)).or_insert_with(|| {
+            let (d, form_sum, form_n) = days.entry((day.clone(), &t.exercise)).or_insert_with(|| {
                 let figures = DayFigures {
-                    day: day.into(),
+                    day: day.clone(),
                     exercise: t.exercise.clone(),
                     sessions: 0,
                     reps: 0,

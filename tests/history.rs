@@ -313,3 +313,71 @@ fn a_routine_moves_from_one_stretch_to_the_next() {
     let err = String::from_utf8_lossy(&listed.stderr);
     assert!(err.contains("bad.toml:3: steps[0].exercise: unknown stretch \"cartwheel\""), "{err}");
 }
+
+/// Days and times are the user's: a session at 20:00 UTC is on the next morning in Tokyo, in the report's
+/// rows, its chart's day and its `--from/--to` days; the API keeps UTC.
+#[test]
+fn days_and_times_are_local_to_the_user_and_utc_in_the_api() {
+    use stretchcoach::store::{History, SharedSession, Store, StoredSession, StoredStretch};
+    let db = tmp("local-days.db");
+    let _ = std::fs::remove_file(&db);
+    let stretch = StoredStretch {
+        exercise: "bridge".into(),
+        name: "Bridge".into(),
+        frames: 300,
+        reps: 4,
+        rep_target: Some(10),
+        held_seconds: 12.0,
+        left_held: None,
+        right_held: None,
+        left_reps: None,
+        right_reps: None,
+        form_score: Some(90.0),
+        done: false,
+        faults: Default::default(),
+        faulty_reps: Default::default(),
+    };
+    let session = StoredSession {
+        id: 0,
+        uid: "evening".into(),
+        started_at: "2026-11-30T20:00:00Z".into(),
+        updated_at: "2026-11-30T20:10:00Z".into(),
+        ended_at: Some("2026-11-30T20:10:00Z".into()),
+        source: "camera 0".into(),
+        routine: None,
+        frames: 300,
+        duration_s: 600.0,
+        stretches: vec![stretch],
+    };
+    Store::open(&db).unwrap().put(&SharedSession { session, timeline: vec![] }).unwrap();
+
+    let report = |tz: &str, days: &[&str]| -> String {
+        let out = tmp(&format!("report-{}.html", tz.replace('/', "-")));
+        let status = bin()
+            .env("TZ", tz)
+            .args(["report", "--db", db.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args(days)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let tokyo = report("Asia/Tokyo", &[]);
+    assert!(tokyo.contains("2026-12-01 05:00") && tokyo.contains("Asia/Tokyo"), "{tokyo}");
+    assert!(tokyo.contains("Dec 1") && !tokyo.contains("2026-11-30 20:00"));
+    let utc = report("UTC", &[]);
+    assert!(utc.contains("2026-11-30 20:00") && utc.contains("Nov 30"), "{utc}");
+    // The local day picks the session, in either zone.
+    assert!(report("Asia/Tokyo", &["--from", "2026-12-01", "--to", "2026-12-01"]).contains("1 session recorded"));
+    assert!(report("UTC", &["--from", "2026-12-01", "--to", "2026-12-01"]).contains("0 sessions recorded"));
+    assert!(report("UTC", &["--from", "2026-11-30", "--to", "2026-11-30"]).contains("1 session recorded"));
+
+    // The API stays in UTC whatever the zone.
+    let s = spawn_server_in("Asia/Tokyo", &db);
+    let sessions = json(&format!("{}/api/sessions", s.base));
+    assert_eq!(sessions[0]["started_at"], "2026-11-30T20:00:00Z");
+}
+
+fn spawn_server_in(tz: &str, db: &Path) -> Server {
+    common::spawn_server_with(&["serve", "--db", db.to_str().unwrap()], &[("TZ", tz)])
+}

@@ -61,26 +61,27 @@ fn shared(uid: &str, started: &str, updated: &str, stretches: Vec<StoredStretch>
     }
 }
 
-/// The contract every store keeps.
+/// The contract every store keeps. Sessions start near midday UTC, so that their local day (which the
+/// per-day figures use) is the same date in any zone from UTC-11 to UTC+11.
 fn contract(store: &mut dyn History) {
     let a = shared(
         "a1",
-        "2026-11-30T08:00:00Z",
-        "2026-11-30T08:10:00Z",
+        "2026-11-30T12:00:00Z",
+        "2026-11-30T12:10:00Z",
         vec![stretch("bridge", 5, 20.0, Some(80.0), &[("hips-low", 2)])],
         12,
     );
     let b = shared(
         "b2",
-        "2026-12-01T21:30:00Z",
-        "2026-12-01T21:40:00Z",
+        "2026-12-01T13:30:00Z",
+        "2026-12-01T13:40:00Z",
         vec![stretch("bridge", 3, 10.0, Some(60.0), &[]), stretch("childs-pose", 0, 45.5, None, &[])],
         5,
     );
     let c = shared(
         "c3",
-        "2026-12-01T07:00:00Z",
-        "2026-12-01T07:05:00Z",
+        "2026-12-01T11:00:00Z",
+        "2026-12-01T11:05:00Z",
         vec![stretch("bridge", 1, 4.0, Some(40.0), &[("hips-low", 1), ("back-arched", 1)])],
         0,
     );
@@ -107,7 +108,7 @@ fn contract(store: &mut dyn History) {
     assert_eq!(dec, ["b2", "c3"]);
     let nov: Vec<String> = store.sessions(None, Some("2026-12-01"), 100).unwrap().into_iter().map(|s| s.uid).collect();
     assert_eq!(nov, ["a1"]);
-    let morning = store.sessions(Some("2026-12-01T06:00:00Z"), Some("2026-12-01T08:00:00Z"), 100).unwrap();
+    let morning = store.sessions(Some("2026-12-01T10:00:00Z"), Some("2026-12-01T12:00:00Z"), 100).unwrap();
     assert_eq!(morning.len(), 1);
     assert_eq!(store.sessions(None, None, 1).unwrap().len(), 1);
 
@@ -132,7 +133,7 @@ fn contract(store: &mut dyn History) {
     // Stored twice is stored once; a newer copy replaces the old one whole (stretches and timeline).
     assert_eq!(store.put(&a).unwrap(), ida);
     let mut a2 = a.clone();
-    a2.session.updated_at = "2026-11-30T08:20:00Z".into();
+    a2.session.updated_at = "2026-11-30T12:20:00Z".into();
     a2.session.stretches = vec![stretch("knee-to-chest", 0, 30.0, Some(90.0), &[])];
     a2.timeline.truncate(3);
     assert_eq!(store.put(&a2).unwrap(), ida);
@@ -143,9 +144,9 @@ fn contract(store: &mut dyn History) {
     assert_eq!(
         held,
         BTreeMap::from([
-            ("a1".to_string(), "2026-11-30T08:20:00Z".to_string()),
-            ("b2".into(), "2026-12-01T21:40:00Z".into()),
-            ("c3".into(), "2026-12-01T07:05:00Z".into()),
+            ("a1".to_string(), "2026-11-30T12:20:00Z".to_string()),
+            ("b2".into(), "2026-12-01T13:40:00Z".into()),
+            ("c3".into(), "2026-12-01T11:05:00Z".into()),
         ])
     );
 

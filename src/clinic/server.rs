@@ -353,11 +353,10 @@ fn patient_list(patients: &[Patient], q: &str) -> String {
         );
     } else {
         out.push_str(
-            r#"<table id="patient-list"><tr><th>Patient</th><th>Sessions</th><th>Last session (UTC)</th><th>Days, last 7</th><th>Days, last 28</th></tr>"#,
+            r#"<table id="patient-list"><tr><th>Patient</th><th>Sessions</th><th>Last session</th><th>Days, last 7</th><th>Days, last 28</th></tr>"#,
         );
         for p in patients {
-            let last =
-                p.last_session.as_deref().map(|t| t.replace('T', " ")[..16].to_string()).unwrap_or("\u{2013}".into());
+            let last = p.last_session.as_deref().map(crate::local_time::minute).unwrap_or("\u{2013}".into());
             let _ = write!(
                 out,
                 r#"<tr><td><a href="/patients/{}{}">{}</a>{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
@@ -513,6 +512,6 @@ mod tests {
         let html = patient_list(&[p], "?token=a&b");
         assert!(html.contains("&lt;b&gt;Ann&lt;/b&gt;") && !html.contains("<b>Ann"));
         assert!(html.contains(r#"href="/patients/3?token=a&amp;b""#), "{html}");
-        assert!(html.contains("2026-12-03 08:00"));
+        assert!(html.contains(&crate::local_time::minute("2026-12-03T08:00:00Z")));
     }
 }

@@ -113,8 +113,14 @@ impl Server {
 
 /// Starts `stretchcoach ARGS... --port P` and waits until `/healthz` answers.
 pub fn spawn_server(args: &[&str]) -> Server {
+    spawn_server_with(args, &[])
+}
+
+/// [`spawn_server`] with these environment variables set for it.
+pub fn spawn_server_with(args: &[&str], env: &[(&str, &str)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = bin()
+        .envs(env.iter().copied())
         .args(args)
         .args(["--port", &port.to_string()])
         .stdout(std::process::Stdio::null())
