@@ -280,3 +280,47 @@ fn nothing_is_lost_when_the_clinic_is_away_killed_mid_share_or_its_database_rest
     assert_eq!(count_sessions(&cluster, "clinic"), 3);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn without_a_token_in_the_environment_the_clinician_gets_one_printed_once() {
+    let cluster = pg::Cluster::start();
+    let url = cluster.create("clinic");
+    let start = || {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = bin()
+            .args(["clinic", "--db", &url, "--port", &port.to_string()])
+            .env_remove("STRETCHCOACH_CLINIC_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+        while !err.next().expect("the clinic ended before serving").unwrap().starts_with("Clinic at ") {}
+        std::thread::spawn(move || err.for_each(drop));
+        (ClinicProcess { child, base: format!("http://127.0.0.1:{port}") }, port)
+    };
+    let (mut first, _) = start();
+    first.kill();
+    let printed = {
+        let mut out = String::new();
+        std::io::Read::read_to_string(first.child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        out
+    };
+    let token = printed.lines().last().expect("a token printed").trim().to_string();
+    assert!(printed.contains("shown only this once") && token.contains('.'), "{printed}");
+
+    let (mut second, _) = start();
+    assert_eq!(json(&format!("{}/api/me", second.base), &token), serde_json::json!("clinician"));
+    assert_eq!(get(&format!("{}/api/patients", second.base), Some("not-the-token")).0, 401);
+    second.kill();
+    let mut again = String::new();
+    std::io::Read::read_to_string(second.child.stdout.as_mut().unwrap(), &mut again).unwrap();
+    assert!(again.trim().is_empty(), "printed again: {again}");
+    let stored: Vec<String> = cluster
+        .query("clinic", "SELECT encode(hash, 'hex') FROM tokens WHERE patient_id IS NULL")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(token.split('.').nth(1).unwrap()));
+}
