@@ -647,7 +647,6 @@ pub const SAVE_EVERY: f64 = 2.0;
 pub struct Recorder {
     store: Option<Store>,
     id: Option<i64>,
-    last: Option<std::time::Instant>,
     source: String,
     routine: Option<String>,
     /// Timeline samples not yet written (they go in with the next save).
@@ -660,7 +659,6 @@ impl Recorder {
         let mut r = Recorder {
             store: None,
             id: None,
-            last: None,
             source: source.into(),
             routine: routine.map(Into::into),
             sampler: Sampler::default(),
@@ -671,17 +669,6 @@ impl Recorder {
             Err(e) => r.error = Some(format!("session history not saved: {e}")),
         }
         r
-    }
-
-    /// Saves when [`SAVE_EVERY`] seconds have passed since the last save.
-    pub fn tick(&mut self, summary: impl FnOnce() -> Option<Summary>) {
-        if self.last.is_some_and(|l| l.elapsed().as_secs_f64() < SAVE_EVERY) {
-            return;
-        }
-        self.last = Some(std::time::Instant::now());
-        if let Some(s) = summary() {
-            self.save(&s, false);
-        }
     }
 
     /// Notes a judged frame for the timeline (sampled about once a second, and at each change of phase,
@@ -718,6 +705,73 @@ impl Recorder {
             self.sampler.clear();
         }
         self.error = result.err().map(|e| format!("session history not saved: {e}"));
+    }
+}
+
+/// A [`Recorder`] on a thread of its own, so that a slow disk or a locked database never holds up judging:
+/// the judge hands it each frame report and, every [`SAVE_EVERY`] seconds, the summary, and returns at once.
+/// While the writer is stuck, up to [`RecordingThread::BACKLOG`] messages wait; beyond that frames are
+/// dropped from the timeline (counted) and a save is skipped (the next one carries everything).
+pub struct RecordingThread {
+    tx: std::sync::mpsc::SyncSender<Recording>,
+    thread: std::thread::JoinHandle<Recorder>,
+    last_save: Option<std::time::Instant>,
+    /// Messages the writer could not take in time.
+    pub dropped: u64,
+}
+
+enum Recording {
+    Frame(Box<FrameReport>),
+    Save(Box<Summary>),
+}
+
+impl RecordingThread {
+    /// Half a minute of frames at 30 fps.
+    pub const BACKLOG: usize = 900;
+
+    /// Starts the writer; `on_error` is told after each save whether it failed (and why).
+    pub fn start(mut recorder: Recorder, on_error: impl Fn(Option<String>) + Send + 'static) -> RecordingThread {
+        let (tx, rx) = std::sync::mpsc::sync_channel(Self::BACKLOG);
+        let thread = std::thread::Builder::new()
+            .name("recorder".into())
+            .spawn(move || {
+                for message in rx {
+                    match message {
+                        Recording::Frame(r) => recorder.frame(&r),
+                        Recording::Save(s) => {
+                            recorder.save(&s, false);
+                            on_error(recorder.error.clone());
+                        }
+                    }
+                }
+                recorder
+            })
+            .expect("a thread for the recorder");
+        RecordingThread { tx, thread, last_save: None, dropped: 0 }
+    }
+
+    fn send(&mut self, message: Recording) {
+        if self.tx.try_send(message).is_err() {
+            self.dropped += 1;
+        }
+    }
+
+    /// Hands over a judged frame, and the summary when a save is due.
+    pub fn frame(&mut self, report: &FrameReport, summary: impl FnOnce() -> Option<Summary>) {
+        self.send(Recording::Frame(Box::new(report.clone())));
+        if self.last_save.is_some_and(|l| l.elapsed().as_secs_f64() < SAVE_EVERY) {
+            return;
+        }
+        self.last_save = Some(std::time::Instant::now());
+        if let Some(s) = summary() {
+            self.send(Recording::Save(Box::new(s)));
+        }
+    }
+
+    /// Waits for the writer to take everything handed to it; returns the recorder for the last save.
+    pub fn finish(self) -> Recorder {
+        drop(self.tx);
+        self.thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 

@@ -381,3 +381,58 @@ fn days_and_times_are_local_to_the_user_and_utc_in_the_api() {
 fn spawn_server_in(tz: &str, db: &Path) -> Server {
     common::spawn_server_with(&["serve", "--db", db.to_str().unwrap()], &[("TZ", tz)])
 }
+
+/// Another program holds the history locked for four seconds while a session runs at a camera's pace: the
+/// history is written on a thread of its own, so judging keeps up (on the judge's thread each save waited
+/// out SQLite's 2 s busy timeout, and 59 of 270 frames were dropped in this test), and the session is saved
+/// whole once the lock goes.
+#[test]
+fn a_locked_database_does_not_hold_up_judging() {
+    let db = tmp("locked.db");
+    let _ = std::fs::remove_file(&db);
+    let motion = tmp("locked-motion.jsonl");
+    let frames: Vec<_> =
+        synth::generate("bridge", None, 30.0, 4).unwrap().into_iter().filter(|(t, _)| *t < 9.0).collect();
+    write_jsonl(&motion, &frames);
+    let child = bin()
+        .args(["replay", "--realtime", "--exit", "--port", "0", "--db", db.to_str().unwrap()])
+        .arg(&motion)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the session's first rows are in, lock the file as another writer would.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let conn = loop {
+        assert!(Instant::now() < deadline, "the session never reached the database");
+        std::thread::sleep(Duration::from_millis(50));
+        let Ok(c) = rusqlite::Connection::open(&db) else { continue };
+        if c.query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0)).unwrap_or(0) > 0 {
+            break c;
+        }
+    };
+    conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    conn.execute_batch("COMMIT").unwrap();
+    drop(conn);
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    // "N frames judged, D dropped, ...; ... p95 L ms; ..."
+    let number_before = |word: &str| -> f64 {
+        let i = said.find(word).unwrap_or_else(|| panic!("no {word:?} in {said}"));
+        said[..i].split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let (judged, dropped) = (number_before(" frames judged"), number_before(" dropped"));
+    assert!(dropped < 30.0, "{dropped} frames dropped while the database was locked: {said}");
+    assert!(judged > frames.len() as f64 - 30.0, "{said}");
+    let p95: f64 = said.split("p95 ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(p95 < 1000.0, "latency p95 {p95} ms: {said}");
+    let saved = json_session(&db);
+    assert!(saved["frames"].as_f64().unwrap() >= judged - 1.0 && saved["ended_at"].is_string(), "{saved}");
+}
+
+fn json_session(db: &Path) -> serde_json::Value {
+    let out = run_ok(&["export", "--format", "json", "--db", db.to_str().unwrap()]);
+    serde_json::from_str::<serde_json::Value>(&out).unwrap()[0].clone()
+}

@@ -18,7 +18,7 @@ use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
 use stretchcoach::pipeline::Pipeline;
 use stretchcoach::session::{FrameReport, Plan, Session, Summary};
 use stretchcoach::shutdown::Shutdown;
-use stretchcoach::store::Recorder;
+use stretchcoach::store::{Recorder, RecordingThread};
 use stretchcoach::voice::{self, Voice};
 use stretchcoach::{keypoint_file, synth};
 
@@ -208,8 +208,14 @@ fn run_loop(
     hub.set_control(tx);
     let terminal = Arc::new(Mutex::new(Terminal::new(view, run.fast)));
     let db = hub.db.as_ref().filter(|_| run.keep_history);
-    let recorder = db.map(|db| Arc::new(Mutex::new(Recorder::open(db, run.source, g.routine.as_deref()))));
-    let (t2, r2, h2) = (terminal.clone(), recorder.clone(), hub.clone());
+    // The history is written on a thread of its own: a slow disk must not hold up judging.
+    let recording = db.map(|db| {
+        let h = hub.clone();
+        let rec = Recorder::open(db, run.source, g.routine.as_deref());
+        h.set_store_error(rec.error.clone());
+        Arc::new(Mutex::new(Some(RecordingThread::start(rec, move |e| h.set_store_error(e)))))
+    });
+    let (t2, r2, h2) = (terminal.clone(), recording.clone(), hub.clone());
     let lp = LiveLoop::start_pipeline(
         open,
         options,
@@ -218,11 +224,8 @@ fn run_loop(
         rx,
         Box::new(move |r, s| {
             t2.lock().unwrap_or_else(PoisonError::into_inner).frame(r, Some(s));
-            if let Some(rec) = &r2 {
-                let mut rec = rec.lock().unwrap_or_else(PoisonError::into_inner);
-                rec.frame(r);
-                rec.tick(|| h2.summary());
-                h2.set_store_error(rec.error.clone());
+            if let Some(rec) = r2.as_ref().and_then(|r| r.lock().ok()).as_mut().and_then(|r| r.as_mut()) {
+                rec.frame(r, || h2.summary());
             }
         }),
     );
@@ -238,8 +241,9 @@ fn run_loop(
     }
     lp.join();
     terminal.lock().unwrap_or_else(PoisonError::into_inner).end_line();
-    if let (Some(rec), Some(summary), Some(db)) = (&recorder, hub.summary(), db) {
-        close_recording(&mut rec.lock().unwrap_or_else(PoisonError::into_inner), &summary, db, view.quiet || view.json);
+    let writer = recording.and_then(|r| r.lock().unwrap_or_else(PoisonError::into_inner).take());
+    if let (Some(writer), Some(summary), Some(db)) = (writer, hub.summary(), db) {
+        close_recording(&mut writer.finish(), &summary, db, view.quiet || view.json);
     }
     let status = hub.status();
     match status.source_error {
