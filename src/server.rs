@@ -22,6 +22,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use crate::capture::browser::{BrowserFeed, MAX_FRAME_BYTES};
+use crate::clinic::tokens::constant_time_eq;
 use crate::coach::SAFETY_NOTE;
 use crate::exercise::choice::ExerciseChoice;
 use crate::history_page::Place;
@@ -59,10 +60,6 @@ pub enum ServeError {
     NeedsToken(IpAddr),
     #[error("could not listen on {addr}: {source} (is another program using the port? try --port)")]
     Bind { addr: SocketAddr, source: std::io::Error },
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Every error answer of the API: a status and a message, sent as JSON `{"error": message}`.
@@ -640,15 +637,32 @@ async fn with_store<T: serde::Serialize + Send + 'static>(
     read_store(state, f).await.map(Json).into_response()
 }
 
+/// The query of a sessions list (`serve`'s and the clinic's).
 #[derive(Deserialize)]
-struct SessionsQuery {
+pub(crate) struct SessionsQuery {
     from: Option<String>,
     to: Option<String>,
     limit: Option<String>,
 }
 
+impl SessionsQuery {
+    /// The period and the limit (default 50), checked.
+    pub(crate) fn checked(self) -> Result<(Option<String>, Option<String>, u32), ApiError> {
+        let bad = |m: &str| ApiError::new(StatusCode::BAD_REQUEST, m);
+        let limit = match self.limit.as_deref().map(str::parse::<u32>) {
+            None => 50,
+            Some(Ok(n)) if (1..=1000).contains(&n) => n,
+            _ => return Err(bad("limit must be a whole number from 1 to 1000")),
+        };
+        if [&self.from, &self.to].into_iter().flatten().any(|t| !valid_time(t)) {
+            return Err(bad("from and to must be dates (YYYY-MM-DD) or RFC 3339 times in UTC"));
+        }
+        Ok((self.from, self.to, limit))
+    }
+}
+
 /// A date or date-time prefix: YYYY-MM-DD, optionally followed by THH:MM[:SS][Z].
-pub(crate) fn valid_time(s: &str) -> bool {
+fn valid_time(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
     b.len() >= 10
@@ -674,17 +688,11 @@ pub(crate) fn valid_time(s: &str) -> bool {
 )]
 async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    let limit = match q.limit.as_deref().map(str::parse::<u32>) {
-        None => 50,
-        Some(Ok(n)) if (1..=1000).contains(&n) => n,
-        _ => return error(StatusCode::BAD_REQUEST, "limit must be a whole number from 1 to 1000"),
+    let (from, to, limit) = match q.checked() {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
     };
-    for t in [&q.from, &q.to].into_iter().flatten() {
-        if !valid_time(t) {
-            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD) or RFC 3339 times in UTC");
-        }
-    }
-    with_store(&state, move |s| s.sessions(q.from.as_deref(), q.to.as_deref(), limit).map(Some)).await
+    with_store(&state, move |s| s.sessions(from.as_deref(), to.as_deref(), limit).map(Some)).await
 }
 
 #[utoipa::path(
@@ -894,10 +902,20 @@ async fn session_page(State(state): State<AppState>, Path(id): Path<String>, req
     .await
 }
 
+/// The query of a report: its first and last days (`serve`'s and the clinic's).
 #[derive(Deserialize)]
-struct ReportQuery {
-    from: Option<String>,
-    to: Option<String>,
+pub(crate) struct ReportQuery {
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+}
+
+impl ReportQuery {
+    pub(crate) fn check(&self) -> Result<(), ApiError> {
+        match [&self.from, &self.to].into_iter().flatten().all(|t| t.len() == 10 && valid_time(t)) {
+            true => Ok(()),
+            false => Err(ApiError::new(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)")),
+        }
+    }
 }
 
 #[utoipa::path(
@@ -913,10 +931,8 @@ struct ReportQuery {
 )]
 async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    for t in [&q.from, &q.to].into_iter().flatten() {
-        if t.len() != 10 || !valid_time(t) {
-            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)");
-        }
+    if let Err(e) = q.check() {
+        return e.into_response();
     }
     let catalog = state.hub.catalog.clone();
     html_from_store(&state, move |s| crate::report::render(s, &catalog, q.from.as_deref(), q.to.as_deref()).map(Some))

@@ -23,7 +23,7 @@ use crate::chart::esc;
 use crate::coach::SAFETY_NOTE;
 use crate::exercise::Exercise;
 use crate::history_page::Place;
-use crate::server::{error, token_query, valid_time, ApiError, ErrorBody, REQUEST_TIMEOUT};
+use crate::server::{error, token_query, ApiError, ErrorBody, ReportQuery, SessionsQuery, REQUEST_TIMEOUT};
 use crate::store::postgres::PatientHistory;
 use crate::store::{History, SharedSession, StoreError};
 
@@ -220,13 +220,6 @@ async fn patient(State(state): State<ClinicState>, Extension(who): Extension<Who
     on_patient(&state, who, &id, |_, p| Ok(Some(p.clone()))).await.map(Json).into_response()
 }
 
-#[derive(Deserialize)]
-struct SessionsQuery {
-    from: Option<String>,
-    to: Option<String>,
-    limit: Option<u32>,
-}
-
 #[utoipa::path(get, path = "/api/patients/{id}/sessions", summary = "A patient's sessions, newest first.",
     params(("id" = i64, Path, description = "patient id"), ("from" = Option<String>, Query, description = "YYYY-MM-DD or RFC 3339 UTC, inclusive"),
         ("to" = Option<String>, Query, description = "YYYY-MM-DD or RFC 3339 UTC, exclusive"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "at most this many (default 50)")),
@@ -240,16 +233,11 @@ async fn sessions(
     query: Result<Query<SessionsQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=1000).contains(&limit) {
-        return error(StatusCode::BAD_REQUEST, "limit must be a whole number from 1 to 1000");
-    }
-    for t in [&q.from, &q.to].into_iter().flatten() {
-        if !valid_time(t) {
-            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD) or RFC 3339 times in UTC");
-        }
-    }
-    on_patient(&state, who, &id, move |h, _| h.sessions(q.from.as_deref(), q.to.as_deref(), limit).map(Some))
+    let (from, to, limit) = match q.checked() {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    on_patient(&state, who, &id, move |h, _| h.sessions(from.as_deref(), to.as_deref(), limit).map(Some))
         .await
         .map(Json)
         .into_response()
@@ -425,12 +413,6 @@ async fn session_page(
     .into_response()
 }
 
-#[derive(Deserialize)]
-struct ReportQuery {
-    from: Option<String>,
-    to: Option<String>,
-}
-
 #[utoipa::path(get, path = "/patients/{id}/report", summary = "A patient's report for the clinician: one self-contained printable page (the same as `stretchcoach report`).",
     params(("id" = i64, Path, description = "patient id"), ("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, UTC)"),
         ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, UTC)")),
@@ -444,10 +426,8 @@ async fn report_page(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    for t in [&q.from, &q.to].into_iter().flatten() {
-        if t.len() != 10 || !valid_time(t) {
-            return error(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)");
-        }
+    if let Err(e) = q.check() {
+        return e.into_response();
     }
     let catalog = state.catalog.clone();
     on_patient(&state, who, &id, move |h, p| {
