@@ -2,45 +2,16 @@
 //! script, nothing fetched), printable to PDF from the browser. It holds figures only: no frame, no photo,
 //! not the source's file name (a path can carry a user name).
 
+use askama::Template as _;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use crate::chart::{self, esc, Style};
-use crate::coach::SAFETY_NOTE;
+use crate::chart::{self, Style};
 use crate::exercise::definition::Kind;
 use crate::exercise::Exercise;
 use crate::history_page::Place;
 use crate::local_time;
 use crate::store::{DayFigures, History, StoreError, StoredSession};
 use crate::timeline::fault_words;
-
-/// Styles shared by the report, the history page and the session page (screen and print).
-pub const CSS: &str = r#"
-:root { font-family: system-ui, sans-serif; color: #111; background: #f6f6f4; }
-body { margin: 0; }
-header { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #1d3557; color: #fff; }
-header h1 { font-size: 1.2rem; margin: 0; }
-header nav { display: flex; gap: 1rem; margin-left: auto; }
-header a { color: #fff; }
-.safety { background: #fff3cd; border-bottom: 1px solid #e0c97a; padding: .5rem 1rem; margin: 0; }
-.content { padding: 0 1rem 1rem; max-width: 70rem; }
-h2 { font-size: 1.3rem; margin: 1.2rem 0 .4rem; }
-h3 { font-size: 1.1rem; margin: 1rem 0 .3rem; }
-.charts { display: flex; flex-wrap: wrap; gap: .5rem; }
-.charts svg { flex: 0 1 calc(50% - .5rem); min-width: 20rem; max-width: 33rem; height: auto; border: 1px solid #ddd; border-radius: .3rem; }
-table { border-collapse: collapse; font-size: .95rem; background: #fff; }
-td, th { text-align: left; padding: .25rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-th { background: #eef1f5; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.muted { color: #555; }
-.stretch { break-inside: avoid; page-break-inside: avoid; }
-@media print {
-  :root { background: #fff; }
-  header { background: #fff; color: #111; border-bottom: 2px solid #1d3557; }
-  header nav { display: none; }
-  .charts svg { flex: 0 0 48%; }
-}
-"#;
 
 /// One stretch over a period: what the table of the report shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,17 +80,11 @@ pub fn totals(sessions: &[StoredSession]) -> Vec<StretchTotals> {
     out
 }
 
-/// The progress charts of one stretch: seconds held in good form, reps (rep stretches only) and form
-/// score, one value per day.
-pub fn progress_charts(name: &str, days: &[DayFigures], reps_kind: bool) -> String {
-    let mut out = String::from(r#"<div class="charts">"#);
-    out += &progress_chart(name, days, Metric::Held);
-    if reps_kind {
-        out += &progress_chart(name, days, Metric::Reps);
-    }
-    out += &progress_chart(name, days, Metric::Form);
-    out.push_str("</div>");
-    out
+/// The progress charts of one stretch (SVG): seconds held in good form, reps (rep stretches only) and
+/// form score, one value per day.
+pub fn progress_charts(name: &str, days: &[DayFigures], reps_kind: bool) -> Vec<String> {
+    let metrics = [Metric::Held, Metric::Reps, Metric::Form];
+    metrics.into_iter().filter(|m| reps_kind || *m != Metric::Reps).map(|m| progress_chart(name, days, m)).collect()
 }
 
 /// What a progress chart shows.
@@ -174,32 +139,6 @@ pub fn progress_chart(name: &str, days: &[DayFigures], metric: Metric) -> String
     }
 }
 
-/// The figures table of one stretch (`reps_kind`: its count is of reps, else of holds).
-pub fn totals_table(t: &StretchTotals, reps_kind: bool) -> String {
-    let score = t.form_score.map(|f| format!("{f:.0}%")).unwrap_or_else(|| "\u{2013}".into());
-    let listed = |f: &[(String, u32)]| match f {
-        [] => "none".to_string(),
-        f => f.iter().take(3).map(|(f, n)| format!("{} ({n}\u{00d7})", fault_words(f))).collect::<Vec<_>>().join(", "),
-    };
-    // Reps count only in good form; those spoilt by a fault are shown apart, by the fault.
-    let (spoilt_head, spoilt) = match reps_kind {
-        true => {
-            let n: u32 = t.faulty_reps.iter().map(|(_, n)| n).sum();
-            let why = if n == 0 { String::new() } else { format!(": {}", listed(&t.faulty_reps)) };
-            ("<th>Reps that didn't count</th>", format!(r#"<td class="faulty">{n}{}</td>"#, esc(&why)))
-        }
-        false => ("", String::new()),
-    };
-    format!(
-        r#"<table class="totals"><tr><th>Sessions</th><th>{}</th>{spoilt_head}<th>Held in good form</th><th>Form score (mean)</th><th>Most frequent faults</th></tr><tr><td class="n">{}</td><td class="n">{}</td>{spoilt}<td class="n">{:.0} s</td><td class="n">{score}</td><td>{}</td></tr></table>"#,
-        if reps_kind { "Reps in good form" } else { "Holds" },
-        t.sessions,
-        t.reps,
-        t.held_seconds,
-        esc(&listed(&t.faults))
-    )
-}
-
 /// Whether a stretch is done in reps (a stretch the catalog no longer has: if it has any).
 pub fn counts_reps(exercise: &str, days: &[DayFigures], catalog: &[Exercise]) -> bool {
     match catalog.iter().find(|e| e.id == exercise) {
@@ -208,12 +147,14 @@ pub fn counts_reps(exercise: &str, days: &[DayFigures], catalog: &[Exercise]) ->
     }
 }
 
-/// The report over sessions started from `from` up to and including `to` (local days, YYYY-MM-DD).
+/// The report over sessions started from `from` up to and including `to` (local days, YYYY-MM-DD);
+/// `whose`: the person's name, on a clinic's report.
 pub fn render(
     store: &dyn History,
     catalog: &[Exercise],
     from: Option<&str>,
     to: Option<&str>,
+    whose: Option<&str>,
 ) -> Result<String, StoreError> {
     // The stores hold UTC: a local day runs from its local midnight to the next one.
     let start = from.map(|d| local_time::day_start_utc(d).unwrap_or_else(|| d.to_string()));
@@ -228,86 +169,123 @@ pub fn render(
             format!("{} to {}", f.unwrap_or(&first), t.unwrap_or(&last))
         }
     };
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stretching report, {p}</title><style>{CSS}</style></head><body>
-<header><h1>Stretching report</h1><span>{p}</span></header>
-<p class="safety" id="safety">{}</p><div class="content">
-<p class="muted">{} session{} recorded by stretchcoach {}, a camera coach that runs on the user's own computer. Figures are what it measured; days and times are {}. It keeps no frames or photos.</p>"#,
-        esc(SAFETY_NOTE),
-        sessions.len(),
-        if sessions.len() == 1 { "" } else { "s" },
-        env!("CARGO_PKG_VERSION"),
-        esc(local_time::zone_name()),
-        p = esc(&period),
-    );
-    out += &stretch_sections(&sessions, &days, catalog, "h2");
-    out += &sessions_table(&sessions, catalog, None);
-    out.push_str("</div></body></html>\n");
-    Ok(out)
+    let page = ReportPage {
+        title: whose.map_or("Stretching report".into(), |name| format!("Stretching report: {name}")),
+        period,
+        count: sessions.len(),
+        version: env!("CARGO_PKG_VERSION"),
+        zone: local_time::zone_name(),
+        heading: "h2",
+        sections: sections(&sessions, &days, catalog),
+        rows: session_rows(&sessions, catalog, None),
+    };
+    Ok(page.render().expect("the report renders") + "\n")
 }
 
-/// The sessions, newest first; with `link` (the token query, or ""), each links to its page.
-/// A section per stretch: its totals and its progress charts, under a heading of level `h` ("h2", "h3").
-pub fn stretch_sections(sessions: &[StoredSession], days: &[DayFigures], catalog: &[Exercise], h: &str) -> String {
-    let mut out = String::new();
-    for t in totals(sessions) {
-        let mine: Vec<DayFigures> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
-        let reps_kind = counts_reps(&t.exercise, days, catalog);
-        let _ = write!(
-            out,
-            r#"<section class="stretch" id="stretch-{}"><{h}>{}</{h}>{}{}</section>"#,
-            esc(&t.exercise),
-            esc(&t.name),
-            totals_table(&t, reps_kind),
-            progress_charts(&t.name, &mine, reps_kind)
-        );
-    }
-    out
+/// The report's page (`src/web/report.html`).
+#[derive(askama::Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    title: String,
+    period: String,
+    count: usize,
+    version: &'static str,
+    zone: &'static str,
+    /// The level of the stretches' headings.
+    heading: &'static str,
+    sections: Vec<Section>,
+    rows: Vec<SessionRow>,
 }
 
-pub fn sessions_table(sessions: &[StoredSession], catalog: &[Exercise], link: Option<Place>) -> String {
-    let mut out = String::from(
-        r#"<h2>Sessions</h2><table id="sessions"><tr><th>Started</th><th>Length</th><th>Stretches</th></tr>"#,
-    );
-    for s in sessions {
-        let when = local_time::minute(&s.started_at);
-        let when = match link {
-            Some(at) => format!(r#"<a href="{}">{when}</a>"#, esc(&at.session(s.id))),
-            None => when,
-        };
-        let what: Vec<String> = s
-            .stretches
-            .iter()
-            .map(|t| {
-                let hold = catalog.iter().any(|e| e.id == t.exercise && e.kind == Kind::Hold);
-                let word = match (hold, t.reps) {
-                    (true, 1) => "hold",
-                    (true, _) => "holds",
-                    (false, 1) => "rep",
-                    (false, _) => "reps",
-                };
-                let reps = if t.reps > 0 { format!(", {} {word}", t.reps) } else { String::new() };
-                let spoilt: u32 = t.faulty_reps.values().sum();
-                let reps = match spoilt {
-                    0 => reps,
-                    n => format!("{reps} ({n} more didn't count)"),
-                };
-                let form = t.form_score.map(|f| format!(", form {f:.0}%")).unwrap_or_default();
-                let faults: Vec<String> =
-                    t.faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();
-                let faults = if faults.is_empty() { String::new() } else { format!("; {}", faults.join(", ")) };
-                esc(&format!("{}: {:.0} s held{reps}{form}{faults}", t.name, t.held_seconds))
-            })
-            .collect();
-        let _ = write!(
-            out,
-            "<tr><td>{when}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            crate::timeline::clock(s.duration_s),
-            if what.is_empty() { "\u{2013}".into() } else { what.join("<br>") }
-        );
-    }
-    out.push_str("</table>");
-    out
+/// A stretch's part of the history page and the report (`src/web/sections.html`): its figures and its
+/// progress charts.
+pub struct Section {
+    pub id: String,
+    pub name: String,
+    /// Its count is of reps, else of holds.
+    pub reps_kind: bool,
+    pub sessions: u32,
+    pub reps: i64,
+    /// Reps that did not count and why ("3: hips low (3\u{00d7})"); rep stretches only.
+    pub spoilt: Option<String>,
+    pub held: String,
+    pub score: String,
+    pub faults: String,
+    /// SVG, each escaped by [`chart`] as it is drawn.
+    pub charts: Vec<String>,
+}
+
+/// A section per stretch, in the order the stretches were first done.
+pub fn sections(sessions: &[StoredSession], days: &[DayFigures], catalog: &[Exercise]) -> Vec<Section> {
+    let listed = |f: &[(String, u32)]| match f {
+        [] => "none".to_string(),
+        f => f.iter().take(3).map(|(f, n)| format!("{} ({n}\u{00d7})", fault_words(f))).collect::<Vec<_>>().join(", "),
+    };
+    totals(sessions)
+        .into_iter()
+        .map(|t| {
+            let mine: Vec<DayFigures> = days.iter().filter(|d| d.exercise == t.exercise).cloned().collect();
+            let reps_kind = counts_reps(&t.exercise, days, catalog);
+            // Reps count only in good form; those spoilt by a fault are shown apart, by the fault.
+            let spoilt = reps_kind.then(|| match t.faulty_reps.iter().map(|(_, n)| n).sum::<u32>() {
+                0 => "0".to_string(),
+                n => format!("{n}: {}", listed(&t.faulty_reps)),
+            });
+            Section {
+                charts: progress_charts(&t.name, &mine, reps_kind),
+                reps_kind,
+                sessions: t.sessions,
+                reps: t.reps,
+                spoilt,
+                held: format!("{:.0} s", t.held_seconds),
+                score: t.form_score.map(|f| format!("{f:.0}%")).unwrap_or_else(|| "\u{2013}".into()),
+                faults: listed(&t.faults),
+                id: t.exercise,
+                name: t.name,
+            }
+        })
+        .collect()
+}
+
+/// One row of the sessions table (`src/web/sessions.html`).
+pub struct SessionRow {
+    /// The session's page, on the history page; none in the report.
+    pub href: Option<String>,
+    pub when: String,
+    pub length: String,
+    /// A line per stretch.
+    pub stretches: Vec<String>,
+}
+
+/// The sessions, newest first; with `link` (where the history is served), each links to its page.
+pub fn session_rows(sessions: &[StoredSession], catalog: &[Exercise], link: Option<Place>) -> Vec<SessionRow> {
+    sessions
+        .iter()
+        .map(|s| SessionRow {
+            href: link.map(|at| at.session(s.id)),
+            when: local_time::minute(&s.started_at),
+            length: crate::timeline::clock(s.duration_s),
+            stretches: s.stretches.iter().map(|t| stretch_line(t, catalog)).collect(),
+        })
+        .collect()
+}
+
+/// "Bridge: 40 s held, 3 reps (1 more didn't count), form 80%; hips low \u{00d7}2".
+fn stretch_line(t: &crate::store::StoredStretch, catalog: &[Exercise]) -> String {
+    let hold = catalog.iter().any(|e| e.id == t.exercise && e.kind == Kind::Hold);
+    let word = match (hold, t.reps) {
+        (true, 1) => "hold",
+        (true, _) => "holds",
+        (false, 1) => "rep",
+        (false, _) => "reps",
+    };
+    let reps = if t.reps > 0 { format!(", {} {word}", t.reps) } else { String::new() };
+    let reps = match t.faulty_reps.values().sum::<u32>() {
+        0 => reps,
+        n => format!("{reps} ({n} more didn't count)"),
+    };
+    let form = t.form_score.map(|f| format!(", form {f:.0}%")).unwrap_or_default();
+    let faults: Vec<String> = t.faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();
+    let faults = if faults.is_empty() { String::new() } else { format!("; {}", faults.join(", ")) };
+    format!("{}: {:.0} s held{reps}{form}{faults}", t.name, t.held_seconds)
 }

@@ -6,6 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use askama::Template as _;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -514,20 +515,30 @@ async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
         .iter()
         .map(|e| serde_json::json!({ "id": e.id, "name": e.name, "instructions": e.instructions, "cautions": e.cautions }))
         .collect();
-    let status = state.hub.status();
     // The latest frame rides in the page itself, so the first paint (and a screenshot) has it.
-    let query = req.uri().query().filter(|q| q.starts_with("token=")).map(|q| format!("&{q}")).unwrap_or_default();
-    let frame_img = match state.hub.frame() {
-        Some((seq, _)) => format!(r#"<img id="frame0" src="/api/frame.jpg?n={seq}{query}" alt="" hidden>"#),
-        None => String::new(),
+    let page = LivePage {
+        safety: SAFETY_NOTE,
+        exercises: script_json(&exercises),
+        initial: script_json(&state.hub.status()),
+        frame: state.hub.frame().map(|(seq, _)| seq),
+        token_query: token_query(&req).replacen('?', "&", 1),
+        history: state.hub.db.is_some(),
     };
-    Html(
-        PAGE.replace("{SAFETY}", SAFETY_NOTE)
-            .replace("{EXERCISES}", &script_json(&exercises))
-            .replace("{INITIAL}", &script_json(&status))
-            .replace("{FRAME_IMG}", &frame_img)
-            .replace("{HISTORY}", if state.hub.db.is_some() { "true" } else { "false" }),
-    )
+    Html(page.render().expect("the live page renders"))
+}
+
+/// The live page: the template escapes every value but the two JSON documents, which
+/// [`script_json`] makes safe inside a script.
+#[derive(askama::Template)]
+#[template(path = "live.html")]
+struct LivePage {
+    safety: &'static str,
+    exercises: String,
+    initial: String,
+    frame: Option<u64>,
+    /// "" or "&token=...", for the frame's URL.
+    token_query: String,
+    history: bool,
 }
 
 /// A JPEG image, as the document describes it.
@@ -535,8 +546,6 @@ async fn page(State(state): State<AppState>, req: Request) -> Html<String> {
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code)] // only described, never built
 struct Jpeg(Vec<u8>);
-
-const PAGE: &str = include_str!("web/index.html");
 
 #[utoipa::path(
     get,
@@ -935,8 +944,10 @@ async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQu
         return e.into_response();
     }
     let catalog = state.hub.catalog.clone();
-    html_from_store(&state, move |s| crate::report::render(s, &catalog, q.from.as_deref(), q.to.as_deref()).map(Some))
-        .await
+    html_from_store(&state, move |s| {
+        crate::report::render(s, &catalog, q.from.as_deref(), q.to.as_deref(), None).map(Some)
+    })
+    .await
 }
 
 #[derive(Deserialize)]

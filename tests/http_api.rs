@@ -104,3 +104,39 @@ fn listening_beyond_loopback_needs_a_token() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--token"), "{err}");
 }
+
+/// A stretch's text is the user's own (`--exercises`): it reaches the live page as it was written, even
+/// when it looks like a placeholder or markup, and the token is carried, escaped, to the frame's address.
+#[test]
+fn the_live_page_carries_user_text_as_text() {
+    let dir = common::scratch_dir("user-text");
+    let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/exercise/catalog");
+    let bridge = std::fs::read_to_string(catalog.join("bridge.toml")).unwrap();
+    let name = r#"Bridge {INITIAL} {HISTORY} {{ initial }} </script><b>bold</b>"#;
+    let mine = bridge.replacen("name = \"Bridge\"", &format!("name = {}", toml_string(name)), 1);
+    assert_ne!(mine, bridge);
+    std::fs::write(dir.join("bridge.toml"), mine).unwrap();
+    let server = demo(&["--exercises", dir.to_str().unwrap()]);
+    // Once a frame has been seen, the page carries it, with the query's token in its address.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let page = loop {
+        let page = ureq::get(&format!("{}/live?token=a'b", server.base)).call().unwrap().into_string().unwrap();
+        if page.contains("id=\"frame0\"") {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "no frame in the page");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(page.contains("&#38;token=a%27b\" alt"), "{page}");
+    let line = page.lines().find(|l| l.starts_with("const EXERCISES = ")).expect("the stretches in the page");
+    let json = line.trim_start_matches("const EXERCISES = ").trim_end_matches(';');
+    let exercises: serde_json::Value = serde_json::from_str(json).unwrap();
+    let bridge = exercises.as_array().unwrap().iter().find(|e| e["id"] == "bridge").unwrap();
+    assert_eq!(bridge["name"], name, "{line}");
+    // Inside the script it is JSON (with "</" broken up); nowhere else is it markup.
+    assert!(!line.contains("</script>") && !page.replace(line, "").contains("<b>bold"), "{page}");
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.into()).to_string()
+}

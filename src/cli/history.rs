@@ -104,7 +104,7 @@ pub(super) fn cmd_report(cx: &Ctx, from: Option<&str>, to: Option<&str>, output:
         }
     }
     let store = history_store(&cx.g)?;
-    let html = stretchcoach::report::render(&store, cx.catalog(), from, to)?;
+    let html = stretchcoach::report::render(&store, cx.catalog(), from, to, None)?;
     std::fs::write(output, html).with_context(|| format!("could not write {}", output.display()))?;
     eprintln!("Report written to {}", output.display());
     Ok(())

@@ -3,9 +3,9 @@
 //! `/healthz` needs a token: the clinician's reads everything; a patient's reads and writes only that
 //! patient's sessions (403 on any other); none, or a wrong one, is 401.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
+use askama::Template as _;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -19,8 +19,6 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use super::{Clinic, ClinicError, Patient, Who};
-use crate::chart::esc;
-use crate::coach::SAFETY_NOTE;
 use crate::exercise::Exercise;
 use crate::history_page::Place;
 use crate::server::{error, token_query, ApiError, ErrorBody, ReportQuery, SessionsQuery, REQUEST_TIMEOUT};
@@ -328,40 +326,38 @@ async fn patients_page(State(state): State<ClinicState>, Extension(who): Extensi
 }
 
 fn patient_list(patients: &[Patient], q: &str) -> String {
-    let mut out = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Patients</title><style>{}</style></head><body>
-<header><h1>stretchcoach clinic</h1><span>Patients</span></header>
-<p class="safety" id="safety">{}</p><div class="content"><main id="patients">"#,
-        crate::report::CSS,
-        esc(SAFETY_NOTE)
-    );
-    if patients.is_empty() {
-        out.push_str(
-            "<p>No patients yet. Add one with <code>stretchcoach clinic add-patient NAME --db URL</code>.</p>",
-        );
-    } else {
-        out.push_str(
-            r#"<table id="patient-list"><tr><th>Patient</th><th>Sessions</th><th>Last session</th><th>Days, last 7</th><th>Days, last 28</th></tr>"#,
-        );
-        for p in patients {
-            let last = p.last_session.as_deref().map(crate::local_time::minute).unwrap_or("\u{2013}".into());
-            let _ = write!(
-                out,
-                r#"<tr><td><a href="/patients/{}{}">{}</a>{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-                p.id,
-                esc(q),
-                esc(&p.name),
-                if p.revoked { " (token revoked)" } else { "" },
-                p.sessions,
-                esc(&last),
-                p.days_last_7,
-                p.days_last_28
-            );
-        }
-        out.push_str("</table>");
-    }
-    out.push_str("</main></div></body></html>\n");
-    out
+    let patients = patients
+        .iter()
+        .map(|p| PatientRow {
+            id: p.id,
+            name: &p.name,
+            revoked: p.revoked,
+            sessions: p.sessions,
+            last: p.last_session.as_deref().map(crate::local_time::minute).unwrap_or("\u{2013}".into()),
+            days_last_7: p.days_last_7,
+            days_last_28: p.days_last_28,
+        })
+        .collect();
+    PatientsPage { patients, q }.render().expect("the patient list renders") + "\n"
+}
+
+/// `src/web/patients.html`
+#[derive(askama::Template)]
+#[template(path = "patients.html")]
+struct PatientsPage<'a> {
+    patients: Vec<PatientRow<'a>>,
+    /// "" or "?token=...", carried by the links.
+    q: &'a str,
+}
+
+struct PatientRow<'a> {
+    id: i64,
+    name: &'a str,
+    revoked: bool,
+    sessions: i64,
+    last: String,
+    days_last_7: i64,
+    days_last_28: i64,
 }
 
 #[utoipa::path(get, path = "/patients/{id}", summary = "A patient's progress page: per stretch a table and progress charts, and their recent sessions (the same page as `serve`'s history).",
@@ -431,13 +427,8 @@ async fn report_page(
     }
     let catalog = state.catalog.clone();
     on_patient(&state, who, &id, move |h, p| {
-        let html = crate::report::render(h, &catalog, q.from.as_deref(), q.to.as_deref())?;
         // The report names whose it is.
-        Ok(Some(html.replacen(
-            "<h1>Stretching report</h1>",
-            &format!("<h1>Stretching report: {}</h1>", esc(&p.name)),
-            1,
-        )))
+        crate::report::render(h, &catalog, q.from.as_deref(), q.to.as_deref(), Some(&p.name)).map(Some)
     })
     .await
     .map(Html)
@@ -490,8 +481,8 @@ mod tests {
             days_last_28: 2,
         };
         let html = patient_list(&[p], "?token=a&b");
-        assert!(html.contains("&lt;b&gt;Ann&lt;/b&gt;") && !html.contains("<b>Ann"));
-        assert!(html.contains(r#"href="/patients/3?token=a&amp;b""#), "{html}");
+        assert!(html.contains("&#60;b&#62;Ann&#60;/b&#62;") && !html.contains("<b>Ann"), "{html}");
+        assert!(html.contains(r#"href="/patients/3?token=a&#38;b""#), "{html}");
         assert!(html.contains(&crate::local_time::minute("2026-12-03T08:00:00Z")));
     }
 }
