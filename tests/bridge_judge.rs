@@ -129,3 +129,16 @@ fn feet_too_far_are_told_to_come_closer() {
     assert_eq!(all_faults(&lines), vec!["feet-too-far"], "{:?}", prompts(&lines));
     assert!(prompts(&lines).contains(&"Walk your feet closer to your hips".to_string()));
 }
+
+/// A keypoint file given as `check`'s INPUT is read as one (by its name), not handed to ffmpeg as a video.
+#[test]
+fn check_reads_a_keypoint_file_given_as_its_input() {
+    let file = common::fixture("edited/bridge/pexels-6525487-good.jsonl");
+    let by_flag = common::check_keypoints(&file, "bridge").1;
+    let out = common::bin().args(["check", "--json", "--exercise", "bridge"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let last = String::from_utf8(out.stdout).unwrap().lines().last().map(str::to_string).unwrap();
+    let as_input: serde_json::Value = serde_json::from_str(&last).unwrap();
+    assert_eq!(as_input["summary"], by_flag);
+    assert_eq!(by_flag["reps"], 2, "{by_flag}");
+}

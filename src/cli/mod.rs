@@ -172,7 +172,7 @@ enum Command {
     },
     /// Judge a stretch in an image, a folder of images, a video, or a keypoint file.
     Check {
-        /// Image, folder of images (name order) or video. Not needed with --keypoints.
+        /// Image, folder of images (name order), video, or keypoint file (.jsonl). Not needed with --keypoints.
         input: Option<PathBuf>,
         /// Judge a keypoint file (JSON Lines of `pose --json` objects with optional "t") instead of images.
         #[arg(long, value_name = "FILE")]

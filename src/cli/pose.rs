@@ -55,12 +55,15 @@ pub(super) fn cmd_check(
     let g = &cx.g;
     let session = Session::with_plan(cx.plan(exercise)?);
     let mut printer = Printer { json, last_prompt: None };
-    // A keypoint file runs through the same loop as images and videos, without the model.
+    // A keypoint file runs through the same loop as images and videos, without the model; one given as
+    // INPUT is known by its name, as `replay` and `eval` know it.
+    let is_jsonl = |p: &Path| p.extension().is_some_and(|e| e == "jsonl");
+    let keypoints = keypoints.or(input.filter(|p| is_jsonl(p)));
     let (mut source, stage): (Box<dyn FrameSource>, _) = match (keypoints, input) {
         (Some(file), _) => {
             (Box::new(KeypointSource::new(keypoint_file::read(file)?, file.display().to_string())), None)
         }
-        (None, Some(input)) => (open_replay(input)?, Some(load_stage(g, true)?)),
+        (_, Some(input)) => (open_replay(input)?, Some(load_stage(g, true)?)),
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     };
     let mut pipeline = Pipeline::new(stage, session);
