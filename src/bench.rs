@@ -7,9 +7,9 @@ use image::RgbImage;
 use serde::Serialize;
 
 use crate::hub::Hub;
-use crate::live::percentile;
-use crate::pipeline::{median, Pipeline, StepError};
+use crate::pipeline::{Pipeline, StepError};
 use crate::pose::{BareInference, PoseRecord, PoseStage};
+use crate::quantile::quantiles;
 use crate::server::HTTP_THREAD;
 use crate::session::{Plan, Session};
 
@@ -92,8 +92,7 @@ pub fn thread_cpu_ms(name: &str) -> Option<f64> {
 }
 
 fn stage_time(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
-    let p95 = percentile(&xs, 0.95);
-    let m = median(&mut xs);
+    let [m, p95] = quantiles(&mut xs, [0.5, 0.95]);
     StageTime { stage: name, median_ms: m, p95_ms: p95, ratio_to_inference: m / baseline }
 }
 
@@ -138,7 +137,7 @@ pub fn run(
         model.infer_bare()?;
         bare.push(ms(t));
     }
-    let baseline = median(&mut bare.clone());
+    let [baseline] = quantiles(&mut bare.clone(), [0.5]);
     // The frames go through the pipeline every command runs, which times the model's stages itself.
     let mut pipeline = Pipeline::new(Some(stage), Session::with_plan(plan));
     let (mut pre, mut inf, mut dec, mut sil, mut orient, mut judge, mut whole) =

@@ -7,6 +7,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use image::RgbImage;
+use prometheus_client::metrics::histogram::Histogram;
 use serde::Serialize;
 
 use std::path::PathBuf;
@@ -119,8 +120,8 @@ pub struct Hub {
     pub routines: Vec<Routine>,
     /// The session database the history API reads (none: history is not kept).
     pub db: Option<PathBuf>,
-    /// Time in the pose model, as a histogram for /metrics.
-    model_hist: Mutex<Histogram>,
+    /// Time in the pose model per frame, for /metrics (registered once, by [`crate::metrics::Metrics`]).
+    pub inference_seconds: Histogram,
 }
 
 /// What event streams carry: every judgement, and the end of a session (its summary).
@@ -132,15 +133,6 @@ pub enum HubEvent {
 
 /// Upper bounds of the model-time histogram buckets, in seconds.
 pub const MODEL_BUCKETS: [f64; 9] = [0.002, 0.004, 0.006, 0.008, 0.012, 0.016, 0.025, 0.05, 0.1];
-
-#[derive(Debug, Default, Clone)]
-pub struct Histogram {
-    /// Runs per bucket: each in the first of [`MODEL_BUCKETS`] whose bound it does not exceed, the last
-    /// slot for those above every bound (the exposition format adds them up).
-    pub buckets: [u64; MODEL_BUCKETS.len() + 1],
-    pub count: u64,
-    pub sum: f64,
-}
 
 impl Hub {
     pub fn new(catalog: Vec<Exercise>) -> Arc<Hub> {
@@ -159,21 +151,13 @@ impl Hub {
             catalog,
             routines,
             db,
-            model_hist: Mutex::new(Histogram::default()),
+            inference_seconds: Histogram::new(MODEL_BUCKETS),
         })
     }
 
     /// Records one run of the pose model.
     pub fn observe_model(&self, seconds: f64) {
-        let mut h = lock(&self.model_hist);
-        let bucket = MODEL_BUCKETS.iter().position(|le| seconds <= *le).unwrap_or(MODEL_BUCKETS.len());
-        h.buckets[bucket] += 1;
-        h.count += 1;
-        h.sum += seconds;
-    }
-
-    pub fn model_histogram(&self) -> Histogram {
-        lock(&self.model_hist).clone()
+        self.inference_seconds.observe(seconds);
     }
 
     /// A problem writing the session history (disk full, read-only): shown, while coaching goes on.
@@ -363,7 +347,5 @@ mod tests {
         hub.set_source("camera 0".into());
         assert_eq!(hub.status().source, "camera 0");
         assert!(hub.status_json().contains("camera 0"));
-        hub.observe_model(0.01);
-        assert_eq!(hub.model_histogram().count, 1);
     }
 }

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use crate::hub::{Hub, LiveStats};
 use crate::pipeline::{Pipeline, Step};
 use crate::pose::PoseRecord;
 use crate::session::{FrameReport, Session};
+use crate::slot::{Empty, Slot};
 
 pub use crate::pose::PoseStage;
 
@@ -38,57 +39,8 @@ pub struct LoopOptions {
     pub record: Option<std::path::PathBuf>,
 }
 
-struct Slot {
-    frame: Option<(Frame, Instant)>,
-    closed: bool,
-}
-
 /// One frame deep: a new frame replaces an unprocessed one.
-struct Mailbox {
-    slot: Mutex<Slot>,
-    ready: Condvar,
-}
-
-impl Mailbox {
-    /// Puts a frame in; true when it replaced one that was never processed (a drop). With `wait`, waits
-    /// for the slot to empty instead (a recording replayed at its own pace loses no frame).
-    fn put(&self, frame: Frame, at: Instant, wait: bool) -> bool {
-        let mut s = self.slot.lock().expect("mailbox lock");
-        while wait && s.frame.is_some() && !s.closed {
-            s = self.ready.wait(s).expect("mailbox lock");
-        }
-        let dropped = s.frame.replace((frame, at)).is_some();
-        self.ready.notify_one();
-        dropped
-    }
-
-    /// Also wakes a capture thread waiting to put, so a stopped loop cannot hang it.
-    fn close(&self) {
-        self.slot.lock().expect("mailbox lock").closed = true;
-        self.ready.notify_all();
-    }
-
-    /// The newest frame, waiting up to `wait` for one: `Err(true)` once closed and empty, `Err(false)` when
-    /// nothing came in time (so that requests from the page are seen while no frame arrives).
-    fn take(&self, wait: Duration) -> Result<(Frame, Instant), bool> {
-        let deadline = Instant::now() + wait;
-        let mut s = self.slot.lock().expect("mailbox lock");
-        loop {
-            if let Some(f) = s.frame.take() {
-                self.ready.notify_all();
-                return Ok(f);
-            }
-            if s.closed {
-                return Err(true);
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(false);
-            }
-            s = self.ready.wait_timeout(s, left).expect("mailbox lock").0;
-        }
-    }
-}
+type Mailbox = Slot<(Frame, Instant)>;
 
 pub struct LiveLoop {
     capture: JoinHandle<()>,
@@ -121,8 +73,7 @@ impl LiveLoop {
         controls: Receiver<Control>,
         mut on_report: OnReport,
     ) -> LiveLoop {
-        let mailbox =
-            Arc::new(Mailbox { slot: Mutex::new(Slot { frame: None, closed: false }), ready: Condvar::new() });
+        let mailbox: Arc<Mailbox> = Arc::new(Slot::new());
         let stop = Arc::new(AtomicBool::new(false));
 
         let record = options.record.clone();
@@ -148,7 +99,7 @@ impl LiveLoop {
                     // frame: it ends the session, which keeps what it has, and says so.
                     let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         loop {
-                            let next = mailbox.take(Duration::from_millis(250));
+                            let next = mailbox.take_within(Duration::from_millis(250));
                             while let Ok(c) = controls.try_recv() {
                                 match c {
                                     Control::SetPlan(plan) => pipeline.session.switch(plan),
@@ -160,8 +111,8 @@ impl LiveLoop {
                             }
                             let (frame, captured_at) = match next {
                                 Ok(f) => f,
-                                Err(true) => break,
-                                Err(false) => continue,
+                                Err(Empty::Closed) => break,
+                                Err(Empty::TimedOut) => continue,
                             };
                             let Step { report, pose, times } = match pipeline.step_frame(&frame) {
                                 Ok(step) => step,
@@ -262,19 +213,9 @@ impl Recent {
     fn median_p95(&mut self) -> (f64, f64) {
         self.scratch.clear();
         self.scratch.extend(&self.values);
-        self.scratch.sort_by(f64::total_cmp);
-        let at = |p: f64| self.scratch.get(((self.scratch.len().max(1) - 1) as f64 * p).round() as usize);
-        (at(0.5).copied().unwrap_or(0.0), at(0.95).copied().unwrap_or(0.0))
+        let [median, p95] = crate::quantile::quantiles(&mut self.scratch, [0.5, 0.95]);
+        (median, p95)
     }
-}
-
-pub fn percentile(xs: &[f64], p: f64) -> f64 {
-    if xs.is_empty() {
-        return 0.0;
-    }
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
 /// Runs a call into the frame source, turning a panic in it (a driver binding, a decoder) into a source
@@ -333,8 +274,12 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
                     last_t = Some(frame.t);
                     frame.index = next_index;
                     next_index += 1;
-                    let dropped =
-                        mailbox.put(frame, Instant::now(), !options.realtime && options.retry_up_to.is_none());
+                    // A recording replayed at its own pace loses no frame; a camera's newest frame wins.
+                    let dropped = if !options.realtime && options.retry_up_to.is_none() {
+                        mailbox.put_when_empty((frame, Instant::now()))
+                    } else {
+                        mailbox.put((frame, Instant::now()))
+                    };
                     hub.update_stats(|s| {
                         s.captured += 1;
                         s.dropped += dropped as u64;

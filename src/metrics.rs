@@ -11,7 +11,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
-use crate::hub::{Hub, MODEL_BUCKETS};
+use crate::hub::Hub;
 
 /// The content type of [`render`]'s text.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -63,17 +63,6 @@ impl Collector for Live {
             ConstGauge::new(v).encode(m.encode_family(&[("quantile", q)])?)?;
         }
 
-        let h = self.0.model_histogram();
-        // Counts per bucket, the last above every bound; the encoder writes them cumulative.
-        let buckets: Vec<(f64, u64)> = MODEL_BUCKETS.iter().copied().chain([f64::INFINITY]).zip(h.buckets).collect();
-        e.encode_descriptor(
-            "stretchcoach_inference_seconds",
-            "Time in the pose model per frame.",
-            None,
-            MetricType::Histogram,
-        )?
-        .encode_histogram::<Vec<(String, String)>>(h.sum, h.count, &buckets, None)?;
-
         let mut by_fault: BTreeMap<(String, String), u64> = BTreeMap::new();
         for st in snapshot.summary.as_ref().map(|s| s.stretches.as_slice()).unwrap_or_default() {
             for (f, n) in &st.faults {
@@ -94,13 +83,28 @@ impl Collector for Live {
     }
 }
 
-/// The metrics text for one scrape.
-pub fn render(hub: Arc<Hub>) -> String {
-    let mut registry = Registry::default();
-    registry.register_collector(Box::new(Live(hub)));
-    let mut out = String::new();
-    prometheus_client::encoding::prometheus_text::encode(&mut out, &registry).expect("writing to a String");
-    out
+/// The registry `/metrics` encodes: made once per server. The pose model's time is the hub's own
+/// histogram, fed by the live loop; the rest is read from the hub at each scrape.
+pub struct Metrics(Registry);
+
+impl Metrics {
+    pub fn new(hub: Arc<Hub>) -> Metrics {
+        let mut registry = Registry::default();
+        registry.register(
+            "stretchcoach_inference_seconds",
+            "Time in the pose model per frame.",
+            hub.inference_seconds.clone(),
+        );
+        registry.register_collector(Box::new(Live(hub)));
+        Metrics(registry)
+    }
+
+    /// The metrics text for one scrape.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::prometheus_text::encode(&mut out, &self.0).expect("writing to a String");
+        out
+    }
 }
 
 #[cfg(test)]
@@ -129,9 +133,10 @@ mod tests {
         });
         let pose = crate::pose::PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]);
         hub.publish(&report, &pose, None, &summary);
+        let metrics = Metrics::new(hub.clone());
         hub.observe_model(0.005);
         hub.observe_model(0.2);
-        let text = render(hub);
+        let text = metrics.render();
         assert!(
             text.contains(r#"stretchcoach_fault_prompts_total{exercise="my-stretch",fault="knee \"in\"\\out\nx"} 2"#),
             "{text}"
@@ -140,6 +145,10 @@ mod tests {
         assert!(text.contains(r#"stretchcoach_inference_seconds_bucket{le="0.004"} 0"#), "{text}");
         assert!(text.contains(r#"stretchcoach_inference_seconds_bucket{le="0.1"} 1"#), "{text}");
         assert!(text.contains(r#"stretchcoach_inference_seconds_bucket{le="+Inf"} 2"#), "{text}");
+        assert!(text.contains("stretchcoach_inference_seconds_count 2"), "{text}");
         assert!(text.lines().all(|l| l.starts_with('#') || l.rsplit_once(' ').is_some()));
+        // Observed once, by the registry made once: the next scrape counts on from there.
+        hub.observe_model(0.001);
+        assert!(metrics.render().contains("stretchcoach_inference_seconds_count 3"));
     }
 }

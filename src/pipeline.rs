@@ -147,11 +147,3 @@ pub fn run(
     }
     Ok(stats)
 }
-
-pub fn median(xs: &mut [f64]) -> f64 {
-    if xs.is_empty() {
-        return 0.0;
-    }
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}

@@ -53,6 +53,7 @@ struct AppState {
     store: Arc<std::sync::Mutex<Option<Store>>>,
     token: Option<Arc<str>>,
     event_slots: Arc<Semaphore>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +196,7 @@ pub fn routes() -> Vec<(String, String)> {
 
 pub fn router(hub: Arc<Hub>, token: Option<String>) -> Router {
     let state = AppState {
+        metrics: Arc::new(crate::metrics::Metrics::new(hub.clone())),
         hub,
         store: Default::default(),
         token: token.map(Arc::from),
@@ -757,7 +759,7 @@ async fn progress(State(state): State<AppState>, query: Result<Query<ProgressQue
     )
 )]
 async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(state.hub.clone())).into_response()
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], state.metrics.render()).into_response()
 }
 
 /// JSON for embedding in a script element (no "</" to close it early).

@@ -1,9 +1,11 @@
 //! Spoken prompts through espeak-ng (Debian's `espeak-ng`). One utterance at a time: while one is being
 //! said, only the newest waiting prompt is kept, so the voice never talks over itself or falls behind.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+
+use crate::slot::Slot;
 
 /// The speech engine's command.
 pub const ENGINE: &str = "espeak-ng";
@@ -20,57 +22,43 @@ pub fn available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum VoiceError {
-    #[error("could not run {ENGINE} ({0}); install it (Debian: apt-get install espeak-ng) or run with --voice=false")]
-    Missing(std::io::Error),
-    #[error("{ENGINE} failed: {0}")]
-    Failed(String),
-}
-
-/// Renders `text` to a WAV file (what the tests listen to).
-pub fn render_wav(text: &str, path: &Path) -> Result<(), VoiceError> {
-    let out =
-        Command::new(ENGINE).args(["-s", RATE, "-w"]).arg(path).arg(text).output().map_err(VoiceError::Missing)?;
-    if !out.status.success() {
-        return Err(VoiceError::Failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
-    }
-    Ok(())
-}
-
-struct Pending {
-    next: Option<String>,
-    closed: bool,
-}
-
 /// The speaker thread's name.
 pub const THREAD: &str = "voice";
 
 /// A speaker thread fed with prompts.
 pub struct Voice {
-    pending: Arc<(Mutex<Pending>, Condvar)>,
+    /// The prompt to say next: a newer one replaces one not yet begun.
+    pending: Arc<Slot<String>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Voice {
+    /// Speaks through the sound card.
     pub fn start() -> Voice {
-        let pending = Arc::new((Mutex::new(Pending { next: None, closed: false }), Condvar::new()));
+        Voice::with_output(None)
+    }
+
+    /// Writes each utterance to `DIR/000.wav`, `001.wav`, ... instead of playing it: the same thread and
+    /// hand-over, heard by a test (or kept) instead of the speakers.
+    pub fn recording(dir: &Path) -> Voice {
+        Voice::with_output(Some(dir.to_path_buf()))
+    }
+
+    fn with_output(dir: Option<PathBuf>) -> Voice {
+        let pending: Arc<Slot<String>> = Arc::new(Slot::new());
         let p = pending.clone();
-        let speaker = move || loop {
-            let text = {
-                let (lock, cv) = &*p;
-                let mut g = lock.lock().expect("voice lock");
-                while g.next.is_none() && !g.closed {
-                    g = cv.wait(g).expect("voice lock");
+        let speaker = move || {
+            let mut said = 0;
+            while let Some(text) = p.take() {
+                let mut cmd = Command::new(ENGINE);
+                cmd.args(["-s", RATE]);
+                if let Some(dir) = &dir {
+                    cmd.arg("-w").arg(dir.join(format!("{said:03}.wav")));
                 }
-                match g.next.take() {
-                    Some(t) => t,
-                    None => return,
-                }
-            };
-            // Blocks until said: the next prompt waits for this one to finish.
-            let _ =
-                Command::new(ENGINE).args(["-s", RATE]).arg(&text).stdout(Stdio::null()).stderr(Stdio::null()).status();
+                // Blocks until said: the next prompt waits for this one to finish.
+                let _ = cmd.arg(&text).stdout(Stdio::null()).stderr(Stdio::null()).status();
+                said += 1;
+            }
         };
         // No thread (the system refused one): no voice; the prompts are still shown.
         let thread = std::thread::Builder::new().name(THREAD.into()).spawn(speaker).ok();
@@ -79,17 +67,13 @@ impl Voice {
 
     /// Queues `text`, replacing anything not yet said.
     pub fn say(&self, text: &str) {
-        let (lock, cv) = &*self.pending;
-        lock.lock().expect("voice lock").next = Some(text.to_string());
-        cv.notify_one();
+        self.pending.put(text.to_string());
     }
 }
 
 impl Drop for Voice {
     fn drop(&mut self) {
-        let (lock, cv) = &*self.pending;
-        lock.lock().expect("voice lock").closed = true;
-        cv.notify_one();
+        self.pending.close();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

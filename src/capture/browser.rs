@@ -4,10 +4,11 @@
 //! arrives is replaced (a drop), so a slow model never makes the page's frames queue up.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{CaptureError, Frame, FrameSource};
+use crate::slot::Slot;
 
 /// The largest frame message accepted, in bytes. The page sends JPEGs at most 640 px wide (about 30-80 kB).
 pub const MAX_FRAME_BYTES: usize = 2 * 1024 * 1024;
@@ -15,17 +16,10 @@ pub const MAX_FRAME_BYTES: usize = 2 * 1024 * 1024;
 /// The largest frame side accepted once decoded, in pixels.
 pub const MAX_FRAME_SIDE: u32 = 1920;
 
-#[derive(Default)]
-struct Inbox {
-    jpeg: Option<(Vec<u8>, Instant)>,
-    closed: bool,
-}
-
 /// Where the WebSocket puts frames and the live loop takes them.
 #[derive(Default)]
 pub struct BrowserFeed {
-    inbox: Mutex<Inbox>,
-    ready: Condvar,
+    inbox: Slot<(Vec<u8>, Instant)>,
     /// A page is sending (only one at a time is the camera).
     connected: AtomicBool,
     received: AtomicU64,
@@ -48,37 +42,20 @@ impl BrowserFeed {
 
     /// A frame from the page; true when it replaced one never decoded (a drop).
     pub fn push(&self, jpeg: Vec<u8>) -> bool {
-        let mut inbox = self.inbox.lock().unwrap_or_else(|p| p.into_inner());
         self.received.fetch_add(1, Ordering::Relaxed);
-        let dropped = inbox.jpeg.replace((jpeg, Instant::now())).is_some();
+        let dropped = self.inbox.put((jpeg, Instant::now()));
         self.dropped.fetch_add(dropped as u64, Ordering::Relaxed);
-        self.ready.notify_all();
         dropped
     }
 
     /// Ends the source: a waiting reader gets the end of the stream (on Ctrl-C, or at the end of the run).
     pub fn close(&self) {
-        self.inbox.lock().unwrap_or_else(|p| p.into_inner()).closed = true;
-        self.ready.notify_all();
+        self.inbox.close();
     }
 
     /// Frames received from pages so far, and those replaced before they were decoded.
     pub fn counts(&self) -> (u64, u64) {
         (self.received.load(Ordering::Relaxed), self.dropped.load(Ordering::Relaxed))
-    }
-
-    /// The newest frame, waiting for one; None once closed.
-    fn take(&self) -> Option<(Vec<u8>, Instant)> {
-        let mut inbox = self.inbox.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if inbox.closed {
-                return None;
-            }
-            if let Some(f) = inbox.jpeg.take() {
-                return Some(f);
-            }
-            inbox = self.ready.wait(inbox).unwrap_or_else(|p| p.into_inner());
-        }
     }
 }
 
@@ -97,7 +74,7 @@ impl BrowserSource {
 
 impl FrameSource for BrowserSource {
     fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
-        let Some((jpeg, arrived)) = self.feed.take() else { return Ok(None) };
+        let Some((jpeg, arrived)) = self.feed.inbox.take() else { return Ok(None) };
         let index = self.index;
         self.index += 1;
         // Time of arrival: the page sends as the camera delivers, so this is the camera's clock, late by

@@ -103,7 +103,7 @@ pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
                     ms.push(t.elapsed().as_secs_f64() * 1e3);
                 }
             }
-            Ok((size, stretchcoach::pipeline::median(&mut ms)))
+            Ok((size, stretchcoach::quantile::quantiles(&mut ms, [0.5])[0]))
         });
         let (input, inference_ms, error) = match timed {
             Ok((size, ms)) => (Some(size), Some(ms), None),

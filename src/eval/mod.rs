@@ -434,9 +434,8 @@ pub fn report(
         for c in &ex.checks {
             let mut v = values.get(&(ex.id.clone(), c.id.clone())).cloned().unwrap_or_default();
             v.sort_by(f32::total_cmp);
-            let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-            let (measured, median) =
-                if v.is_empty() { (None, None) } else { (Some([at(0.05), at(0.95)]), Some(at(0.5))) };
+            let at = |q: f64| crate::quantile::of_sorted(&v, q);
+            let (measured, median) = (at(0.05).zip(at(0.95)).map(|(lo, hi)| [lo, hi]), at(0.5));
             ranges.push(CheckRange {
                 stretch: ex.id.clone(),
                 check: c.id.clone(),
