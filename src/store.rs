@@ -12,12 +12,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
 use serde::{Deserialize, Serialize};
 
 use crate::session::{FrameReport, Summary};
 use crate::timeline::{Sample, Sampler};
 
-/// Schema migrations, in order; `user_version` is how many have been applied.
+/// Schema migrations, in order, applied by rusqlite_migration; `user_version` is how many have been applied.
 const MIGRATIONS: &[&str] = &[
     // 1: the first release.
     "CREATE TABLE sessions (
@@ -71,6 +72,8 @@ pub enum StoreError {
     Sqlite { path: PathBuf, source: rusqlite::Error },
     #[error("session database {}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("session database {}: could not bring it up to date: {source}", path.display())]
+    SqliteMigration { path: PathBuf, source: rusqlite_migration::Error },
     #[error("session database {} has schema version {found}, newer than this program knows ({known}); use a newer stretchcoach", path.display())]
     TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("clinic database: {0}")]
@@ -361,14 +364,12 @@ impl Store {
         let _ = conn.pragma_update(None, "journal_mode", "WAL");
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-        let known = MIGRATIONS.len() as i64;
-        if version < known {
-            let tx = conn.transaction().map_err(sql)?;
-            for m in &MIGRATIONS[version as usize..] {
-                tx.execute_batch(m).map_err(sql)?;
-            }
-            tx.pragma_update(None, "user_version", known).map_err(sql)?;
-            tx.commit().map_err(sql)?;
+        if version < MIGRATIONS.len() as i64 {
+            // All that are missing, in one transaction.
+            let migrations = Migrations::new(MIGRATIONS.iter().map(|m| M::up(m)).collect());
+            migrations
+                .to_latest(&mut conn)
+                .map_err(|source| StoreError::SqliteMigration { path: path.to_path_buf(), source })?;
         }
         Ok(Store { conn, path: path.to_path_buf() })
     }
