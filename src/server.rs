@@ -1069,8 +1069,12 @@ mod tests {
 
     #[test]
     fn an_error_is_json_with_its_message() {
-        let r = ApiError::new(StatusCode::CONFLICT, "busy").into_response();
+        let r = ApiError::new(StatusCode::CONFLICT, "busy \"now\"").into_response();
         assert_eq!(r.status(), StatusCode::CONFLICT);
         assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let body = runtime.block_on(axum::body::to_bytes(r.into_body(), 1 << 16)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v, serde_json::json!({ "error": "busy \"now\"" }));
     }
 }

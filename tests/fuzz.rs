@@ -93,7 +93,13 @@ proptest! {
             Err(e) => prop_assert!(e.to_string().starts_with("fuzz.toml")),
         }
     }
+}
 
+proptest! {
+    #![proptest_config(config(300))]
+
+    /// Every stretch judges the pose (no recognition in between, which a random pose would never pass), past
+    /// the settling second so that its form checks run too.
     #[test]
     fn any_pose_is_judged_without_panic(
         coords in prop::collection::vec((-1e7f32..1e7, -1e7f32..1e7, 0.0f32..=1.0), 17),
@@ -108,10 +114,21 @@ proptest! {
         }
         let mut pose = Pose::coco(width, height, keypoints);
         pose.back = back.map(|curve| stretchcoach::pose::Back { curve, outline: Vec::new() });
-        let mut s = Session::with_plan(Plan::Auto(exercise::built_in()));
-        for i in 0..3 {
-            let r = s.step(Some(&pose), t + i as f64 * 0.033);
-            prop_assert!(r.measures.values().flatten().all(|v| v.is_finite()));
+        for ex in exercise::built_in() {
+            // Checks for one view are measured only when the body is seen from it; the others always.
+            let checks: Vec<String> = ex.checks.iter().filter(|c| c.view.is_none()).map(|c| c.id.clone()).collect();
+            let mut s = Session::with_plan(Plan::One(Box::new(ex.clone())));
+            let (mut seen, mut judged) = (0, 0);
+            for i in 0..45 {
+                let r = s.step(Some(&pose), t + i as f64 / 30.0);
+                prop_assert!(r.measures.values().flatten().all(|v| v.is_finite()));
+                prop_assert_eq!(r.exercise.as_deref(), Some(ex.id.as_str()));
+                seen += r.person as u32;
+                judged += (r.person && checks.iter().all(|c| r.measures.contains_key(c))) as u32;
+                prop_assert!(r.measures.keys().all(|k| ex.checks.iter().any(|c| &c.id == k)));
+            }
+            // Whenever a person is seen, the stretch's checks are measured (None where a joint is not seen).
+            prop_assert_eq!(judged, seen, "{}", ex.id);
         }
     }
 }

@@ -149,38 +149,73 @@ fn every_documented_route_answers_as_documented() {
     documented.sort();
     routes.sort();
     assert_eq!(documented, routes);
-    for (path, ops) in paths {
+    // Over the history alone, the live routes answer their documented errors (nothing runs)...
+    let answers = sweep(&server.base, &doc);
+    assert_eq!(answers["GET /api/frame.jpg"], 404);
+    assert_eq!(answers["POST /api/session/stop"], 409);
+    drop(server);
+    // ...and while a real recording is judged at its own pace, they answer as they do for a user.
+    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/bridge/pexels-6525487-glute-bridge.mp4");
+    let live = spawn_server(
+        &["replay", "--realtime", "--voice=false", "--quiet", "--db", db.to_str().unwrap()]
+            .into_iter()
+            .chain([clip.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while json(&format!("{}/api/status", live.base))["seq"].as_u64().unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no frame judged");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let answers = sweep(&live.base, &doc);
+    for route in [
+        "GET /api/status",
+        "GET /api/session",
+        "GET /api/events",
+        "GET /api/frame.jpg",
+        "GET /live",
+        "POST /api/session/exercise",
+        "POST /api/session/stop",
+    ] {
+        assert_eq!(answers[route], 200, "{route} while a session runs: {answers:?}");
+    }
+}
+
+/// Calls every documented operation once (paths in order, so a session is switched before it is stopped),
+/// checks each answer's status and content type against the document, and gives the statuses.
+fn sweep(base: &str, doc: &serde_json::Value) -> std::collections::BTreeMap<String, u16> {
+    let mut answers = std::collections::BTreeMap::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
-            let url = format!(
-                "{}{}",
-                server.base,
-                path.replace("{id}", if path.contains("exercises") { "bridge" } else { "1" })
-            );
+            let url =
+                format!("{base}{}", path.replace("{id}", if path.contains("exercises") { "bridge" } else { "1" }));
             let codes: Vec<u16> = op["responses"].as_object().unwrap().keys().map(|c| c.parse().unwrap()).collect();
-            if path == "/api/events" {
+            let (code, ctype) = if path == "/api/events" {
                 // A stream that does not end: only its opening is checked.
                 let r = ureq::get(&url).call().unwrap();
-                assert_eq!((r.status(), r.content_type()), (200, "text/event-stream"));
-                continue;
-            }
-            let (code, ctype) = match method.as_str() {
-                "get" => match get(&url) {
-                    Ok((c, ct, _)) => (c, ct),
-                    Err((c, _)) => (c, "application/json".into()),
-                },
-                "post" => match ureq::post(&url).send_json(serde_json::json!({"exercise": "bridge"})) {
-                    Ok(r) => (r.status(), r.content_type().to_string()),
-                    Err(ureq::Error::Status(c, _)) => (c, "application/json".into()),
-                    Err(e) => panic!("{e}"),
-                },
-                m => panic!("{m}?"),
+                (r.status(), r.content_type().to_string())
+            } else {
+                match method.as_str() {
+                    "get" => match get(&url) {
+                        Ok((c, ct, _)) => (c, ct),
+                        Err((c, _)) => (c, "application/json".into()),
+                    },
+                    "post" => match ureq::post(&url).send_json(serde_json::json!({"exercise": "bridge"})) {
+                        Ok(r) => (r.status(), r.content_type().to_string()),
+                        Err(ureq::Error::Status(c, _)) => (c, "application/json".into()),
+                        Err(e) => panic!("{e}"),
+                    },
+                    m => panic!("{m}?"),
+                }
             };
             assert!(codes.contains(&code), "{method} {path}: {code} is not among the documented {codes:?}");
             if let Some(content) = op["responses"][code.to_string()]["content"].as_object() {
                 assert!(content.keys().any(|k| *k == ctype), "{method} {path}: {ctype} not in {:?}", content.keys());
             }
+            answers.insert(format!("{} {path}", method.to_uppercase()), code);
         }
     }
+    answers
 }
 
 #[test]
