@@ -160,7 +160,9 @@ pub fn run(
         let t0 = Instant::now();
         let step = pipeline.step_image(img, i as f64 / 30.0)?;
         if let Some(hub) = hub {
-            hub.publish(&step.report, &PoseRecord::from(&step.pose), None, &pipeline.session.summary());
+            hub.publish(&step.report, PoseRecord::from(&step.pose), None, pipeline.session.summary(), |s| {
+                s.processed += 1
+            });
         }
         let times = step.times;
         pre.push(times.model.prepare_ms);

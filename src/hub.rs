@@ -3,6 +3,7 @@
 //! Events. Readers take the current snapshot without a lock on the loop's state, so a request never sees
 //! half a change nor an older state than the one before it; writers hold one short lock.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -122,6 +123,26 @@ pub struct Hub {
     pub db: Option<PathBuf>,
     /// Time in the pose model per frame, for /metrics (registered once, by [`crate::metrics::Metrics`]).
     pub inference_seconds: Histogram,
+    /// Counted by the capture thread and the page's socket as frames arrive, folded into the snapshot the
+    /// judge publishes: one snapshot per judged frame, not one per counter as well.
+    arrived: Arrived,
+}
+
+#[derive(Default)]
+struct Arrived {
+    captured: AtomicU64,
+    received: AtomicU64,
+    dropped: AtomicU64,
+    bad_frames: AtomicU64,
+}
+
+impl Arrived {
+    fn fold_into(&self, s: &mut LiveStats) {
+        s.captured = self.captured.load(Ordering::Relaxed);
+        s.received = self.received.load(Ordering::Relaxed);
+        s.dropped = self.dropped.load(Ordering::Relaxed);
+        s.bad_frames = self.bad_frames.load(Ordering::Relaxed);
+    }
 }
 
 /// What event streams carry: every judgement, and the end of a session (its summary).
@@ -152,6 +173,7 @@ impl Hub {
             routines,
             db,
             inference_seconds: Histogram::new(MODEL_BUCKETS),
+            arrived: Arrived::default(),
         })
     }
 
@@ -167,11 +189,17 @@ impl Hub {
 
     /// Applies `f` to a copy of the latest snapshot and publishes the copy; returns what `f` returns.
     fn change<T>(&self, f: impl FnOnce(&mut Snapshot) -> T) -> T {
+        self.change_and_keep(f).1
+    }
+
+    /// [`Hub::change`], giving the snapshot it published too.
+    fn change_and_keep<T>(&self, f: impl FnOnce(&mut Snapshot) -> T) -> (Arc<Snapshot>, T) {
         let _writing = lock(&self.writer);
         let mut next = Snapshot::clone(&self.latest.borrow());
         let out = f(&mut next);
-        self.latest.send_replace(Arc::new(next));
-        out
+        let next = Arc::new(next);
+        self.latest.send_replace(next.clone());
+        (next, out)
     }
 
     /// The latest of everything, as one consistent snapshot.
@@ -213,36 +241,64 @@ impl Hub {
     pub fn update_stats(&self, f: impl FnOnce(&mut LiveStats)) -> LiveStats {
         self.change(|s| {
             f(&mut s.status.stats);
+            self.arrived.fold_into(&mut s.status.stats);
             s.status.stats.clone()
         })
     }
 
-    /// A judged frame: published as the latest, and broadcast to event subscribers.
-    pub fn publish(&self, report: &FrameReport, pose: &PoseRecord, frame: Option<Arc<RgbImage>>, summary: &Summary) {
-        let event = self.change(|s| {
+    /// A frame from the source, and whether it replaced one the judge never took.
+    pub fn count_captured(&self, dropped: bool) {
+        self.arrived.captured.fetch_add(1, Ordering::Relaxed);
+        self.arrived.dropped.fetch_add(dropped as u64, Ordering::Relaxed);
+    }
+
+    /// A frame from the page's camera, and whether it replaced one never decoded.
+    pub fn count_received(&self, dropped: bool) {
+        self.arrived.received.fetch_add(1, Ordering::Relaxed);
+        self.arrived.dropped.fetch_add(dropped as u64, Ordering::Relaxed);
+    }
+
+    pub fn count_bad_frame(&self) {
+        self.arrived.bad_frames.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A judged frame, with its statistics: published as the latest (one snapshot), and broadcast to event
+    /// subscribers. The JSON is made after the lock is let go.
+    pub fn publish(
+        &self,
+        report: &FrameReport,
+        pose: PoseRecord,
+        frame: Option<Arc<RgbImage>>,
+        summary: Summary,
+        stats: impl FnOnce(&mut LiveStats),
+    ) -> LiveStats {
+        let (published, stats) = self.change_and_keep(|s| {
             s.status.seq += 1;
             s.status.running = true;
             s.status.status = Some(report.clone());
-            s.status.pose = Some(pose.clone());
+            s.status.pose = Some(pose);
             if let Some(f) = frame {
                 s.frame = Some((s.status.seq, f));
             }
-            s.summary = Some(Arc::new(summary.clone()));
-            // The event's JSON is the snapshot's: made once, for the stream and for /api/status.
-            s.status_json()
+            s.summary = Some(Arc::new(summary));
+            stats(&mut s.status.stats);
+            self.arrived.fold_into(&mut s.status.stats);
+            s.status.stats.clone()
         });
-        // No subscriber is fine.
-        let _ = self.events.send(HubEvent::Status(event));
+        // The event's JSON is the snapshot's: made once, for the stream and for /api/status. No subscriber
+        // is fine.
+        let _ = self.events.send(HubEvent::Status(published.status_json()));
+        stats
     }
 
     /// The loop has ended; the summary stays. Event streams get the final state, then `ended`.
     pub fn finish(&self, summary: &Summary) {
-        let last = self.change(|s| {
+        let (last, ()) = self.change_and_keep(|s| {
             s.status.running = false;
             s.summary = Some(Arc::new(summary.clone()));
-            s.status_json()
+            self.arrived.fold_into(&mut s.status.stats);
         });
-        let _ = self.events.send(HubEvent::Status(last));
+        let _ = self.events.send(HubEvent::Status(last.status_json()));
         let _ = self.events.send(HubEvent::Ended(self.ended_json(false)));
     }
 
@@ -327,7 +383,7 @@ mod tests {
             .collect();
         for i in 0..3000 {
             let (report, summary) = judged(&mut session, i as f64 / 30.0);
-            hub.publish(&report, &pose, None, &summary);
+            hub.publish(&report, pose.clone(), None, summary.clone(), |_| {});
             hub.finish(&summary);
             let json: serde_json::Value = serde_json::from_str(&hub.status_json()).unwrap();
             assert_eq!(json["running"], false, "a stale state was served after the end (round {i})");
@@ -347,5 +403,24 @@ mod tests {
         hub.set_source("camera 0".into());
         assert_eq!(hub.status().source, "camera 0");
         assert!(hub.status_json().contains("camera 0"));
+    }
+
+    #[test]
+    fn frames_arriving_are_counted_into_the_next_judged_snapshot_not_one_each() {
+        let hub = Hub::new(Vec::new());
+        let mut session = Session::with_plan(Plan::Auto(Vec::new()));
+        let before = hub.snapshot();
+        for i in 0..10 {
+            hub.count_captured(i % 2 == 1);
+            hub.count_received(false);
+        }
+        hub.count_bad_frame();
+        assert!(Arc::ptr_eq(&before, &hub.snapshot()), "a counter published a snapshot");
+        let (report, summary) = judged(&mut session, 0.0);
+        let stats =
+            hub.publish(&report, PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]), None, summary, |s| s.processed += 1);
+        let s = hub.status().stats;
+        assert_eq!((s.captured, s.received, s.dropped, s.bad_frames, s.processed), (10, 10, 5, 1, 1));
+        assert_eq!(stats.captured, 10);
     }
 }

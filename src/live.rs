@@ -134,7 +134,16 @@ impl LiveLoop {
                             while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
                                 window.pop_front();
                             }
-                            let stats = hub.update_stats(|s| {
+                            // A frame that came with its pose has no picture to record or show.
+                            let image = frame.pose.is_none().then(|| Arc::new(frame.image));
+                            if let (Some(dir), Some(image)) = (&record, &image) {
+                                let path = dir.join(format!("frame_{:06}.jpg", frame.index));
+                                if let Err(e) = image.save(&path) {
+                                    hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                                }
+                            }
+                            let summary = pipeline.session.summary();
+                            let stats = hub.publish(&report, PoseRecord::from(&pose), image, summary, |s| {
                                 s.processed += 1;
                                 s.fps = window.len() as f64
                                     / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
@@ -145,15 +154,6 @@ impl LiveLoop {
                                     s.model_ms_median = model_ms.median_p95().0;
                                 }
                             });
-                            // A frame that came with its pose has no picture to record or show.
-                            let image = frame.pose.is_none().then(|| Arc::new(frame.image));
-                            if let (Some(dir), Some(image)) = (&record, &image) {
-                                let path = dir.join(format!("frame_{:06}.jpg", frame.index));
-                                if let Err(e) = image.save(&path) {
-                                    hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
-                                }
-                            }
-                            hub.publish(&report, &PoseRecord::from(&pose), image, &pipeline.session.summary());
                             on_report(&report, &stats);
                         }
                     }));
@@ -280,14 +280,11 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
                     } else {
                         mailbox.put((frame, Instant::now()))
                     };
-                    hub.update_stats(|s| {
-                        s.captured += 1;
-                        s.dropped += dropped as u64;
-                    });
+                    hub.count_captured(dropped);
                 }
                 Ok(None) => return,
                 Err(e) if e.is_bad_frame() => {
-                    hub.update_stats(|s| s.bad_frames += 1);
+                    hub.count_bad_frame();
                 }
                 Err(e) => match options.retry_up_to {
                     // A camera that fails mid-session: say so, keep everything else running, try again.

@@ -405,10 +405,7 @@ async fn receive_frames(mut socket: WebSocket, feed: Arc<BrowserFeed>, hub: Arc<
                     hub.set_source_error(None); // a picture again
                 }
                 let dropped = feed.push(jpeg.to_vec());
-                hub.update_stats(|s| {
-                    s.received += 1;
-                    s.dropped += dropped as u64;
-                });
+                hub.count_received(dropped);
             }
             Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
             // Why the page has no picture (camera refused, missing, busy): said in the terminal and on the page.

@@ -209,8 +209,10 @@ impl Server {
 /// Starts the HTTP server on its own thread; returns once it is listening.
 pub(super) fn start_server(args: &ServeArgs, hub: Arc<Hub>) -> Result<Server> {
     let addr = SocketAddr::new(args.bind, args.port);
+    // Two workers: a page rendered or a history read that takes a while does not hold up the event stream
+    // or the browser camera's socket.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+        .worker_threads(2)
         .thread_name(server::HTTP_THREAD)
         .enable_all()
         .build()?;
