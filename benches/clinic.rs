@@ -16,9 +16,9 @@ use std::time::Instant;
 
 use criterion::Criterion;
 
-use stretchcoach::clinic::Clinic;
-use stretchcoach::store::{SharedSession, StoredSession, StoredStretch};
-use stretchcoach::timeline::Sample;
+use stretchcoach::history::store::{SharedSession, StoredSession, StoredStretch};
+use stretchcoach::history::timeline::Sample;
+use stretchcoach::web::clinic::Clinic;
 
 const CLINICIAN: &str = "bench-clinician-token-0123456789";
 
@@ -117,8 +117,9 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = stretchcoach::clinic::server::router(clinic, stretchcoach::exercise::built_in(), Some(CLINICIAN.into()));
-    runtime.spawn(stretchcoach::server::serve(listener, app, std::future::pending()));
+    let app =
+        stretchcoach::web::clinic::server::router(clinic, stretchcoach::exercise::built_in(), Some(CLINICIAN.into()));
+    runtime.spawn(stretchcoach::web::server::serve(listener, app, std::future::pending()));
 
     if std::env::var_os("CLINIC_PAUSE").is_some() {
         // For looking inside: the database and the server stay up until Enter.

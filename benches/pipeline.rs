@@ -4,12 +4,12 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use image::RgbImage;
 
+use stretchcoach::body::synth::{bridge_session, BridgeForm, Noise, RepTiming};
+use stretchcoach::coaching::session::Session;
 use stretchcoach::exercise;
-use stretchcoach::pose::model::ModelOptions;
-use stretchcoach::pose::preprocess::InputMap;
-use stretchcoach::pose::PoseModel;
-use stretchcoach::session::Session;
-use stretchcoach::synth::{bridge_session, BridgeForm, Noise, RepTiming};
+use stretchcoach::seeing::pose::model::ModelOptions;
+use stretchcoach::seeing::pose::preprocess::InputMap;
+use stretchcoach::seeing::pose::PoseModel;
 
 fn photo(w: u32, h: u32) -> RgbImage {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photos/zidane.jpg");
@@ -37,7 +37,7 @@ fn stages(c: &mut Criterion) {
     // As `live` runs by default: the stretch recognised among all eight every frame.
     c.bench_function("smooth+recognise(8)+judge+coach (per frame)", |b| {
         b.iter_custom(|iters| {
-            let mut session = Session::with_plan(stretchcoach::session::Plan::Auto(exercise::built_in()));
+            let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
             let start = std::time::Instant::now();
             for i in 0..iters {
                 let (t, pose) = &frames[i as usize % frames.len()];
@@ -73,7 +73,7 @@ fn stages(c: &mut Criterion) {
 fn camera_formats(c: &mut Criterion) {
     use nokhwa::pixel_format::RgbFormat;
     use nokhwa::utils::{FrameFormat, Resolution};
-    use stretchcoach::capture::convert::{rgb_to_yuyv, to_rgb};
+    use stretchcoach::seeing::capture::convert::{rgb_to_yuyv, to_rgb};
     let frame = photo(640, 480);
     let yuyv = rgb_to_yuyv(&frame);
     let mut jpeg = Vec::new();

@@ -1,32 +1,22 @@
 //! stretchcoach: watches back-pain stretches through a camera and coaches form, all on this machine.
 //!
-//! Data flows one way: frame ([`capture`]) -> pose ([`pose`]) -> measurements ([`measure`]) ->
-//! judgement ([`exercise`]) -> prompt ([`coach`]) -> outputs ([`session`], [`server`]).
+//! Data flows one way: frame ([`seeing::capture`]) -> pose ([`seeing::pose`]) -> measurements
+//! ([`body::measure`]) -> judgement ([`exercise`]) -> prompt ([`coaching::coach`]) -> outputs
+//! ([`coaching::session`], [`running`], [`history`], [`web`]).
+//!
+//! The folders are the layers of ARCHITECTURE.md, lowest first; a module imports only from its own layer
+//! and those below (`tests/layers.rs` holds it to that).
 
-pub mod bench;
-pub mod capture;
-pub mod chart;
-pub mod clinic;
-pub mod coach;
-pub mod eval;
-pub mod exercise;
-pub mod history_page;
-pub mod hub;
-pub mod keypoint_file;
-pub mod live;
-pub mod local_time;
-pub mod measure;
-pub mod metrics;
-pub mod pipeline;
-pub mod pose;
+// 0. Ground: what every layer shares.
 pub mod quantile;
-pub mod report;
 pub mod runtime;
-pub mod server;
-pub mod session;
-pub mod shutdown;
 pub mod slot;
-pub mod store;
-pub mod synth;
-pub mod timeline;
-pub mod voice;
+
+pub mod body; // 2
+pub mod coaching; // 4
+pub mod exercise; // 3
+pub mod history; // 5
+pub mod running; // 5
+pub mod seeing; // 1
+pub mod tools; // 6
+pub mod web; // 6

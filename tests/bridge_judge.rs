@@ -2,7 +2,7 @@
 
 mod common;
 
-use stretchcoach::synth::{bridge_session, BridgeForm, Noise, RepTiming};
+use stretchcoach::body::synth::{bridge_session, BridgeForm, Noise, RepTiming};
 
 use common::{check_keypoints, write_jsonl};
 

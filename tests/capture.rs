@@ -5,9 +5,9 @@ mod common;
 use std::path::Path;
 
 use common::{bin as stretchcoach_bin, fixture};
-use stretchcoach::capture::{open_replay, FrameSource};
-use stretchcoach::pose::model::ModelOptions;
-use stretchcoach::pose::PoseModel;
+use stretchcoach::seeing::capture::{open_replay, FrameSource};
+use stretchcoach::seeing::pose::model::ModelOptions;
+use stretchcoach::seeing::pose::PoseModel;
 
 fn recordings() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk")
@@ -141,7 +141,7 @@ fn the_real_clip_through_the_model_finds_the_walker() {
 #[test]
 fn camera_frames_in_yuyv_and_mjpeg_reach_the_model_as_the_photo_does() {
     use nokhwa::utils::{FrameFormat, Resolution};
-    use stretchcoach::capture::convert::{rgb_to_yuyv, to_rgb};
+    use stretchcoach::seeing::capture::convert::{rgb_to_yuyv, to_rgb};
     let photo = image::open(fixture("photos/zidane.jpg")).unwrap().to_rgb8();
     let (w, h) = photo.dimensions();
     let mean_diff = |a: &image::RgbImage, b: &image::RgbImage| {

@@ -3,8 +3,8 @@
 mod common;
 
 use common::{bin, fixture};
-use stretchcoach::pose::model::{bundled_model_path, ModelOptions, BUNDLED_MODEL_SHA256};
-use stretchcoach::pose::{ModelError, PoseModel};
+use stretchcoach::seeing::pose::model::{bundled_model_path, ModelOptions, BUNDLED_MODEL_SHA256};
+use stretchcoach::seeing::pose::{ModelError, PoseModel};
 
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("stretchcoach-errors-{}", std::process::id()));

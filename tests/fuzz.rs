@@ -2,10 +2,10 @@
 //! Nothing may panic; whatever is accepted must be sane; the server answers 4xx, never 5xx.
 
 use proptest::prelude::*;
+use stretchcoach::coaching::session::{Plan, Session};
 use stretchcoach::exercise::{self, Exercise};
-use stretchcoach::keypoint_file;
-use stretchcoach::pose::{Keypoint, Pose};
-use stretchcoach::session::{Plan, Session};
+use stretchcoach::seeing::keypoint_file;
+use stretchcoach::seeing::pose::{Keypoint, Pose};
 
 /// `cases` per property in the suite; PROPTEST_CASES=N runs N instead, for a longer hunt.
 fn config(cases: u32) -> ProptestConfig {
@@ -113,7 +113,7 @@ proptest! {
             *k = Keypoint { x, y, score: s };
         }
         let mut pose = Pose::coco(width, height, keypoints);
-        pose.back = back.map(|curve| stretchcoach::pose::Back { curve, outline: Vec::new() });
+        pose.back = back.map(|curve| stretchcoach::seeing::pose::Back { curve, outline: Vec::new() });
         for ex in exercise::built_in() {
             // Checks for one view are measured only when the body is seen from it; the others always.
             let checks: Vec<String> = ex.checks.iter().filter(|c| c.view.is_none()).map(|c| c.id.clone()).collect();
@@ -141,9 +141,9 @@ mod http {
 
     fn router() -> axum::Router {
         let db = std::env::temp_dir().join(format!("stretchcoach-fuzz-{}.db", std::process::id()));
-        let _ = stretchcoach::store::Store::open(&db).unwrap();
-        let hub = stretchcoach::hub::Hub::with_history(exercise::built_in(), Vec::new(), Some(db));
-        stretchcoach::server::router(hub, None)
+        let _ = stretchcoach::history::store::Store::open(&db).unwrap();
+        let hub = stretchcoach::running::hub::Hub::with_history(exercise::built_in(), Vec::new(), Some(db));
+        stretchcoach::web::server::router(hub, None)
     }
 
     proptest! {

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{bin, spawn_server, write_jsonl, Server};
-use stretchcoach::synth;
+use stretchcoach::body::synth;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stretchcoach-history-{}", std::process::id()));
@@ -145,7 +145,7 @@ fn every_documented_route_answers_as_documented() {
         .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), p.clone())))
         .collect();
     let mut routes: Vec<(String, String)> =
-        stretchcoach::server::routes().iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        stretchcoach::web::server::routes().iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     documented.sort();
     routes.sort();
     assert_eq!(documented, routes);
@@ -353,7 +353,7 @@ fn a_routine_moves_from_one_stretch_to_the_next() {
 /// rows, its chart's day and its `--from/--to` days; the API keeps UTC.
 #[test]
 fn days_and_times_are_local_to_the_user_and_utc_in_the_api() {
-    use stretchcoach::store::{History, SharedSession, Store, StoredSession, StoredStretch};
+    use stretchcoach::history::store::{History, SharedSession, Store, StoredSession, StoredStretch};
     let db = tmp("local-days.db");
     let _ = std::fs::remove_file(&db);
     let stretch = StoredStretch {

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{bin, dump_dom, screenshot, spawn_server, write_jsonl, Server};
-use stretchcoach::session::{Plan, Session};
-use stretchcoach::store::Store;
-use stretchcoach::synth;
-use stretchcoach::timeline::Sampler;
+use stretchcoach::body::synth;
+use stretchcoach::coaching::session::{Plan, Session};
+use stretchcoach::history::store::Store;
+use stretchcoach::history::timeline::Sampler;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stretchcoach-pages-{}", std::process::id()));
@@ -141,7 +141,7 @@ fn timelines_charts_and_the_report_from_real_replays() {
     run_ok(&["report", "--db", db.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     let written = std::fs::read_to_string(&out).unwrap();
     assert_eq!(written, served);
-    assert!(written.contains(stretchcoach::coach::SAFETY_NOTE));
+    assert!(written.contains(stretchcoach::coaching::coach::SAFETY_NOTE));
     assert!(written.contains("<td class=\"n\">2</td>"), "two bridge sessions in the table");
     assert!(written.contains("hips low (3\u{00d7})"), "most frequent fault");
     // Reps count only in good form: the good session's 3, and the faulty session's 3 kept apart by fault.
@@ -251,7 +251,7 @@ fn a_generated_month_of_sessions() {
         if back % 2 == 0 {
             plan.push((childs.clone(), synth::generate("childs-pose", None, 15.0, back).unwrap()));
         }
-        let started = format!("{}T07:{:02}:00Z", stretchcoach::chart::date_of(today - back as i64), back);
+        let started = format!("{}T07:{:02}:00Z", stretchcoach::web::chart::date_of(today - back as i64), back);
         let id = store.begin_at("generated", None, &started).unwrap();
         let mut session = Session::new(plan[0].0.clone());
         let mut sampler = Sampler::default();

@@ -67,7 +67,7 @@ fn a_token_guards_everything_but_healthz() {
     assert_eq!(health.into_string().unwrap(), "ok");
     // Every other route of the router refuses a request without the token, or with a wrong one in the header
     // or the query.
-    let guarded: Vec<(String, String)> = stretchcoach::server::routes()
+    let guarded: Vec<(String, String)> = stretchcoach::web::server::routes()
         .into_iter()
         .filter(|(_, path)| *path != "/healthz")
         .map(|(method, path)| {

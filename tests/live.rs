@@ -9,14 +9,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{artifacts, spawn_server, Server};
-use stretchcoach::capture::{open_replay, FrameSource};
+use stretchcoach::coaching::session::{Plan, Session};
 use stretchcoach::exercise;
-use stretchcoach::hub::Hub;
-use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
-use stretchcoach::pose::model::ModelOptions;
-use stretchcoach::pose::PoseStage;
-use stretchcoach::pose::{ModelError, Pose, PoseModel};
-use stretchcoach::session::{Plan, Session};
+use stretchcoach::running::hub::Hub;
+use stretchcoach::running::live::{self, LiveLoop, LoopOptions, Opener};
+use stretchcoach::seeing::capture::{open_replay, FrameSource};
+use stretchcoach::seeing::pose::model::ModelOptions;
+use stretchcoach::seeing::pose::PoseStage;
+use stretchcoach::seeing::pose::{ModelError, Pose, PoseModel};
 
 fn walk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk")
@@ -231,11 +231,11 @@ fn heard(wav: &Path) -> (f64, f64) {
 /// only the newest of them is said next, and the last one is said before the voice is dropped.
 #[test]
 fn the_voice_says_the_newest_prompt_aloud_and_never_falls_behind() {
-    assert!(stretchcoach::voice::available(), "espeak-ng (scripts/provision.sh installs it)");
+    assert!(stretchcoach::running::voice::available(), "espeak-ng (scripts/provision.sh installs it)");
     let dir = artifacts().join("voice");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let voice = stretchcoach::voice::Voice::recording(&dir);
+    let voice = stretchcoach::running::voice::Voice::recording(&dir);
     voice.say("One");
     voice.say("Two");
     voice.say("Lift your hips higher, and keep your shoulders on the floor");

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{bin, fixture, picked, REFERENCES};
-use stretchcoach::pose::orient::{rotate, unrotate_point};
+use stretchcoach::seeing::pose::orient::{rotate, unrotate_point};
 
 fn keypoints(path: &std::path::Path, plain: bool) -> Vec<[f32; 3]> {
     let mut cmd = bin();

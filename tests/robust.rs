@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use common::{bin, write_jsonl};
 use image::RgbImage;
-use stretchcoach::capture::{CaptureError, Frame, FrameSource};
+use stretchcoach::coaching::session::{Plan, Session};
 use stretchcoach::exercise;
-use stretchcoach::hub::Hub;
-use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
-use stretchcoach::pose::{ModelError, Pose, PoseStage};
-use stretchcoach::session::{Plan, Session};
+use stretchcoach::running::hub::Hub;
+use stretchcoach::running::live::{self, LiveLoop, LoopOptions, Opener};
+use stretchcoach::seeing::capture::{CaptureError, Frame, FrameSource};
+use stretchcoach::seeing::pose::{ModelError, Pose, PoseStage};
 
 /// A camera that delivers `per_open` frames, then fails as if unplugged; opening fails `refusals` times
 /// before it is "plugged back in".
@@ -219,7 +219,7 @@ fn an_unwritable_history_is_reported_and_coaching_goes_on() {
     let dir = std::env::temp_dir().join(format!("stretchcoach-robust-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bridge.jsonl");
-    write_jsonl(&file, &stretchcoach::synth::generate("bridge", None, 30.0, 1).unwrap());
+    write_jsonl(&file, &stretchcoach::body::synth::generate("bridge", None, 30.0, 1).unwrap());
     // A database path inside /proc can never be created, even by root.
     let out = bin()
         .args(["check", "--json", "--exercise", "bridge", "--db", "/proc/stretchcoach/sessions.db", "--keypoints"])
@@ -241,7 +241,7 @@ fn history_with_one_session(tag: &str) -> (std::path::PathBuf, std::path::PathBu
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let (db, earlier) = (dir.join("sessions.db"), dir.join("earlier.jsonl"));
-    let bridge = stretchcoach::synth::generate("bridge", None, 30.0, 3).unwrap();
+    let bridge = stretchcoach::body::synth::generate("bridge", None, 30.0, 3).unwrap();
     write_jsonl(&earlier, &bridge);
     let out = bin().args(["check", "--exercise", "bridge", "--db"]).arg(&db).arg("--keypoints").arg(&earlier).output();
     assert!(out.unwrap().status.success());
@@ -368,7 +368,7 @@ fn a_database_from_a_newer_version_is_refused_not_damaged() {
         let c = rusqlite::Connection::open(&db).unwrap();
         c.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
     }
-    let digest = |p: &std::path::Path| stretchcoach::pose::model::sha256_hex(&std::fs::read(p).unwrap());
+    let digest = |p: &std::path::Path| stretchcoach::seeing::pose::model::sha256_hex(&std::fs::read(p).unwrap());
     let before = digest(&db);
     let out = bin().args(["history", "--db"]).arg(&db).output().unwrap();
     assert!(!out.status.success());
@@ -382,7 +382,10 @@ mod http_defaults {
     use tower::ServiceExt;
 
     fn router() -> axum::Router {
-        stretchcoach::server::router(stretchcoach::hub::Hub::new(stretchcoach::exercise::built_in()), None)
+        stretchcoach::web::server::router(
+            stretchcoach::running::hub::Hub::new(stretchcoach::exercise::built_in()),
+            None,
+        )
     }
 
     fn rt() -> tokio::runtime::Runtime {
@@ -410,7 +413,7 @@ mod http_defaults {
         rt().block_on(async {
             let app = router();
             let mut open = Vec::new();
-            for _ in 0..stretchcoach::server::MAX_EVENT_CLIENTS {
+            for _ in 0..stretchcoach::web::server::MAX_EVENT_CLIENTS {
                 let resp = app.clone().oneshot(Request::get("/api/events").body(Body::empty()).unwrap()).await.unwrap();
                 assert_eq!(resp.status(), StatusCode::OK);
                 open.push(resp);
@@ -448,7 +451,7 @@ fn frames_are_written_only_when_recording_is_asked_for() {
     assert_eq!(walkdir(&work), Vec::<std::path::PathBuf>::new(), "files were written without --record");
     // (ONNX Runtime keeps a device id under the cache folder: that is no frame.)
     let images: Vec<_> =
-        walkdir(&root).into_iter().filter(|p| stretchcoach::capture::replay::is_image_path(p)).collect();
+        walkdir(&root).into_iter().filter(|p| stretchcoach::seeing::capture::replay::is_image_path(p)).collect();
     assert!(images.is_empty(), "frames were written without --record: {images:?}");
     // With --record: every judged frame is there.
     let out = bin()
@@ -554,7 +557,7 @@ fn a_running_session_does_not_grow_in_memory_or_file_descriptors() {
 #[test]
 fn slow_clients_are_cut_off_and_hold_up_no_one() {
     use std::io::{Read, Write};
-    use stretchcoach::server::{HEADER_TIMEOUT, REQUEST_TIMEOUT};
+    use stretchcoach::web::server::{HEADER_TIMEOUT, REQUEST_TIMEOUT};
     let server = common::spawn_server(&["demo", "--fast", "--voice=false", "--no-history"]);
     let addr = server.base.trim_start_matches("http://").to_string();
     let mut no_headers = std::net::TcpStream::connect(&addr).unwrap();

@@ -7,9 +7,9 @@ mod pg;
 
 use std::collections::BTreeMap;
 
-use stretchcoach::clinic::Clinic;
-use stretchcoach::store::{History, SharedSession, Store, StoredSession, StoredStretch};
-use stretchcoach::timeline::Sample;
+use stretchcoach::history::store::{History, SharedSession, Store, StoredSession, StoredStretch};
+use stretchcoach::history::timeline::Sample;
+use stretchcoach::web::clinic::Clinic;
 
 fn stretch(exercise: &str, reps: i64, held: f64, form: Option<f64>, faulty: &[(&str, u32)]) -> StoredStretch {
     StoredStretch {

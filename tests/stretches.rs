@@ -1,14 +1,14 @@
-//! All eight stretches on generated motion (the kinematic body model in `src/synth/`): done well they get
+//! All eight stretches on generated motion (the kinematic body model in `src/body/synth/`): done well they get
 //! no fault and the right reps, holds and side switches; done with each fault, that fault's prompt is shown
 //! within about a second of the fault starting.
 
 mod common;
 
+use stretchcoach::body::synth;
+use stretchcoach::coaching::session::{FrameReport, Session};
 use stretchcoach::exercise::definition::During;
 use stretchcoach::exercise::judge::{CheckStatus, PhaseState};
 use stretchcoach::exercise::{self, Exercise};
-use stretchcoach::session::{FrameReport, Session};
-use stretchcoach::synth;
 
 use common::{check_keypoints, write_jsonl};
 
@@ -144,7 +144,7 @@ fn every_fault_of_every_stretch_is_prompted_within_about_a_second() {
                 reports.iter().flat_map(|r| r.faults.iter().map(String::as_str)).collect();
             assert!(seen.contains(fault), "{id}/{fault}: faults seen {seen:?}");
             if fault == "too-fast" {
-                let first = reports.iter().find(|r| r.level == Some(stretchcoach::coach::Level::Safety));
+                let first = reports.iter().find(|r| r.level == Some(stretchcoach::coaching::coach::Level::Safety));
                 let text = first.and_then(|r| r.prompt.clone()).unwrap_or_default();
                 assert_eq!(Some(text.as_str()), ex.phase.as_ref().and_then(|p| p.too_fast.as_deref()), "{id}");
                 continue;
@@ -283,8 +283,8 @@ fn broken_definitions_name_file_line_and_field_and_the_rest_still_load() {
 }
 
 /// A side-on pose placed by hand (image y down; 600x400 frame), both sides of a joint at one place unless given.
-fn side_on(points: &[(&str, (f32, f32))]) -> stretchcoach::pose::Pose {
-    use stretchcoach::pose::{Joint, Keypoint, Pose};
+fn side_on(points: &[(&str, (f32, f32))]) -> stretchcoach::seeing::pose::Pose {
+    use stretchcoach::seeing::pose::{Joint, Keypoint, Pose};
     let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
     for (name, (x, y)) in points {
         for j in Joint::COCO.iter().filter(|j| j.name() == *name || j.name().ends_with(&format!("-{name}"))) {
@@ -295,8 +295,8 @@ fn side_on(points: &[(&str, (f32, f32))]) -> stretchcoach::pose::Pose {
 }
 
 /// Three seconds of a still pose, through `--exercise auto`: the stretch named at the end.
-fn named(pose: &stretchcoach::pose::Pose) -> Option<String> {
-    let mut session = Session::with_plan(stretchcoach::session::Plan::Auto(exercise::built_in()));
+fn named(pose: &stretchcoach::seeing::pose::Pose) -> Option<String> {
+    let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
     (0..90).map(|i| session.step(Some(pose), i as f64 / 30.0).exercise).last().flatten()
 }
 
@@ -358,7 +358,7 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
     let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&twist), i as f64 / 30.0)).collect();
     let last = reports.last().unwrap();
     assert_eq!(last.phase, Some(PhaseState::Up), "{last:?}");
-    assert!(reports.iter().all(|r| r.level != Some(stretchcoach::coach::Level::Setup)), "{last:?}");
+    assert!(reports.iter().all(|r| r.level != Some(stretchcoach::coaching::coach::Level::Setup)), "{last:?}");
     assert!(last.faults.is_empty(), "{:?}", last.faults);
     assert!(last.held > 1.0);
     // A plank (straight body on straight arms) and a person standing with arms down are none of the eight.

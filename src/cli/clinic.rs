@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use stretchcoach::clinic::{self, share, Clinic};
-use stretchcoach::store::Store;
+use stretchcoach::history::store::Store;
+use stretchcoach::web::clinic::{self, share, Clinic};
 
 use super::common::Ctx;
 use super::{ClinicCommand, Global, ShareArgs};
@@ -140,10 +140,10 @@ fn serve(cx: &Ctx, clinic: Clinic, bind: IpAddr, port: u16) -> Result<()> {
     let app = clinic::server::router(clinic, cx.catalog().to_vec(), given);
     eprintln!("Clinic at http://{addr}/?token=CLINICIAN_TOKEN   Ctrl-C to stop.");
     let shutdown = cx.shutdown();
-    let stop = stretchcoach::shutdown::Shutdown::new();
+    let stop = stretchcoach::running::shutdown::Shutdown::new();
     let stopped = stop.clone();
     let server = std::thread::spawn(move || {
-        runtime.block_on(stretchcoach::server::serve(listener, app, async move { stopped.requested().await }))
+        runtime.block_on(stretchcoach::web::server::serve(listener, app, async move { stopped.requested().await }))
     });
     while !shutdown.wait_timeout(Duration::from_secs(3600)) {}
     stop.request();

@@ -8,19 +8,20 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use stretchcoach::capture::browser::{BrowserFeed, BrowserSource};
-use stretchcoach::capture::camera::{CameraRequest, CameraSource};
-use stretchcoach::capture::{open_replay, FrameSource};
-use stretchcoach::coach::SAFETY_NOTE;
-use stretchcoach::hub::{Hub, LiveStats};
-use stretchcoach::keypoint_file::KeypointSource;
-use stretchcoach::live::{self, LiveLoop, LoopOptions, Opener};
-use stretchcoach::pipeline::Pipeline;
-use stretchcoach::session::{FrameReport, Plan, Session, Summary};
-use stretchcoach::shutdown::Shutdown;
-use stretchcoach::store::{Recorder, RecordingThread};
-use stretchcoach::voice::{self, Voice};
-use stretchcoach::{keypoint_file, synth};
+use stretchcoach::body::synth;
+use stretchcoach::coaching::coach::SAFETY_NOTE;
+use stretchcoach::coaching::session::{FrameReport, Plan, Session, Summary};
+use stretchcoach::history::store::{Recorder, RecordingThread};
+use stretchcoach::running::hub::{Hub, LiveStats};
+use stretchcoach::running::live::{self, LiveLoop, LoopOptions, Opener};
+use stretchcoach::running::pipeline::Pipeline;
+use stretchcoach::running::shutdown::Shutdown;
+use stretchcoach::running::voice::{self, Voice};
+use stretchcoach::seeing::capture::browser::{BrowserFeed, BrowserSource};
+use stretchcoach::seeing::capture::camera::{CameraRequest, CameraSource};
+use stretchcoach::seeing::capture::{open_replay, FrameSource};
+use stretchcoach::seeing::keypoint_file;
+use stretchcoach::seeing::keypoint_file::KeypointSource;
 
 use super::clinic::{share_in_background, wait_for_share};
 use super::common::{load_stage, record_dir, recordings_dir, start_server, Ctx, Server};

@@ -8,16 +8,16 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 
+use stretchcoach::coaching::session::{Plan, UnknownExercise};
 use stretchcoach::exercise::routine::{self, Routine};
 use stretchcoach::exercise::{self, Exercise, ExerciseChoice};
-use stretchcoach::hub::Hub;
-use stretchcoach::pose::blazepose::BlazePose;
-use stretchcoach::pose::model::{self, ModelOptions};
-use stretchcoach::pose::orient::OrientedEstimator;
-use stretchcoach::pose::{BareInference, PoseModel, PoseStage};
-use stretchcoach::server;
-use stretchcoach::session::{Plan, UnknownExercise};
-use stretchcoach::shutdown::Shutdown;
+use stretchcoach::running::hub::Hub;
+use stretchcoach::running::shutdown::Shutdown;
+use stretchcoach::seeing::pose::blazepose::BlazePose;
+use stretchcoach::seeing::pose::model::{self, ModelOptions};
+use stretchcoach::seeing::pose::orient::OrientedEstimator;
+use stretchcoach::seeing::pose::{BareInference, PoseModel, PoseStage};
+use stretchcoach::web::server;
 
 use super::{Global, ServeArgs};
 

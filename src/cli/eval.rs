@@ -1,12 +1,12 @@
-//! `eval`: the coach measured on a folder of real footage, laid out by stretch (see `stretchcoach::eval`).
+//! `eval`: the coach measured on a folder of real footage, laid out by stretch (see `stretchcoach::tools::eval`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use stretchcoach::eval::{self, Count, Figures, Label, Report};
-use stretchcoach::pose::PoseRecord;
+use stretchcoach::seeing::pose::PoseRecord;
+use stretchcoach::tools::eval::{self, Count, Figures, Label, Report};
 
 use super::common::{load_stage, Ctx};
 
@@ -61,7 +61,7 @@ pub(super) fn cmd_eval(
     Ok(())
 }
 
-fn write_poses(path: &Path, poses: &[(f64, stretchcoach::pose::Pose)]) -> Result<()> {
+fn write_poses(path: &Path, poses: &[(f64, stretchcoach::seeing::pose::Pose)]) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     }

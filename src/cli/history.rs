@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use stretchcoach::session::Summary;
-use stretchcoach::store::{History, Recorder, Store};
+use stretchcoach::coaching::session::Summary;
+use stretchcoach::history::store::{History, Recorder, Store};
 
 use super::common::{start_server, Ctx};
 use super::{out, ExportFormat, Global, ServeArgs};
@@ -99,12 +99,12 @@ pub(super) fn cmd_export(
 
 pub(super) fn cmd_report(cx: &Ctx, from: Option<&str>, to: Option<&str>, output: &Path) -> Result<()> {
     for d in [from, to].into_iter().flatten() {
-        if d.len() != 10 || stretchcoach::chart::day_number(d).is_none() {
+        if d.len() != 10 || stretchcoach::web::chart::day_number(d).is_none() {
             bail!("{d:?} is not a date: use YYYY-MM-DD");
         }
     }
     let store = history_store(&cx.g)?;
-    let html = stretchcoach::report::render(&store, cx.catalog(), from, to, None)?;
+    let html = stretchcoach::web::report::render(&store, cx.catalog(), from, to, None)?;
     std::fs::write(output, html).with_context(|| format!("could not write {}", output.display()))?;
     eprintln!("Report written to {}", output.display());
     Ok(())

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 
-use stretchcoach::capture::camera::list_cameras;
-use stretchcoach::coach::SAFETY_NOTE;
+use stretchcoach::coaching::coach::SAFETY_NOTE;
+use stretchcoach::seeing::capture::camera::list_cameras;
 
 use super::common::Ctx;
 
@@ -59,7 +59,7 @@ pub(super) fn cmd_cameras() -> Result<()> {
 #[derive(serde::Serialize)]
 struct ModelRow {
     #[serde(flatten)]
-    model: stretchcoach::pose::model::Shipped,
+    model: stretchcoach::seeing::pose::model::Shipped,
     default: bool,
     bytes: Option<u64>,
     input: Option<usize>,
@@ -70,9 +70,9 @@ struct ModelRow {
 }
 
 pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
-    use stretchcoach::pose::blazepose::BlazePose;
-    use stretchcoach::pose::model::{model_path, ModelOptions, DEFAULT_MODEL, SHIPPED};
-    use stretchcoach::pose::{BareInference, ModelError, PoseModel};
+    use stretchcoach::seeing::pose::blazepose::BlazePose;
+    use stretchcoach::seeing::pose::model::{model_path, ModelOptions, DEFAULT_MODEL, SHIPPED};
+    use stretchcoach::seeing::pose::{BareInference, ModelError, PoseModel};
     let mut rows = Vec::new();
     for m in SHIPPED {
         if !json {

@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
 use stretchcoach::exercise::ExerciseChoice;
-use stretchcoach::store;
+use stretchcoach::history::store;
 
 use common::Ctx;
 

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use stretchcoach::capture::open_replay;
-use stretchcoach::capture::FrameSource;
+use stretchcoach::coaching::session::Session;
 use stretchcoach::exercise::ExerciseChoice;
-use stretchcoach::keypoint_file::{self, KeypointSource};
-use stretchcoach::pipeline::{self, Pace, Pipeline};
-use stretchcoach::pose::PoseRecord;
-use stretchcoach::session::Session;
+use stretchcoach::running::pipeline::{self, Pace, Pipeline};
+use stretchcoach::seeing::capture::open_replay;
+use stretchcoach::seeing::capture::FrameSource;
+use stretchcoach::seeing::keypoint_file::{self, KeypointSource};
+use stretchcoach::seeing::pose::PoseRecord;
 
 use super::coach::Printer;
 use super::common::{blazepose_named, load_model, load_rotation_aware, load_stage, Ctx};
@@ -19,14 +19,14 @@ use super::history::save_session;
 use super::{out, Global};
 
 pub(super) fn cmd_pose(g: &Global, image: &Path, json: bool, draw: Option<&Path>) -> Result<()> {
-    let img = stretchcoach::capture::read_image(image)
+    let img = stretchcoach::seeing::capture::read_image(image)
         .with_context(|| format!("could not read image {}", image.display()))?
         .to_rgb8();
     let mut stage = load_stage(g, true)?;
     let pose = stage.estimate(&img)?;
     if let Some(out) = draw {
         let mut canvas = img.clone();
-        stretchcoach::pose::overlay::draw(&mut canvas, &pose);
+        stretchcoach::seeing::pose::overlay::draw(&mut canvas, &pose);
         canvas.save(out).with_context(|| format!("could not write {}", out.display()))?;
     }
     if json {
@@ -83,11 +83,11 @@ pub(super) fn cmd_check(
 }
 
 pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()> {
-    use stretchcoach::pose::orient::{pck, rotate, RotationFigures};
+    use stretchcoach::seeing::pose::orient::{pck, rotate, RotationFigures};
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("could not read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| stretchcoach::capture::replay::is_image_path(p))
+        .filter(|p| stretchcoach::seeing::capture::replay::is_image_path(p))
         .collect();
     paths.sort();
     if paths.is_empty() {
@@ -103,7 +103,7 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
         for degrees in [0u32, 90, 180, 270] {
             let (mut pcks, mut scores) = (Vec::new(), Vec::new());
             for p in &paths {
-                let img = stretchcoach::capture::read_image(p)
+                let img = stretchcoach::seeing::capture::read_image(p)
                     .with_context(|| format!("could not read {}", p.display()))?
                     .to_rgb8();
                 // Consistency: each input mode against its own result on the upright photo.

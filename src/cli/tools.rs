@@ -6,11 +6,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use stretchcoach::capture::open_replay;
-use stretchcoach::hub::Hub;
-use stretchcoach::pose::PoseRecord;
-use stretchcoach::session::Plan;
-use stretchcoach::synth;
+use stretchcoach::body::synth;
+use stretchcoach::coaching::session::Plan;
+use stretchcoach::running::hub::Hub;
+use stretchcoach::seeing::capture::open_replay;
+use stretchcoach::seeing::pose::PoseRecord;
 
 use super::common::{load_bare, load_stage, recordings_dir, start_server, Ctx};
 use super::ServeArgs;
@@ -61,7 +61,7 @@ pub(super) fn cmd_bench(
         let args = ServeArgs { port, bind: IpAddr::from([127, 0, 0, 1]), token: None };
         start_server(&args, hub.clone())?;
     }
-    let report = stretchcoach::bench::run(
+    let report = stretchcoach::tools::bench::run(
         model.as_mut(),
         stage,
         &images,

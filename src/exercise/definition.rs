@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::spans::Spans;
-use crate::measure::{JointRef, Measure, SeenFrom};
+use crate::body::measure::{JointRef, Measure, SeenFrom};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

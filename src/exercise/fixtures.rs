@@ -1,9 +1,9 @@
 //! Bodies and a stretch for the unit tests of the judge, the coach and the session: a person lying side-on
 //! whose hips rise and fall, and a small "lift" stretch judged on the hip height.
 
+use crate::body::measure::{Part, Side};
 use crate::exercise::Exercise;
-use crate::measure::{Part, Side};
-use crate::pose::{Keypoint, Pose};
+use crate::seeing::pose::{Keypoint, Pose};
 
 /// A side-on body: both sides of each joint at the same place (the far side hidden behind the near).
 pub(crate) fn body(points: &[(Part, (f32, f32))], score: f32) -> Pose {

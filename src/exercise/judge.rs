@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use super::definition::{Category, Check, During, Exercise, Kind, Outcome, Pick};
-use crate::measure::{near_side, seen_from, JointRef, Part, Side, View};
-use crate::pose::Pose;
+use crate::body::measure::{near_side, seen_from, JointRef, Part, Side, View};
+use crate::seeing::pose::Pose;
 
 /// Mean joint score below which nobody is taken to be in view.
 const MIN_PERSON_SCORE: f32 = 0.15;
@@ -530,7 +530,7 @@ impl Judge {
                 }
                 // The back's curve looks at the silhouette, not joints: the page colours the back's outline.
                 let joints = match check.measure {
-                    crate::measure::Measure::BackCurve => vec!["back"],
+                    crate::body::measure::Measure::BackCurve => vec!["back"],
                     _ => check.joints.iter().flat_map(|j| view.joints(*j)).map(|j| j.name()).collect(),
                 };
                 judgement.checks.push(CheckView { id: check.id.clone(), joints, status });
@@ -826,9 +826,9 @@ fn persisted(check: &Check, dir: Dir, start: f64, t: f64) -> Option<Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::body::measure::Part;
     use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
-    use crate::measure::Part;
-    use crate::pose::Joint;
+    use crate::seeing::pose::Joint;
 
     /// Runs hip heights (one per 1/30 s) through a judge; returns each frame's judgement.
     fn run(judge: &mut Judge, heights: impl IntoIterator<Item = f32>, t0: f64) -> Vec<Judgement> {

@@ -3,8 +3,8 @@
 
 use super::definition::Condition;
 use super::Exercise;
-use crate::measure::{near_side, seen_from, SeenFrom, Side, View};
-use crate::pose::Pose;
+use crate::body::measure::{near_side, seen_from, SeenFrom, Side, View};
+use crate::seeing::pose::Pose;
 
 /// Seconds over which evidence is averaged (an exponential moving average).
 const TAU: f64 = 0.7;

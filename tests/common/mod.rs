@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stretchcoach::pose::{Pose, PoseRecord};
+use stretchcoach::seeing::pose::{Pose, PoseRecord};
 
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stretchcoach"))

@@ -1,0 +1,545 @@
+//! A coaching session: smoothing, (recognising,) judging and coaching chained, frame by frame, with its
+//! running summary. One judge per stretch met in the session, so switching back resumes its counts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::body::measure::Side;
+use crate::coaching::coach::{Advice, Coach, Level};
+use crate::exercise::choice::AUTO;
+use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
+use crate::exercise::recognise::Recogniser;
+use crate::exercise::{Exercise, ExerciseChoice, Judge};
+use crate::seeing::pose::smooth::{OneEuroParams, Smoother};
+use crate::seeing::pose::Pose;
+
+/// What one frame produced: the line `check --json` prints and `/api/status` serves.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FrameReport {
+    pub t: f64,
+    /// The stretch judged (null while `--exercise auto` has not recognised one yet).
+    pub exercise: Option<String>,
+    /// The text shown to the user now, or null.
+    pub prompt: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub level: Option<Level>,
+    /// The prompt is spoken at this frame.
+    pub speak: bool,
+    /// Ids of the failing checks' faults (persisted), most important first.
+    pub faults: Vec<String>,
+    pub person: bool,
+    #[schema(value_type = Option<String>)]
+    pub phase: Option<PhaseState>,
+    /// The phase's name where the stretch gives one ("cow", "cat").
+    pub phase_name: Option<String>,
+    /// Reps in good form so far.
+    pub reps: u32,
+    /// Reps that did not count (a fault was told in them).
+    pub faulty_reps: u32,
+    /// Seconds held in good form so far.
+    pub held: f64,
+    /// The side judged (the working side of a per-side stretch).
+    #[schema(value_type = Option<String>)]
+    pub side: Option<Side>,
+    /// Per-side stretches: progress of the left and the right side.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sides: Option<[SideProgress; 2]>,
+    pub measures: BTreeMap<String, Option<f32>>,
+    /// Each check, the joints it looks at and how it stands: for colouring the skeleton.
+    #[schema(value_type = Vec<Object>)]
+    pub checks: Vec<CheckView>,
+    pub routine: Option<RoutineProgress>,
+}
+
+/// One stretch's part of a session.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct StretchSummary {
+    pub exercise: String,
+    pub name: String,
+    /// Frames judged as this stretch.
+    pub frames: u64,
+    /// Reps done in good form.
+    pub reps: u32,
+    /// Reps that did not count, by the first fault told in each.
+    pub faulty_reps: BTreeMap<String, u32>,
+    pub rep_target: Option<u32>,
+    /// Seconds held in good form.
+    pub held_seconds: f64,
+    /// How many times each fault was prompted.
+    pub faults: BTreeMap<String, u32>,
+    /// Per-side stretches: reps, seconds held and done, left then right.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sides: Option<[SideProgress; 2]>,
+    /// 0-100: the share of working time (set up, in the stretch) spent in good form; null before any.
+    pub form_score: Option<f64>,
+    /// The stretch's target was reached.
+    pub done: bool,
+}
+
+/// The session so far: `GET /api/session` and the last line of `check --json`. The top-level stretch
+/// fields are those of the stretch judged longest ("auto" and zeros before any is recognised).
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Summary {
+    pub exercise: String,
+    pub name: String,
+    pub frames: u64,
+    pub frames_with_person: u64,
+    pub duration_s: f64,
+    /// Reps done in good form.
+    pub reps: u32,
+    /// Reps that did not count, by the first fault told in each.
+    pub faulty_reps: BTreeMap<String, u32>,
+    pub rep_target: Option<u32>,
+    pub held_seconds: f64,
+    pub faults: BTreeMap<String, u32>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sides: Option<[SideProgress; 2]>,
+    pub prompts_spoken: u32,
+    pub form_score: Option<f64>,
+    pub routine: Option<RoutineProgress>,
+    /// Every stretch done, in the order first met.
+    pub stretches: Vec<StretchSummary>,
+}
+
+/// Which stretch to judge.
+#[derive(Debug)]
+pub enum Plan {
+    One(Box<Exercise>),
+    /// Recognise the stretch from the pose, among these.
+    Auto(Vec<Exercise>),
+    /// A routine: its name and its stretches in order (targets already set by the routine).
+    Routine(String, Vec<Exercise>),
+}
+
+/// The stretch asked for is not in the catalog.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown stretch {id:?}; known: auto, {}", known.join(", "))]
+pub struct UnknownExercise {
+    pub id: String,
+    pub known: Vec<String>,
+}
+
+impl Plan {
+    /// The plan for a choice: one stretch of `catalog`, or all of them to recognise from.
+    pub fn choose(choice: &ExerciseChoice, catalog: &[Exercise]) -> Result<Plan, UnknownExercise> {
+        match choice {
+            ExerciseChoice::Auto => Ok(Plan::Auto(catalog.to_vec())),
+            ExerciseChoice::Id(id) => match catalog.iter().find(|e| e.id == id.as_str()) {
+                Some(ex) => Ok(Plan::One(Box::new(ex.clone()))),
+                None => {
+                    Err(UnknownExercise { id: id.to_string(), known: catalog.iter().map(|e| e.id.clone()).collect() })
+                }
+            },
+        }
+    }
+}
+
+/// Recognition takes about a second (its evidence is averaged over 0.7 s): a stretch recognised later than this
+/// after the session began was seen being got into.
+const SEEN_GETTING_IN: f64 = 1.5;
+
+/// Seconds the "Next: ..." announcement of a routine stays up.
+const ANNOUNCE_FOR: f64 = 4.0;
+
+/// Where a routine is.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct RoutineProgress {
+    pub name: String,
+    /// 1-based step being done (steps + 1 once complete).
+    pub step: usize,
+    pub steps: usize,
+}
+
+/// One stretch met in the session.
+struct Met {
+    /// Index into the session's catalog.
+    index: usize,
+    judge: Judge,
+    /// Frames judged as this stretch.
+    frames: u64,
+}
+
+/// A routine under way.
+struct RoutineState {
+    name: String,
+    /// The catalog indices of its steps, in order.
+    steps: Vec<usize>,
+    /// The step being done (`steps.len()` once complete).
+    at: usize,
+}
+
+/// A routine's "Next: ..." and when it was said.
+struct Announcement {
+    text: String,
+    at: f64,
+}
+
+pub struct Session {
+    smoother: Smoother,
+    coach: Coach,
+    catalog: Vec<Exercise>,
+    recogniser: Option<Recogniser>,
+    /// Each stretch met, in the order met.
+    judges: Vec<Met>,
+    /// Index into `judges` of the stretch judged now.
+    active: Option<usize>,
+    routine: Option<RoutineState>,
+    announce: Option<Announcement>,
+    frames: u64,
+    frames_with_person: u64,
+    first_t: Option<f64>,
+    last_t: f64,
+}
+
+impl Session {
+    pub fn new(exercise: Exercise) -> Self {
+        Self::with_plan(Plan::One(Box::new(exercise)))
+    }
+
+    pub fn with_plan(plan: Plan) -> Self {
+        let mut routine = None;
+        let (catalog, recogniser) = match plan {
+            Plan::One(ex) => (vec![*ex], None),
+            Plan::Auto(all) => {
+                let n = all.len();
+                (all, Some(Recogniser::new(n)))
+            }
+            Plan::Routine(name, steps) => {
+                routine = Some(RoutineState { name, steps: (0..steps.len()).collect(), at: 0 });
+                (steps, None)
+            }
+        };
+        let mut s = Session {
+            smoother: Smoother::new(OneEuroParams::default()),
+            coach: Coach::new(),
+            catalog,
+            recogniser,
+            judges: Vec::new(),
+            active: None,
+            routine,
+            announce: None,
+            frames: 0,
+            frames_with_person: 0,
+            first_t: None,
+            last_t: 0.0,
+        };
+        if s.recogniser.is_none() {
+            s.activate(0);
+        }
+        s
+    }
+
+    /// Changes what is judged from now on; counts so far are kept (a stretch met again resumes).
+    pub fn switch(&mut self, plan: Plan) {
+        match plan {
+            Plan::One(ex) => {
+                let index = match self.catalog.iter().position(|e| e.id == ex.id) {
+                    Some(i) => i,
+                    None => {
+                        self.catalog.push(*ex);
+                        self.catalog.len() - 1
+                    }
+                };
+                self.recogniser = None;
+                self.activate(index);
+            }
+            Plan::Auto(all) => {
+                for ex in all {
+                    if !self.catalog.iter().any(|e| e.id == ex.id) {
+                        self.catalog.push(ex);
+                    }
+                }
+                self.recogniser = Some(Recogniser::new(self.catalog.len()));
+            }
+            Plan::Routine(name, steps) => {
+                let first = self.catalog.len();
+                self.catalog.extend(steps);
+                self.routine = Some(RoutineState { name, steps: (first..self.catalog.len()).collect(), at: 0 });
+                self.recogniser = None;
+                self.activate(first);
+            }
+        }
+    }
+
+    /// Moves a routine on when its current stretch is done.
+    fn advance_routine(&mut self, t: f64) {
+        let Some(RoutineState { name, steps, at }) = &mut self.routine else { return };
+        let Some(active) = self.active else { return };
+        if *at >= steps.len() || !self.judges[active].judge.done() {
+            return;
+        }
+        *at += 1;
+        let text = match steps.get(*at) {
+            Some(&next) => {
+                let ex = &self.catalog[next];
+                let target = match (ex.kind, ex.hold_seconds, ex.rep_target) {
+                    (crate::exercise::definition::Kind::Hold, Some(h), _) => format!("{h:.0} seconds"),
+                    (_, _, Some(n)) => format!("{n} reps"),
+                    _ => String::new(),
+                };
+                let sides = if ex.per_side { " each side" } else { "" };
+                format!("Next: {}, {target}{sides}", ex.name)
+            }
+            None => format!("{name} complete. Well done, rest now"),
+        };
+        let next = steps.get(*at).copied();
+        self.announce = Some(Announcement { text, at: t });
+        if let Some(next) = next {
+            self.activate(next);
+        }
+    }
+
+    fn routine_progress(&self) -> Option<RoutineProgress> {
+        self.routine.as_ref().map(|r| RoutineProgress { name: r.name.clone(), step: r.at + 1, steps: r.steps.len() })
+    }
+
+    /// The stretch being judged now, if any.
+    pub fn exercise(&self) -> Option<&Exercise> {
+        self.active.map(|a| self.judges[a].judge.exercise())
+    }
+
+    fn activate(&mut self, index: usize) {
+        let slot = match self.judges.iter().position(|m| m.index == index) {
+            Some(slot) => slot,
+            None => {
+                let ex = self.catalog[index].clone();
+                // Recognised after the person had been seen for a while: they were seen getting into the
+                // stretch, and that counts. Recognised at the very start (a recording that opens mid-lift),
+                // nobody saw them get in.
+                let seen_for = self.last_t - self.first_t.unwrap_or(self.last_t);
+                let judge = if self.recogniser.is_some() && seen_for > SEEN_GETTING_IN {
+                    Judge::recognised(ex)
+                } else {
+                    Judge::new(ex)
+                };
+                self.judges.push(Met { index, judge, frames: 0 });
+                self.judges.len() - 1
+            }
+        };
+        self.active = Some(slot);
+    }
+
+    /// One frame: the model's pose (None when the frame could not be read) at time `t` seconds.
+    pub fn step(&mut self, pose: Option<&Pose>, t: f64) -> FrameReport {
+        self.frames += 1;
+        self.first_t.get_or_insert(t);
+        self.last_t = t;
+        let smoothed = pose.map(|p| self.smoother.smooth(p, t));
+        if let Some(r) = &mut self.recogniser {
+            if let Some(index) = r.update(&self.catalog, smoothed.as_ref(), t) {
+                if self.active.map(|a| self.judges[a].index) != Some(index) {
+                    self.activate(index);
+                }
+            }
+        }
+        let Some(active) = self.active else {
+            let person = smoothed.as_ref().is_some_and(|p| p.mean_score() >= 0.15);
+            self.frames_with_person += person as u64;
+            let prompt = if person {
+                "Start any of the eight stretches: I will recognise it"
+            } else {
+                "I can't see you. Move into view of the camera"
+            };
+            return FrameReport {
+                t,
+                exercise: None,
+                routine: None,
+                prompt: Some(prompt.into()),
+                level: Some(Level::Setup),
+                speak: false,
+                faults: Vec::new(),
+                person,
+                phase: None,
+                phase_name: None,
+                reps: 0,
+                faulty_reps: 0,
+                held: 0.0,
+                side: None,
+                sides: None,
+                measures: BTreeMap::new(),
+                checks: Vec::new(),
+            };
+        };
+        let Met { judge, frames, .. } = &mut self.judges[active];
+        *frames += 1;
+        let j = judge.update(smoothed.as_ref(), t);
+        if j.person {
+            self.frames_with_person += 1;
+        }
+        let Advice { mut prompt, mut speak } = self.coach.advise(judge.exercise(), &j);
+        let phase_name = j.phase.and_then(|state| {
+            let [up, down] = judge.exercise().phase.as_ref()?.names.as_ref()?;
+            Some(if state == PhaseState::Up { up } else { down }.clone())
+        });
+        self.advance_routine(t);
+        // A routine's "Next: ..." takes the place of guidance for a few seconds (never of a fault).
+        if let Some(Announcement { text, at }) = &self.announce {
+            if t - at < ANNOUNCE_FOR && prompt.as_ref().is_none_or(|p| p.level == Level::Guide) {
+                speak = t == *at;
+                prompt =
+                    Some(crate::coaching::coach::Prompt { id: "next".into(), level: Level::Guide, text: text.clone() });
+            }
+        }
+        FrameReport {
+            routine: self.routine_progress(),
+            t,
+            exercise: Some(j.exercise),
+            level: prompt.as_ref().map(|p| p.level),
+            prompt: prompt.map(|p| p.text),
+            speak,
+            faults: j.faults.iter().map(|f| f.id.clone()).collect(),
+            person: j.person,
+            phase_name,
+            phase: j.phase,
+            reps: j.reps,
+            faulty_reps: j.faulty_reps,
+            held: round2(j.held),
+            side: j.side,
+            sides: j.sides,
+            measures: j.measures.into_iter().map(|(k, v)| (k, v.map(|v| (v * 100.0).round() / 100.0))).collect(),
+            checks: j.checks,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let stretches: Vec<StretchSummary> = self
+            .judges
+            .iter()
+            .map(|Met { judge, frames, .. }| {
+                let ex = judge.exercise();
+                StretchSummary {
+                    exercise: ex.id.clone(),
+                    name: ex.name.clone(),
+                    frames: *frames,
+                    reps: judge.reps(),
+                    faulty_reps: judge.faulty_reps(),
+                    rep_target: ex.rep_target,
+                    held_seconds: round2(judge.held()),
+                    faults: judge.fault_counts().clone(),
+                    sides: judge.sides(),
+                    form_score: judge.form_score().map(round2),
+                    done: judge.done(),
+                }
+            })
+            .collect();
+        let main = stretches.iter().max_by_key(|s| s.frames).cloned().unwrap_or(StretchSummary {
+            exercise: AUTO.into(),
+            name: "Not recognised yet".into(),
+            frames: 0,
+            reps: 0,
+            faulty_reps: BTreeMap::new(),
+            rep_target: None,
+            held_seconds: 0.0,
+            faults: BTreeMap::new(),
+            sides: None,
+            form_score: None,
+            done: false,
+        });
+        Summary {
+            exercise: main.exercise,
+            name: main.name,
+            frames: self.frames,
+            frames_with_person: self.frames_with_person,
+            duration_s: round2(self.first_t.map(|f| self.last_t - f).unwrap_or(0.0)),
+            reps: main.reps,
+            faulty_reps: main.faulty_reps,
+            rep_target: main.rep_target,
+            held_seconds: main.held_seconds,
+            faults: main.faults,
+            sides: main.sides,
+            form_score: main.form_score,
+            routine: self.routine_progress(),
+            prompts_spoken: self.coach.spoken_count(),
+            stretches,
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
+
+    /// Feeds hip heights, one frame per 1/30 s after `t`, through the session; returns each frame's report.
+    fn feed(session: &mut Session, heights: impl IntoIterator<Item = f32>, t: &mut f64) -> Vec<FrameReport> {
+        heights
+            .into_iter()
+            .map(|h| {
+                *t += 1.0 / 30.0;
+                session.step(Some(&bridge_at(h)), *t)
+            })
+            .collect()
+    }
+
+    /// One rep of the lift from rest: up in half a second, held 1.5 s, down, rest.
+    fn rep() -> Vec<f32> {
+        let mut h = vec![0.0; 30];
+        h.extend(ramp(0.0, 60.0, 15));
+        h.extend(vec![60.0; 45]);
+        h.extend(ramp(60.0, 0.0, 30));
+        h.extend(vec![0.0; 30]);
+        h
+    }
+
+    #[test]
+    fn a_stretch_met_again_resumes_its_counts() {
+        let (mut session, mut t) = (Session::new(lift()), 0.0);
+        assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 1);
+        session.switch(Plan::One(Box::new(lift_with("other", 5, ""))));
+        let other = feed(&mut session, vec![0.0; 30], &mut t);
+        assert!(other.iter().all(|r| r.exercise.as_deref() == Some("other") && r.reps == 0));
+        session.switch(Plan::One(Box::new(lift())));
+        assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 2);
+        let summary = session.summary();
+        let met: Vec<_> = summary.stretches.iter().map(|s| (s.exercise.as_str(), s.reps, s.frames)).collect();
+        assert_eq!(met, [("lift", 2, 2 * rep().len() as u64), ("other", 0, 30)]);
+        // The summary's top-level fields are the stretch judged longest.
+        assert_eq!((summary.exercise.as_str(), summary.reps, summary.frames), ("lift", 2, 2 * rep().len() as u64 + 30));
+    }
+
+    #[test]
+    fn a_routine_moves_on_when_a_stretch_is_done_and_says_what_comes_next() {
+        let steps = vec![lift_with("first", 1, ""), lift_with("second", 1, "")];
+        let (mut session, mut t) = (Session::with_plan(Plan::Routine("Morning".into(), steps)), 0.0);
+        let step = |r: &FrameReport| r.routine.as_ref().map(|p| (p.step, p.steps));
+        let reports = feed(&mut session, rep(), &mut t);
+        assert_eq!(step(&reports[0]), Some((1, 2)));
+        let next: Vec<_> = reports.iter().filter(|r| r.prompt.as_deref() == Some("Next: Lift, 1 reps")).collect();
+        assert!(!next.is_empty(), "no announcement");
+        assert_eq!(next.iter().filter(|r| r.speak).count(), 1, "the announcement is said once");
+        let last = reports.last().unwrap();
+        assert_eq!((last.exercise.as_deref(), step(last)), (Some("second"), Some((2, 2))));
+        // The second stretch's rep completes the routine.
+        let reports = feed(&mut session, rep(), &mut t);
+        assert!(reports.iter().any(|r| r.prompt.as_deref() == Some("Morning complete. Well done, rest now")));
+        assert_eq!(step(reports.last().unwrap()), Some((3, 2)));
+        assert!(session.summary().stretches.iter().all(|s| s.done));
+    }
+
+    #[test]
+    fn before_a_stretch_is_recognised_nothing_is_judged() {
+        let mut session = Session::with_plan(Plan::Auto(vec![lift()]));
+        for i in 0..10 {
+            let r = session.step(None, i as f64 / 30.0);
+            assert_eq!((r.exercise, r.level, r.person), (None, Some(Level::Setup), false));
+        }
+        let summary = session.summary();
+        assert_eq!((summary.exercise.as_str(), summary.frames, summary.stretches.len()), ("auto", 10, 0));
+        assert!(session.exercise().is_none());
+    }
+
+    #[test]
+    fn a_choice_becomes_one_stretch_or_all_to_recognise_from() {
+        let catalog = vec![lift(), lift_with("other", 5, "")];
+        let plan = |s: &str| Plan::choose(&s.parse().unwrap(), &catalog);
+        assert!(matches!(plan("other"), Ok(Plan::One(ex)) if ex.id == "other"));
+        assert!(matches!(plan("auto"), Ok(Plan::Auto(all)) if all.len() == 2));
+        let err = plan("cartwheel").unwrap_err().to_string();
+        assert_eq!(err, r#"unknown stretch "cartwheel"; known: auto, lift, other"#);
+    }
+}

@@ -1,0 +1,333 @@
+//! The live loop. Capture runs on one thread and keeps only the newest frame in a one-slot mailbox; the
+//! pose model, judge and coach run on another, always on the newest frame. When the model is slower than
+//! the camera, older frames are dropped (and counted) instead of queueing, so the time from capture to
+//! prompt stays bounded. Results go to the [`Hub`], which the HTTP server reads without blocking either.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::coaching::session::{FrameReport, Session};
+use crate::running::hub::{Hub, LiveStats};
+use crate::running::pipeline::{Pipeline, Step};
+use crate::seeing::capture::{CaptureError, Frame, FrameSource};
+use crate::seeing::pose::PoseRecord;
+use crate::slot::{Empty, Slot};
+
+pub use crate::seeing::pose::PoseStage;
+
+pub use crate::running::hub::Control;
+
+/// Opens (or re-opens, after a failure) the frame source.
+/// Called on the capture thread, so the source itself need not be `Send` (camera handles are not).
+pub type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send>;
+
+/// Sees every judged frame (the terminal view, the voice).
+pub type OnReport = Box<dyn FnMut(&FrameReport, &LiveStats) + Send>;
+
+/// How the loop runs.
+pub struct LoopOptions {
+    /// Pace a recording at its own timestamps, as a camera would deliver it, dropping frames the model
+    /// cannot keep up with. Without it a recording is judged frame by frame, as fast as the model goes.
+    pub realtime: bool,
+    /// Re-open the source after a failure (cameras), with back-off up to this many seconds between tries.
+    pub retry_up_to: Option<f64>,
+    /// Write every judged frame here as JPEG. Only when the user asks (`--record DIR`): otherwise no
+    /// frame is ever written to disk.
+    pub record: Option<std::path::PathBuf>,
+}
+
+/// One frame deep: a new frame replaces an unprocessed one.
+type Mailbox = Slot<(Frame, Instant)>;
+
+pub struct LiveLoop {
+    capture: JoinHandle<()>,
+    worker: JoinHandle<()>,
+    stop: Arc<AtomicBool>,
+    mailbox: Arc<Mailbox>,
+}
+
+impl LiveLoop {
+    /// Starts capture and judging with the pose stage `stage`; `on_report` sees every processed frame.
+    pub fn start(
+        open: Opener,
+        options: LoopOptions,
+        stage: Box<dyn PoseStage>,
+        session: Session,
+        hub: Arc<Hub>,
+        controls: Receiver<Control>,
+        on_report: OnReport,
+    ) -> LiveLoop {
+        Self::start_pipeline(open, options, Pipeline::new(Some(stage), session), hub, controls, on_report)
+    }
+
+    /// Starts capture and judging through `pipeline` (one without a pose stage takes sources that carry
+    /// their poses: keypoint files, generated motion); `on_report` sees every processed frame.
+    pub fn start_pipeline(
+        mut open: Opener,
+        options: LoopOptions,
+        mut pipeline: Pipeline,
+        hub: Arc<Hub>,
+        controls: Receiver<Control>,
+        mut on_report: OnReport,
+    ) -> LiveLoop {
+        let mailbox: Arc<Mailbox> = Arc::new(Slot::new());
+        let stop = Arc::new(AtomicBool::new(false));
+
+        let record = options.record.clone();
+        hub.set_recording(record.is_some());
+        let capture = {
+            let (mailbox, hub, stop) = (mailbox.clone(), hub.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("capture".into())
+                .spawn(move || {
+                    capture_loop(&mut open, &options, &mailbox, &hub, &stop);
+                    mailbox.close();
+                })
+                .expect("the capture thread starts")
+        };
+        let worker = {
+            let (hub, stop, mailbox) = (hub.clone(), stop.clone(), mailbox.clone());
+            std::thread::Builder::new()
+                .name("judge".into())
+                .spawn(move || {
+                    let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
+                    let mut window: std::collections::VecDeque<Instant> = Default::default();
+                    // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
+                    // frame: it ends the session, which keeps what it has, and says so.
+                    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        loop {
+                            let next = mailbox.take_within(Duration::from_millis(250));
+                            while let Ok(c) = controls.try_recv() {
+                                match c {
+                                    Control::SetPlan(plan) => pipeline.session.switch(plan),
+                                    Control::Stop => stop.store(true, Ordering::SeqCst),
+                                }
+                            }
+                            if stop.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            let (frame, captured_at) = match next {
+                                Ok(f) => f,
+                                Err(Empty::Closed) => break,
+                                Err(Empty::TimedOut) => continue,
+                            };
+                            let Step { report, pose, times } = match pipeline.step_frame(&frame) {
+                                Ok(step) => step,
+                                Err(e) => {
+                                    hub.update_stats(|s| s.errors += 1);
+                                    eprintln!("pose model failed on frame {}: {e}", frame.index);
+                                    continue;
+                                }
+                            };
+                            if frame.pose.is_none() {
+                                // Only frames that went through the model time it.
+                                model_ms.push(times.pose_ms);
+                                hub.observe_model(times.pose_ms / 1e3);
+                            }
+                            let latency = captured_at.elapsed().as_secs_f64() * 1e3;
+                            latencies.push(latency);
+                            let now = Instant::now();
+                            window.push_back(now);
+                            while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
+                                window.pop_front();
+                            }
+                            // A frame that came with its pose has no picture to record or show.
+                            let image = frame.pose.is_none().then(|| Arc::new(frame.image));
+                            if let (Some(dir), Some(image)) = (&record, &image) {
+                                let path = dir.join(format!("frame_{:06}.jpg", frame.index));
+                                if let Err(e) = image.save(&path) {
+                                    hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+                                }
+                            }
+                            let summary = pipeline.session.summary();
+                            let stats = hub.publish(&report, PoseRecord::from(&pose), image, summary, |s| {
+                                s.processed += 1;
+                                s.fps = window.len() as f64
+                                    / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
+                                s.latency_ms = latency;
+                                // Sorting the window on every frame is wasted on a display refreshed twice a second.
+                                if s.processed % 15 == 1 {
+                                    (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                                    s.model_ms_median = model_ms.median_p95().0;
+                                }
+                            });
+                            on_report(&report, &stats);
+                        }
+                    }));
+                    stop.store(true, Ordering::SeqCst);
+                    mailbox.close();
+                    if let Err(panic) = judged {
+                        let what = panic_text(panic.as_ref());
+                        eprintln!("coaching stopped after an internal error: {what}");
+                        hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
+                    }
+                    hub.update_stats(|s| {
+                        (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                        s.model_ms_median = model_ms.median_p95().0;
+                    });
+                    hub.finish(&pipeline.session.summary());
+                })
+                .expect("the judging thread starts")
+        };
+        LiveLoop { capture, worker, stop, mailbox }
+    }
+
+    /// Asks both threads to end: the judge at once (a frame being judged is finished), the capture thread
+    /// between frames. A source that waits for frames (the browser's) must be closed by its owner.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.mailbox.close();
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.worker.is_finished()
+    }
+
+    /// Waits for the end of the recording (or a stop).
+    pub fn join(self) {
+        let _ = self.worker.join();
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.capture.join();
+    }
+}
+
+/// The last 600 timings (20 s at 30 fps), for a running median and p95.
+#[derive(Default)]
+struct Recent {
+    values: std::collections::VecDeque<f64>,
+    scratch: Vec<f64>,
+}
+
+impl Recent {
+    fn push(&mut self, x: f64) {
+        if self.values.len() == 600 {
+            self.values.pop_front();
+        }
+        self.values.push_back(x);
+    }
+
+    /// Median and 95th percentile, from one sort into a reused buffer.
+    fn median_p95(&mut self) -> (f64, f64) {
+        self.scratch.clear();
+        self.scratch.extend(&self.values);
+        let [median, p95] = crate::quantile::quantiles(&mut self.scratch, [0.5, 0.95]);
+        (median, p95)
+    }
+}
+
+/// Runs a call into the frame source, turning a panic in it (a driver binding, a decoder) into a source
+/// error, so that it is reported and retried like an unplugged camera. Uncaught, it would end the capture
+/// thread and leave the judge waiting for frames that never come.
+fn guarded<T>(call: impl FnOnce() -> Result<T, CaptureError>) -> Result<T, CaptureError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        Err(CaptureError::Camera(format!("the frame source crashed ({})", panic_text(panic.as_ref()))))
+    })
+}
+
+/// The message a panic was raised with.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
+fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub: &Hub, stop: &AtomicBool) {
+    let mut backoff = 0.5;
+    // One clock and one frame count for the session, however often the camera is reopened: a reopened
+    // source starts its own from zero, and time running back would shrink the summary, silence the coach's
+    // timers, overwrite the timeline's rows and the recording's frames.
+    let began = Instant::now();
+    let (mut last_t, mut next_index): (Option<f64>, u64) = (None, 0);
+    'reopen: while !stop.load(Ordering::SeqCst) {
+        let mut source = match guarded(&mut *open) {
+            Ok(s) => s,
+            Err(e) => match options.retry_up_to {
+                Some(max) => {
+                    hub.set_source_error(Some(format!("{e}; retrying in {backoff:.1} s")));
+                    sleep_unless_stopped(backoff, stop);
+                    backoff = (backoff * 2.0).min(max);
+                    continue;
+                }
+                None => {
+                    hub.set_source_error(Some(e.to_string()));
+                    return;
+                }
+            },
+        };
+        hub.set_source(source.describe());
+        let start = Instant::now();
+        // This source's time 0 on the session's clock: the first source's own, a reopened one's when it opened.
+        let offset = if last_t.is_some() { began.elapsed().as_secs_f64() } else { 0.0 };
+        while !stop.load(Ordering::SeqCst) {
+            match guarded(|| source.next_frame()) {
+                Ok(Some(mut frame)) => {
+                    backoff = 0.5;
+                    if options.realtime {
+                        crate::running::pipeline::pace(crate::running::pipeline::Pace::Realtime, start, frame.t);
+                    }
+                    frame.t = (frame.t + offset).max(last_t.map_or(f64::MIN, |t| t + 1e-3));
+                    last_t = Some(frame.t);
+                    frame.index = next_index;
+                    next_index += 1;
+                    // A recording replayed at its own pace loses no frame; a camera's newest frame wins.
+                    let dropped = if !options.realtime && options.retry_up_to.is_none() {
+                        mailbox.put_when_empty((frame, Instant::now()))
+                    } else {
+                        mailbox.put((frame, Instant::now()))
+                    };
+                    hub.count_captured(dropped);
+                }
+                Ok(None) => return,
+                Err(e) if e.is_bad_frame() => {
+                    hub.count_bad_frame();
+                }
+                Err(e) => match options.retry_up_to {
+                    // A camera that fails mid-session: say so, keep everything else running, try again.
+                    Some(max) => {
+                        hub.set_source_error(Some(format!("{e}; retrying in {backoff:.1} s")));
+                        drop(source);
+                        sleep_unless_stopped(backoff, stop);
+                        backoff = (backoff * 2.0).min(max);
+                        continue 'reopen;
+                    }
+                    None => {
+                        hub.set_source_error(Some(e.to_string()));
+                        return;
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn sleep_unless_stopped(seconds: f64, stop: &AtomicBool) {
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A channel for [`Control`] messages.
+pub fn controls() -> (Sender<Control>, Receiver<Control>) {
+    std::sync::mpsc::channel()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recent;
+
+    #[test]
+    fn recent_timings_keep_the_last_600_and_give_median_and_p95() {
+        let mut r = Recent::default();
+        assert_eq!(r.median_p95(), (0.0, 0.0));
+        for x in (1..=1000).rev() {
+            r.push(x as f64); // 1000 down to 1: the last 600 are 600..=1
+        }
+        assert_eq!(r.median_p95(), (301.0, 570.0));
+    }
+}

@@ -1,0 +1,208 @@
+//! `stretchcoach bench`: each stage of the per-frame pipeline timed on real frames, with bare inference as
+//! the baseline every other figure is a ratio of, so a user can check their own machine.
+
+use std::time::Instant;
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::coaching::session::{Plan, Session};
+use crate::quantile::quantiles;
+use crate::running::hub::Hub;
+use crate::running::pipeline::{Pipeline, StepError};
+use crate::seeing::pose::{BareInference, PoseRecord, PoseStage};
+use crate::web::server::HTTP_THREAD;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+    /// Median over the median of bare inference.
+    pub ratio_to_inference: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub frames: usize,
+    pub width: u32,
+    pub height: u32,
+    pub stages: Vec<StageTime>,
+    /// Frames per second achieved by the whole per-frame pipeline (frames over elapsed time).
+    pub fps: f64,
+    /// When paced like a camera (`--fps`): the share of the time the loop was busy with a frame, and the
+    /// frames that took longer than the camera's frame interval (a live camera would have dropped one).
+    pub paced: Option<Paced>,
+    /// CPU time used meanwhile by the HTTP server's threads (`--serve-port`), in ms.
+    pub server_cpu_ms: Option<f64>,
+    /// CPU used by the whole process while timing the pipeline, in cores (1.0 = one core all the time).
+    pub cpu_cores: Option<f64>,
+    /// Model runs per frame (1 while tracking; the orientation-aware input searches with 5 when lost).
+    pub model_runs_per_frame: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paced {
+    pub target_fps: f64,
+    pub busy: f64,
+    pub late_frames: usize,
+    /// CPU the process used while the loop slept between frames, in cores, over that sleeping time:
+    /// near 0 when the model's threads rest, near 1 or more when they spin. Its own test is robust because
+    /// neither the speed of the build nor other processes put CPU time into this process's idle gaps.
+    pub idle_cpu_cores: Option<f64>,
+    /// Seconds the loop slept between frames, in all (the denominator of `idle_cpu_cores`).
+    pub idle_s: f64,
+}
+
+/// CPU time (user + system, ms) from a /proc `stat` file (Linux only).
+fn stat_cpu_ms(path: &std::path::Path) -> Option<f64> {
+    const TICKS_PER_S: f64 = 100.0; // USER_HZ, 100 on every Linux ABI
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / TICKS_PER_S * 1e3)
+}
+
+/// CPU time (ms) of this whole process so far.
+pub fn process_cpu_ms() -> Option<f64> {
+    stat_cpu_ms("/proc/self/stat".as_ref())
+}
+
+/// CPU time (ms) of this whole process so far, to the nanosecond: the sum over its threads of the
+/// scheduler's run time (the first field of /proc/self/task/*/schedstat), where `stat` counts 10 ms ticks.
+pub fn process_cpu_ms_precise() -> Option<f64> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 / 1e6)
+}
+
+/// CPU time (ms) of this process's threads named `name`.
+pub fn thread_cpu_ms(name: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        if std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.trim_end() == name) {
+            total += stat_cpu_ms(&task.path().join("stat"))?;
+        }
+    }
+    Some(total)
+}
+
+fn stage_time(name: &'static str, mut xs: Vec<f64>, baseline: f64) -> StageTime {
+    let [m, p95] = quantiles(&mut xs, [0.5, 0.95]);
+    StageTime { stage: name, median_ms: m, p95_ms: p95, ratio_to_inference: m / baseline }
+}
+
+/// Times `n` frames (cycling through `images`) through `stage`, the pose stage the live loop uses (the
+/// orientation-aware input unless --plain-input), then a session. Bare inference of `model`, the same
+/// model file on a fixed letterboxed input, comes first: the baseline every other figure is a ratio of.
+/// With `hub`, every frame is also published to it, as the live loop does (to measure the server's
+/// effect on the loop under load). With `pace`, frames come at that rate, as from a camera, and so do the
+/// baseline's runs: a model woken 30 times a second is slower than one kept busy, and the ratio must
+/// compare like with like.
+pub fn run(
+    model: &mut dyn BareInference,
+    mut stage: Box<dyn PoseStage>,
+    images: &[RgbImage],
+    n: usize,
+    plan: Plan,
+    hub: Option<&Hub>,
+    pace: Option<f64>,
+) -> Result<BenchReport, StepError> {
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let Some(first) = images.first() else { return Err(StepError::NoFrames) };
+    let (w, h) = (first.width(), first.height());
+    model.prepare_bare(first);
+    for _ in 0..10 {
+        model.infer_bare()?; // warm-up
+    }
+    for img in images.iter().take(10) {
+        stage.estimate(img)?; // warm-up, and the person found
+    }
+    stage.take_times();
+    // Sleeps until frame `i` is due, when paced.
+    let wait = |start: Instant, i: usize| {
+        if let Some(fps) = pace {
+            crate::running::pipeline::pace(crate::running::pipeline::Pace::Realtime, start, i as f64 / fps);
+        }
+    };
+    let mut bare = Vec::with_capacity(n);
+    let start = Instant::now();
+    for i in 0..n {
+        wait(start, i);
+        let t = Instant::now();
+        model.infer_bare()?;
+        bare.push(ms(t));
+    }
+    let [baseline] = quantiles(&mut bare.clone(), [0.5]);
+    // The frames go through the pipeline every command runs, which times the model's stages itself.
+    let mut pipeline = Pipeline::new(Some(stage), Session::with_plan(plan));
+    let (mut pre, mut inf, mut dec, mut sil, mut orient, mut judge, mut whole) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut runs = 0u64;
+    let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
+    let cpu_before = process_cpu_ms();
+    let (mut idle_cpu_ms, mut idle_ms) = (Some(0.0), 0.0);
+    let start = Instant::now();
+    for i in 0..n {
+        if pace.is_some() {
+            // What the process burns while this thread sleeps is what the model's threads spin.
+            let (c0, w0) = (process_cpu_ms_precise(), Instant::now());
+            wait(start, i);
+            let c1 = process_cpu_ms_precise();
+            idle_ms += ms(w0);
+            idle_cpu_ms = idle_cpu_ms.zip(c0).zip(c1).map(|((sum, c0), c1)| sum + (c1 - c0));
+        }
+        let img = &images[i % images.len()];
+        let t0 = Instant::now();
+        let step = pipeline.step_image(img, i as f64 / 30.0)?;
+        if let Some(hub) = hub {
+            hub.publish(&step.report, PoseRecord::from(&step.pose), None, pipeline.session.summary(), |s| {
+                s.processed += 1
+            });
+        }
+        let times = step.times;
+        pre.push(times.model.prepare_ms);
+        inf.push(times.model.infer_ms);
+        dec.push(times.model.decode_ms);
+        sil.push(times.model.silhouette_ms);
+        orient.push((times.pose_ms - times.model_ms()).max(0.0));
+        runs += times.model.runs as u64;
+        // Everything after the pose: judging, and publishing when there is a hub.
+        judge.push(ms(t0) - times.pose_ms);
+        whole.push(ms(t0));
+    }
+    let elapsed_ms = ms(start);
+    let paced = pace.map(|fps| Paced {
+        target_fps: fps,
+        busy: whole.iter().sum::<f64>() / elapsed_ms,
+        late_frames: whole.iter().filter(|&&t| t > 1e3 / fps).count(),
+        idle_cpu_cores: idle_cpu_ms.filter(|_| idle_ms > 0.0).map(|c| c / idle_ms),
+        idle_s: idle_ms / 1e3,
+    });
+    let server_cpu_ms = server_cpu_before.and_then(|b| Some(thread_cpu_ms(HTTP_THREAD)? - b));
+    let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));
+    Ok(BenchReport {
+        frames: n,
+        width: w,
+        height: h,
+        fps: n as f64 * 1e3 / elapsed_ms,
+        paced,
+        server_cpu_ms,
+        cpu_cores,
+        model_runs_per_frame: runs as f64 / n as f64,
+        stages: vec![
+            stage_time(model.bare_label(), bare, baseline),
+            stage_time("pre-processing", pre, baseline),
+            stage_time("inference in the pipeline", inf, baseline),
+            stage_time("decoding", dec, baseline),
+            stage_time("  silhouette (in decoding)", sil, baseline),
+            stage_time("orientation (crop, tracking)", orient, baseline),
+            stage_time("smoothing + judging + coaching", judge, baseline),
+            stage_time("whole frame", whole, baseline),
+        ],
+    })
+}

@@ -1,0 +1,451 @@
+//! `stretchcoach eval`: how the coach does on real footage of real people. A folder holds one sub-folder per
+//! stretch id (photos, videos or keypoint files of people doing that stretch) and `other/` (poses that are
+//! none of the stretches). Each file is judged twice, as a user would meet it: with the stretch recognised
+//! (`--exercise auto`) and with the stretch given. A photo is judged as if held still for a few seconds.
+
+pub mod joints;
+
+use crate::running::pipeline::Pipeline;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::coaching::coach::Level;
+use crate::coaching::session::{FrameReport, Plan, Session};
+use crate::exercise::judge::CheckStatus;
+use crate::exercise::recognise::{self, ConditionReading};
+use crate::exercise::Exercise;
+use crate::seeing::capture::replay::{is_image_path, DEFAULT_FPS};
+use crate::seeing::capture::{open_replay, CaptureError};
+use crate::seeing::keypoint_file::{self, KeypointFileError};
+use crate::seeing::pose::{ModelError, Pose, PoseStage};
+
+/// The folder of poses that are none of the stretches.
+pub const OTHER: &str = "other";
+/// Set-up prompts in the first second are allowed: the coach has only just seen the person.
+const SETTLE_S: f64 = 1.0;
+/// Model runs on a still photo before its pose is held (the orientation-aware input settles in two).
+const PHOTO_RUNS: usize = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Labels { path: PathBuf, message: String },
+    #[error("{}: {message}", path.display())]
+    Layout { path: PathBuf, message: String },
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error(transparent)]
+    Keypoints(#[from] KeypointFileError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// What a person labelled about one file (`labels.toml`, a table per file name).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    /// Complete reps done in good form (videos of rep stretches).
+    #[serde(default)]
+    pub reps: Option<u32>,
+    /// Complete reps done with a fault in them, which do not count (with `reps`, both must be exact).
+    #[serde(default)]
+    pub faulty_reps: Option<u32>,
+    /// Done in good form: no fault prompt is right.
+    #[serde(default)]
+    pub good: Option<bool>,
+    /// Fault ids of the stretch that the person shows.
+    #[serde(default)]
+    pub faults: Vec<String>,
+    /// The whole person is in the picture (default true); false files are not counted for set-up alarms.
+    #[serde(default)]
+    pub in_view: Option<bool>,
+    /// Where the camera is (side, front, feet, three-quarter): for the reader.
+    #[serde(default)]
+    pub view: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One file to judge.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub path: PathBuf,
+    /// The stretch shown; None for `other/`.
+    pub stretch: Option<String>,
+    pub label: Label,
+}
+
+/// Finds the files of an eval folder, checking its layout and labels against the catalog.
+pub fn collect(dir: &Path, catalog: &[Exercise]) -> Result<Vec<Item>, EvalError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| EvalError::Io { path, source }
+    };
+    let mut items = Vec::new();
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let known: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
+    for folder in folders {
+        let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let stretch = match name.as_str() {
+            OTHER => None,
+            id if known.contains(&id) => Some(id.to_string()),
+            _ => {
+                return Err(EvalError::Layout {
+                    path: folder,
+                    message: format!("not a stretch id; use one of: {}, or {OTHER}", known.join(", ")),
+                })
+            }
+        };
+        let labels = read_labels(&folder, stretch.as_deref().and_then(|id| catalog.iter().find(|e| e.id == id)))?;
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(io(&folder))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && is_media(p))
+            .collect();
+        files.sort();
+        for name in labels.keys() {
+            if !files.iter().any(|f| f.file_name().and_then(|n| n.to_str()) == Some(name)) {
+                return Err(EvalError::Labels {
+                    path: folder.join("labels.toml"),
+                    message: format!("labels a file that is not in the folder: {name:?}"),
+                });
+            }
+        }
+        for path in files {
+            let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let label = labels.get(file).cloned().unwrap_or_default();
+            items.push(Item { path, stretch: stretch.clone(), label });
+        }
+    }
+    if items.is_empty() {
+        return Err(EvalError::Layout {
+            path: dir.to_path_buf(),
+            message: format!(
+                "no files found; expected sub-folders named by stretch id ({}) or {OTHER}",
+                known.join(", ")
+            ),
+        });
+    }
+    Ok(items)
+}
+
+/// Photos, videos and keypoint files; not the labels, notes or licences beside them.
+fn is_media(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    is_image_path(path) || ext == "jsonl" || ["mp4", "webm", "mkv", "avi", "mov", "m4v"].contains(&ext.as_str())
+}
+
+fn read_labels(folder: &Path, exercise: Option<&Exercise>) -> Result<BTreeMap<String, Label>, EvalError> {
+    let path = folder.join("labels.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(source) => return Err(EvalError::Io { path, source }),
+    };
+    let labels: BTreeMap<String, Label> =
+        toml::from_str(&text).map_err(|e| EvalError::Labels { path: path.clone(), message: e.to_string() })?;
+    if let Some(ex) = exercise {
+        let known = fault_ids(ex);
+        for (file, label) in &labels {
+            if let Some(bad) = label.faults.iter().find(|f| !known.contains(f)) {
+                return Err(EvalError::Labels {
+                    path,
+                    message: format!("{file}: {bad:?} is not a fault of {}; its faults: {}", ex.id, known.join(", ")),
+                });
+            }
+        }
+    }
+    Ok(labels)
+}
+
+/// Every fault id a stretch can prompt.
+fn fault_ids(ex: &Exercise) -> Vec<String> {
+    let mut ids: Vec<String> =
+        ex.checks.iter().flat_map(|c| [&c.below, &c.above]).flatten().map(|o| o.fault.clone()).collect();
+    if ex.phase.as_ref().is_some_and(|p| p.too_fast.is_some()) {
+        ids.push("too-fast".into());
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The poses of a file, timed: every frame of a video or keypoint file; a photo held still for `hold`
+/// seconds at a camera's 30 fps (the model runs a few times, as on the first frames of a camera, then its
+/// pose is held).
+pub fn poses(path: &Path, stage: &mut dyn PoseStage, hold: f64) -> Result<Vec<(f64, Pose)>, EvalError> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl")) {
+        return Ok(keypoint_file::read(path)?);
+    }
+    let mut source = open_replay(path)?;
+    let mut out = Vec::new();
+    if is_image_path(path) {
+        let Some(frame) = source.next_frame()? else { return Ok(out) };
+        let frames = (hold * DEFAULT_FPS).round().max(1.0) as usize;
+        let mut pose = stage.estimate(&frame.image)?;
+        for i in 0..frames {
+            if i < PHOTO_RUNS {
+                pose = stage.estimate(&frame.image)?;
+            }
+            out.push((i as f64 / DEFAULT_FPS, pose.clone()));
+        }
+        return Ok(out);
+    }
+    loop {
+        match source.next_frame() {
+            Ok(Some(frame)) => out.push((frame.t, stage.estimate(&frame.image)?)),
+            Ok(None) => break,
+            Err(e) if e.is_bad_frame() => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+/// How one file went.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileResult {
+    pub file: String,
+    /// The stretch shown (null: other).
+    pub stretch: Option<String>,
+    pub frames: usize,
+    /// With `--exercise auto`: the stretch named over most of the file's second half (null: none).
+    pub named: Option<String>,
+    /// With the stretch given: the first set-up prompt after the first second, if any ("t: text").
+    pub setup_alarm: Option<String>,
+    /// With the stretch given: form and safety faults prompted, by id.
+    pub fault_prompts: Vec<String>,
+    /// Reps counted with the stretch given (in good form).
+    pub reps: u32,
+    /// Reps that did not count, with the stretch given.
+    pub faulty_reps: u32,
+    /// Each stretch's recognition score (0-1), averaged over the second half; best first.
+    pub scores: Vec<(String, f32)>,
+    /// Why: the conditions of the stretch shown (else of the one named) on the last frame.
+    pub conditions: Vec<ConditionReading>,
+    pub label: Label,
+}
+
+impl FileResult {
+    fn recognised(&self) -> bool {
+        self.named == self.stretch
+    }
+    fn in_view(&self) -> bool {
+        self.label.in_view.unwrap_or(true)
+    }
+}
+
+/// hits of n.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Count {
+    pub hits: u32,
+    pub of: u32,
+}
+
+impl Count {
+    fn add(&mut self, applies: bool, hit: bool) {
+        if applies {
+            self.of += 1;
+            self.hits += hit as u32;
+        }
+    }
+}
+
+/// The figures of one stretch folder, or of all of them together.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Figures {
+    pub files: u32,
+    /// Files whose stretch `auto` named.
+    pub recognised: Count,
+    /// Files of a person in view that got a set-up prompt after the first second.
+    pub setup_false_alarms: Count,
+    /// Files labelled good that got a form (or safety) prompt.
+    pub fault_prompts_on_good: Count,
+    /// Labelled faults that were prompted.
+    pub labelled_faults_found: Count,
+    /// Files with a labelled rep count whose count was exact.
+    pub reps_exact: Count,
+    /// `other` files that `auto` took for a stretch.
+    pub other_named: Count,
+}
+
+impl Figures {
+    fn add(&mut self, r: &FileResult) {
+        self.files += 1;
+        match &r.stretch {
+            Some(_) => {
+                self.recognised.add(true, r.recognised());
+                self.setup_false_alarms.add(r.in_view(), r.setup_alarm.is_some());
+                self.fault_prompts_on_good.add(r.label.good == Some(true), !r.fault_prompts.is_empty());
+                for f in &r.label.faults {
+                    self.labelled_faults_found.add(true, r.fault_prompts.contains(f));
+                }
+                if let Some(n) = r.label.reps {
+                    self.reps_exact.add(true, r.reps == n && r.label.faulty_reps.is_none_or(|f| r.faulty_reps == f));
+                }
+            }
+            None => self.other_named.add(true, r.named.is_some()),
+        }
+    }
+}
+
+/// A check's range in its definition next to what it measured on files labelled good.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRange {
+    pub stretch: String,
+    pub check: String,
+    pub unit: &'static str,
+    pub range: [f32; 2],
+    /// 5th and 95th percentile of the values judged on good files (null: never judged).
+    pub measured: Option<[f32; 2]>,
+    pub median: Option<f32>,
+    /// Frames judged.
+    pub frames: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub hold_seconds: f64,
+    pub overall: Figures,
+    pub stretches: BTreeMap<String, Figures>,
+    pub files: Vec<FileResult>,
+    pub ranges: Vec<CheckRange>,
+}
+
+/// Judges one file's poses: recognised among `catalog`, and judged as the stretch it shows. Values each
+/// check measured while it was judged are added to `values` (by stretch and check id).
+pub fn judge(
+    item: &Item,
+    poses: &[(f64, Pose)],
+    catalog: &[Exercise],
+    values: &mut BTreeMap<(String, String), Vec<f32>>,
+) -> FileResult {
+    // The poses are found once per file (`poses`) and judged twice, through the pipeline every command runs.
+    let mut auto = Pipeline::new(None, Session::with_plan(Plan::Auto(catalog.to_vec())));
+    let named: Vec<Option<String>> = poses.iter().map(|(t, p)| auto.step_pose(p, *t).report.exercise).collect();
+    let second_half = &named[named.len() / 2..];
+    let mut tally: BTreeMap<Option<&String>, usize> = BTreeMap::new();
+    for n in second_half {
+        *tally.entry(n.as_ref()).or_default() += 1;
+    }
+    // Named when one stretch holds more than half of the second half.
+    let named = tally
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| 2 * n > second_half.len())
+        .and_then(|(id, _)| id.cloned());
+
+    let half = &poses[poses.len() / 2..];
+    let mut scores: Vec<(String, f32)> = catalog
+        .iter()
+        .map(|ex| {
+            let sum: f32 = half.iter().map(|(_, p)| recognise::score(ex, p)).sum();
+            (ex.id.clone(), sum / half.len().max(1) as f32)
+        })
+        .collect();
+    scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let explained = item.stretch.as_ref().or(named.as_ref()).and_then(|id| catalog.iter().find(|e| &e.id == id));
+    let conditions = match (explained, poses.last()) {
+        (Some(ex), Some((_, pose))) => recognise::explain(ex, pose),
+        _ => Vec::new(),
+    };
+    let mut result = FileResult {
+        file: item.path.display().to_string(),
+        stretch: item.stretch.clone(),
+        frames: poses.len(),
+        named,
+        setup_alarm: None,
+        fault_prompts: Vec::new(),
+        reps: 0,
+        faulty_reps: 0,
+        scores,
+        conditions,
+        label: item.label.clone(),
+    };
+    let Some(ex) = item.stretch.as_ref().and_then(|id| catalog.iter().find(|e| &e.id == id)) else {
+        return result;
+    };
+    let mut given = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
+    let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
+    let good = item.label.good == Some(true);
+    for (t, pose) in poses {
+        let report = given.step_pose(pose, *t).report;
+        note(&mut result, &report, t - t0);
+        if good {
+            for c in report.checks.iter().filter(|c| matches!(c.status, CheckStatus::Good | CheckStatus::Fault)) {
+                if let Some(Some(v)) = report.measures.get(&c.id) {
+                    values.entry((ex.id.clone(), c.id.clone())).or_default().push(*v);
+                }
+            }
+        }
+    }
+    let summary = given.session.summary();
+    result.reps = summary.reps;
+    result.faulty_reps = summary.faulty_reps.values().sum();
+    result
+}
+
+/// Notes what a frame prompted.
+fn note(result: &mut FileResult, report: &FrameReport, since_start: f64) {
+    let Some(level) = report.level else { return };
+    let text = report.prompt.clone().unwrap_or_default();
+    match level {
+        Level::Setup if since_start > SETTLE_S && result.setup_alarm.is_none() => {
+            result.setup_alarm = Some(format!("{since_start:.1} s: {text}"));
+        }
+        Level::Form | Level::Safety => {
+            if let Some(f) = report.faults.first() {
+                if !result.fault_prompts.contains(f) {
+                    result.fault_prompts.push(f.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Puts the files' results together: per stretch, overall, and the ranges measured on good files.
+pub fn report(
+    files: Vec<FileResult>,
+    catalog: &[Exercise],
+    values: BTreeMap<(String, String), Vec<f32>>,
+    hold_seconds: f64,
+) -> Report {
+    let mut overall = Figures::default();
+    let mut stretches: BTreeMap<String, Figures> = BTreeMap::new();
+    for r in &files {
+        overall.add(r);
+        stretches.entry(r.stretch.clone().unwrap_or_else(|| OTHER.into())).or_default().add(r);
+    }
+    let mut ranges = Vec::new();
+    for ex in catalog.iter().filter(|e| stretches.contains_key(&e.id)) {
+        for c in &ex.checks {
+            let mut v = values.get(&(ex.id.clone(), c.id.clone())).cloned().unwrap_or_default();
+            v.sort_by(f32::total_cmp);
+            let at = |q: f64| crate::quantile::of_sorted(&v, q);
+            let (measured, median) = (at(0.05).zip(at(0.95)).map(|(lo, hi)| [lo, hi]), at(0.5));
+            ranges.push(CheckRange {
+                stretch: ex.id.clone(),
+                check: c.id.clone(),
+                unit: c.measure.unit().name(),
+                range: c.range,
+                measured,
+                median,
+                frames: v.len(),
+            });
+        }
+    }
+    Report { hold_seconds, overall, stretches, files, ranges }
+}
