@@ -9,7 +9,7 @@ use stretchcoach::coaching::session::Session;
 use stretchcoach::exercise;
 use stretchcoach::seeing::pose::model::ModelOptions;
 use stretchcoach::seeing::pose::preprocess::InputMap;
-use stretchcoach::seeing::pose::PoseModel;
+use stretchcoach::seeing::pose::{Pose, PoseModel};
 
 fn photo(w: u32, h: u32) -> RgbImage {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photos/zidane.jpg");
@@ -36,27 +36,9 @@ fn stages(c: &mut Criterion) {
         bridge_session(&[BridgeForm::GOOD, BridgeForm::HIPS_LOW], RepTiming::default(), 30.0, Noise::default(), 1);
     // As `live` runs by default: the stretch recognised among all eight every frame.
     c.bench_function("smooth+recognise(8)+judge+coach (per frame)", |b| {
-        b.iter_custom(|iters| {
-            let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
-            let start = std::time::Instant::now();
-            for i in 0..iters {
-                let (t, pose) = &frames[i as usize % frames.len()];
-                black_box(session.step(Some(pose), *t + (i / frames.len() as u64) as f64 * 100.0));
-            }
-            start.elapsed()
-        })
+        per_frame(b, &frames, || Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in())))
     });
-    c.bench_function("smooth+judge+coach (per frame)", |b| {
-        b.iter_custom(|iters| {
-            let mut session = Session::new(bridge.clone());
-            let start = std::time::Instant::now();
-            for i in 0..iters {
-                let (t, pose) = &frames[i as usize % frames.len()];
-                black_box(session.step(Some(pose), *t + (i / frames.len() as u64) as f64 * 100.0));
-            }
-            start.elapsed()
-        })
-    });
+    c.bench_function("smooth+judge+coach (per frame)", |b| per_frame(b, &frames, || Session::new(bridge.clone())));
     c.bench_function("whole frame 640x480 (preprocess+inference+decode+judge)", |b| {
         let mut session = Session::new(bridge.clone());
         let mut t = 0.0;
@@ -99,3 +81,16 @@ criterion_group! {
     targets = stages, camera_formats
 }
 criterion_main!(benches);
+
+/// The frames over and over, each round 100 s after the last, through a session made fresh per sample.
+fn per_frame(b: &mut criterion::Bencher, frames: &[(f64, Pose)], new_session: impl Fn() -> Session) {
+    b.iter_custom(|iters| {
+        let mut session = new_session();
+        let start = std::time::Instant::now();
+        for i in 0..iters {
+            let (t, pose) = &frames[i as usize % frames.len()];
+            black_box(session.step(Some(pose), *t + (i / frames.len() as u64) as f64 * 100.0));
+        }
+        start.elapsed()
+    })
+}

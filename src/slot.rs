@@ -68,23 +68,15 @@ impl<T> Slot<T> {
 
     /// The newest value, waiting for one; `None` once closed and empty.
     pub fn take(&self) -> Option<T> {
-        let mut s = self.lock();
-        loop {
-            if let Some(v) = s.value.take() {
-                drop(s);
-                self.ready.notify_all();
-                return Some(v);
-            }
-            if s.closed {
-                return None;
-            }
-            s = self.ready.wait(s).unwrap_or_else(|p| p.into_inner());
-        }
+        self.take_until(None).ok()
     }
 
     /// [`Slot::take`], waiting at most `wait` (so that a loop can see to other things while nothing comes).
     pub fn take_within(&self, wait: Duration) -> Result<T, Empty> {
-        let deadline = Instant::now() + wait;
+        self.take_until(Some(Instant::now() + wait))
+    }
+
+    fn take_until(&self, deadline: Option<Instant>) -> Result<T, Empty> {
         let mut s = self.lock();
         loop {
             if let Some(v) = s.value.take() {
@@ -95,11 +87,16 @@ impl<T> Slot<T> {
             if s.closed {
                 return Err(Empty::Closed);
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(Empty::TimedOut);
-            }
-            s = self.ready.wait_timeout(s, left).unwrap_or_else(|p| p.into_inner()).0;
+            s = match deadline {
+                None => self.ready.wait(s).unwrap_or_else(|p| p.into_inner()),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Empty::TimedOut);
+                    }
+                    self.ready.wait_timeout(s, left).unwrap_or_else(|p| p.into_inner()).0
+                }
+            };
         }
     }
 }

@@ -22,13 +22,15 @@ struct ClinicProcess {
 
 impl ClinicProcess {
     fn start(url: &str, port: u16) -> ClinicProcess {
-        let mut child = bin()
-            .args(["clinic", "--db", url, "--port", &port.to_string()])
-            .env("STRETCHCOACH_CLINIC_TOKEN", CLINICIAN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut cmd = bin();
+        cmd.env("STRETCHCOACH_CLINIC_TOKEN", CLINICIAN).stdout(Stdio::null());
+        ClinicProcess::start_with(cmd, url, port)
+    }
+
+    /// `cmd` (the program, with its environment and stdout set) serving the clinic at `url`.
+    fn start_with(mut cmd: std::process::Command, url: &str, port: u16) -> ClinicProcess {
+        let mut child =
+            cmd.args(["clinic", "--db", url, "--port", &port.to_string()]).stderr(Stdio::piped()).spawn().unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let base = loop {
             let line = lines.next().expect("the clinic ended before serving").unwrap();
@@ -290,19 +292,11 @@ fn without_a_token_in_the_environment_the_clinician_gets_one_printed_once() {
     let url = cluster.create("clinic");
     let start = || {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = bin()
-            .args(["clinic", "--db", &url, "--port", &port.to_string()])
-            .env_remove("STRETCHCOACH_CLINIC_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
-        while !err.next().expect("the clinic ended before serving").unwrap().starts_with("Clinic at ") {}
-        std::thread::spawn(move || err.for_each(drop));
-        (ClinicProcess { child, base: format!("http://127.0.0.1:{port}") }, port)
+        let mut cmd = bin();
+        cmd.env_remove("STRETCHCOACH_CLINIC_TOKEN").stdout(Stdio::piped());
+        ClinicProcess::start_with(cmd, &url, port)
     };
-    let (mut first, _) = start();
+    let mut first = start();
     first.kill();
     let printed = {
         let mut out = String::new();
@@ -312,7 +306,7 @@ fn without_a_token_in_the_environment_the_clinician_gets_one_printed_once() {
     let token = printed.lines().last().expect("a token printed").trim().to_string();
     assert!(printed.contains("shown only this once") && token.contains('.'), "{printed}");
 
-    let (mut second, _) = start();
+    let mut second = start();
     assert_eq!(json(&format!("{}/api/me", second.base), &token), serde_json::json!("clinician"));
     assert_eq!(get(&format!("{}/api/patients", second.base), Some("not-the-token")).0, 401);
     second.kill();

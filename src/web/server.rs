@@ -475,10 +475,14 @@ async fn set_exercise(State(state): State<AppState>, body: Option<Json<SetExerci
         Ok(plan) => plan,
         Err(unknown) => return error(StatusCode::NOT_FOUND, &unknown.to_string()),
     };
-    if state.hub.send(Control::SetPlan(plan)) {
-        Json(serde_json::json!({ "exercise": choice.to_string() })).into_response()
-    } else {
-        error(StatusCode::CONFLICT, "no live session is running")
+    to_loop(&state, Control::SetPlan(plan), serde_json::json!({ "exercise": choice.to_string() }))
+}
+
+/// Hands a request to the running loop: `ok` when one is listening, 409 when none runs.
+fn to_loop(state: &AppState, control: Control, ok: serde_json::Value) -> Response {
+    match state.hub.send(control) {
+        true => Json(ok).into_response(),
+        false => error(StatusCode::CONFLICT, "no live session is running"),
     }
 }
 
@@ -492,11 +496,7 @@ async fn set_exercise(State(state): State<AppState>, body: Option<Json<SetExerci
     )
 )]
 async fn stop(State(state): State<AppState>) -> Response {
-    if state.hub.send(Control::Stop) {
-        Json(serde_json::json!({ "stopping": true })).into_response()
-    } else {
-        error(StatusCode::CONFLICT, "no live session is running")
-    }
+    to_loop(&state, Control::Stop, serde_json::json!({ "stopping": true }))
 }
 
 #[utoipa::path(
@@ -654,8 +654,16 @@ pub(crate) struct SessionsQuery {
 }
 
 impl SessionsQuery {
+    /// The period and the limit (default 50) of a request's query, checked.
+    pub(crate) fn read(
+        query: Result<Query<SessionsQuery>, QueryRejection>,
+    ) -> Result<(Option<String>, Option<String>, u32), ApiError> {
+        let Ok(Query(q)) = query else { return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad query string")) };
+        q.checked()
+    }
+
     /// The period and the limit (default 50), checked.
-    pub(crate) fn checked(self) -> Result<(Option<String>, Option<String>, u32), ApiError> {
+    fn checked(self) -> Result<(Option<String>, Option<String>, u32), ApiError> {
         let bad = |m: &str| ApiError::new(StatusCode::BAD_REQUEST, m);
         let limit = match self.limit.as_deref().map(str::parse::<u32>) {
             None => 50,
@@ -694,13 +702,12 @@ fn valid_time(s: &str) -> bool {
         (status = 503, description = "Error", body = ErrorBody),
     )
 )]
-async fn sessions(State(state): State<AppState>, query: Result<Query<SessionsQuery>, QueryRejection>) -> Response {
-    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    let (from, to, limit) = match q.checked() {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
-    with_store(&state, move |s| s.sessions(from.as_deref(), to.as_deref(), limit).map(Some)).await
+async fn sessions(
+    State(state): State<AppState>,
+    query: Result<Query<SessionsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (from, to, limit) = SessionsQuery::read(query)?;
+    Ok(with_store(&state, move |s| s.sessions(from.as_deref(), to.as_deref(), limit).map(Some)).await)
 }
 
 #[utoipa::path(
@@ -919,7 +926,13 @@ pub(crate) struct ReportQuery {
 }
 
 impl ReportQuery {
-    pub(crate) fn check(&self) -> Result<(), ApiError> {
+    /// A request's query, checked.
+    pub(crate) fn read(query: Result<Query<ReportQuery>, QueryRejection>) -> Result<ReportQuery, ApiError> {
+        let Ok(Query(q)) = query else { return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad query string")) };
+        q.check().map(|()| q)
+    }
+
+    fn check(&self) -> Result<(), ApiError> {
         match [&self.from, &self.to].into_iter().flatten().all(|t| t.len() == 10 && valid_time(t)) {
             true => Ok(()),
             false => Err(ApiError::new(StatusCode::BAD_REQUEST, "from and to must be dates (YYYY-MM-DD)")),
@@ -931,23 +944,23 @@ impl ReportQuery {
     get,
     path = "/report",
     summary = r#"The report for a clinician: one self-contained printable HTML page (no script, nothing fetched) with the charts, a table per stretch and the safety note; the same as `stretchcoach report`."#,
-    params(("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, UTC)"), ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, UTC)")),
+    params(("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, a local day)"), ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, a local day)")),
     responses(
         (status = 200, description = "HTML page", body = String, content_type = "text/html"),
         (status = 400, description = "Error", body = ErrorBody),
         (status = 503, description = "Error", body = ErrorBody),
     )
 )]
-async fn report_page(State(state): State<AppState>, query: Result<Query<ReportQuery>, QueryRejection>) -> Response {
-    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    if let Err(e) = q.check() {
-        return e.into_response();
-    }
+async fn report_page(
+    State(state): State<AppState>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = ReportQuery::read(query)?;
     let catalog = state.hub.catalog.clone();
-    html_from_store(&state, move |s| {
+    Ok(html_from_store(&state, move |s| {
         crate::web::report::render(s, &catalog, q.from.as_deref(), q.to.as_deref(), None).map(Some)
     })
-    .await
+    .await)
 }
 
 #[derive(Deserialize)]

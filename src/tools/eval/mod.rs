@@ -46,27 +46,20 @@ pub enum EvalError {
 
 /// What a person labelled about one file (`labels.toml`, a table per file name).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Label {
     /// Complete reps done in good form (videos of rep stretches).
-    #[serde(default)]
     pub reps: Option<u32>,
     /// Complete reps done with a fault in them, which do not count (with `reps`, both must be exact).
-    #[serde(default)]
     pub faulty_reps: Option<u32>,
     /// Done in good form: no fault prompt is right.
-    #[serde(default)]
     pub good: Option<bool>,
     /// Fault ids of the stretch that the person shows.
-    #[serde(default)]
     pub faults: Vec<String>,
     /// The whole person is in the picture (default true); false files are not counted for set-up alarms.
-    #[serde(default)]
     pub in_view: Option<bool>,
     /// Where the camera is (side, front, feet, three-quarter): for the reader.
-    #[serde(default)]
     pub view: Option<String>,
-    #[serde(default)]
     pub note: Option<String>,
 }
 

@@ -229,16 +229,11 @@ async fn sessions(
     Extension(who): Extension<Who>,
     Path(id): Path<String>,
     query: Result<Query<SessionsQuery>, QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    let (from, to, limit) = match q.checked() {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
-    on_patient(&state, who, &id, move |h, _| h.sessions(from.as_deref(), to.as_deref(), limit).map(Some))
-        .await
-        .map(Json)
-        .into_response()
+) -> Result<Response, ApiError> {
+    let (from, to, limit) = SessionsQuery::read(query)?;
+    let sessions =
+        on_patient(&state, who, &id, move |h, _| h.sessions(from.as_deref(), to.as_deref(), limit).map(Some));
+    Ok(Json(sessions.await?).into_response())
 }
 
 fn session_id(sid: &str) -> Result<i64, ApiError> {
@@ -410,8 +405,8 @@ async fn session_page(
 }
 
 #[utoipa::path(get, path = "/patients/{id}/report", summary = "A patient's report for the clinician: one self-contained printable page (the same as `stretchcoach report`).",
-    params(("id" = i64, Path, description = "patient id"), ("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, UTC)"),
-        ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, UTC)")),
+    params(("id" = i64, Path, description = "patient id"), ("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, a local day)"),
+        ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, a local day)")),
     responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), (status = 400, description = "Error", body = ErrorBody),
         (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
         (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
@@ -420,19 +415,14 @@ async fn report_page(
     Extension(who): Extension<Who>,
     Path(id): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "bad query string") };
-    if let Err(e) = q.check() {
-        return e.into_response();
-    }
+) -> Result<Response, ApiError> {
+    let q = ReportQuery::read(query)?;
     let catalog = state.catalog.clone();
-    on_patient(&state, who, &id, move |h, p| {
+    let html = on_patient(&state, who, &id, move |h, p| {
         // The report names whose it is.
         crate::web::report::render(h, &catalog, q.from.as_deref(), q.to.as_deref(), Some(&p.name)).map(Some)
-    })
-    .await
-    .map(Html)
-    .into_response()
+    });
+    Ok(Html(html.await?).into_response())
 }
 
 #[cfg(test)]
