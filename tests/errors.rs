@@ -33,7 +33,7 @@ fn a_corrupt_model_is_refused_with_its_checksum() {
 #[test]
 fn a_missing_model_says_where_it_looked_and_what_to_do() {
     let err = stderr_of_failing(
-        &mut bin().args(["pose", "--model", "/nonexistent/model.onnx"]).arg(fixture("photos/astronaut.png")),
+        bin().args(["pose", "--model", "/nonexistent/model.onnx"]).arg(fixture("photos/astronaut.png")),
     );
     assert!(err.contains("/nonexistent/model.onnx") && err.contains("--model"), "{err}");
 }
@@ -41,10 +41,7 @@ fn a_missing_model_says_where_it_looked_and_what_to_do() {
 #[test]
 fn a_missing_onnx_runtime_names_the_fix() {
     let err = stderr_of_failing(
-        &mut bin()
-            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
-            .arg("pose")
-            .arg(fixture("photos/astronaut.png")),
+        bin().env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so").arg("pose").arg(fixture("photos/astronaut.png")),
     );
     assert!(err.contains("/nonexistent/libonnxruntime.so") && err.contains("provision.sh"), "{err}");
 }
@@ -53,13 +50,13 @@ fn a_missing_onnx_runtime_names_the_fix() {
 fn a_broken_keypoint_file_names_the_line() {
     let file = tmp("broken.jsonl");
     std::fs::write(&file, "{\"width\":640,\"height\":480,\"keypoints\":[]}\n").unwrap();
-    let err = stderr_of_failing(&mut bin().args(["check", "--json", "--keypoints"]).arg(&file));
+    let err = stderr_of_failing(bin().args(["check", "--json", "--keypoints"]).arg(&file));
     assert!(err.contains("broken.jsonl:1") && err.contains("17 keypoints"), "{err}");
 }
 
 #[test]
 fn an_unknown_stretch_lists_the_known_ones() {
-    let err = stderr_of_failing(&mut bin().args(["check", "--exercise", "handstand", "--keypoints", "x.jsonl"]));
+    let err = stderr_of_failing(bin().args(["check", "--exercise", "handstand", "--keypoints", "x.jsonl"]));
     assert!(err.contains("handstand") && err.contains("bridge"), "{err}");
 }
 
@@ -77,8 +74,7 @@ fn a_library_that_is_not_onnx_runtime_is_named_with_the_fix() {
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
         .expect("a libc to stand in");
-    let err =
-        stderr_of_failing(&mut bin().env("ORT_DYLIB_PATH", libc).arg("pose").arg(fixture("photos/astronaut.png")));
+    let err = stderr_of_failing(bin().env("ORT_DYLIB_PATH", libc).arg("pose").arg(fixture("photos/astronaut.png")));
     assert!(err.contains(libc) && err.contains("could not be used") && err.contains("1.31.1"), "{err}");
 }
 
@@ -100,8 +96,7 @@ fn an_old_onnx_runtime_is_named_with_its_version_and_the_fix() {
     let lib = tmp("libonnxruntime.so.1.16.3");
     let cc = std::process::Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&lib).arg(&src).status();
     assert!(cc.expect("a C compiler (cc), which Rust needs to link anyway").success());
-    let err =
-        stderr_of_failing(&mut bin().env("ORT_DYLIB_PATH", &lib).arg("pose").arg(fixture("photos/astronaut.png")));
+    let err = stderr_of_failing(bin().env("ORT_DYLIB_PATH", &lib).arg("pose").arg(fixture("photos/astronaut.png")));
     assert!(!err.contains("panicked"), "{err}");
     let named = err.contains(lib.to_str().unwrap()) && err.contains("could not be used");
     assert!(named && err.contains("got '1.16.3'") && err.contains("Fix: use ONNX Runtime 1.31.1"), "{err}");
