@@ -10,8 +10,13 @@ test: provision
 provision:
 	./scripts/provision.sh
 
+# The stages of one frame (criterion), then stretchcoach against MediaPipe's own runtime for the same
+# networks, as whole processes on the same real clip (benches/vs_mediapipe.py; sets MediaPipe up from PyPI
+# and npm on its first run).
 bench: provision
 	cargo bench --bench pipeline
+	cargo build --release
+	python3 benches/vs_mediapipe.py
 
 # The clinic at scale (benches/clinic.rs): 1,000 patients with a year of daily sessions each in a throwaway
 # PostgreSQL cluster; about 15 minutes on 2 cores. CLINIC_PATIENTS=100 for a quick look.

@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use stretchcoach::body::synth;
 use stretchcoach::coaching::coach::SAFETY_NOTE;
 use stretchcoach::coaching::session::{FrameReport, Plan, Session, Summary};
-use stretchcoach::history::store::{Recorder, RecordingThread};
+use stretchcoach::history::recorder::{Recorder, RecordingThread};
 use stretchcoach::running::hub::{Hub, LiveStats};
 use stretchcoach::running::live::{self, LiveLoop, LoopOptions, Opener};
 use stretchcoach::running::pipeline::Pipeline;

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use stretchcoach::coaching::session::Summary;
-use stretchcoach::history::store::{History, Recorder, Store};
+use stretchcoach::history::recorder::Recorder;
+use stretchcoach::history::store::{History, Store};
 
 use super::common::{start_server, Ctx};
 use super::{out, ExportFormat, Global, ServeArgs};

@@ -2,5 +2,6 @@
 //! each session's timeline and the recorder that writes them, in the user's local days.
 
 pub mod local_time;
+pub mod recorder;
 pub mod store;
 pub mod timeline;
