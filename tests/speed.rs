@@ -32,3 +32,16 @@ fn at_a_cameras_pace_the_model_threads_rest_between_frames() {
         "the measurement cannot tell spinning ({spinning:.2} cores) from resting ({resting:.2})"
     );
 }
+
+/// `bench` says where the time to the first judged frame goes; the parts fit inside the whole, which
+/// counts from the process's launch (a budget in ms would belong in a benchmark, not here).
+#[test]
+fn bench_reports_the_start_up_and_its_parts() {
+    let s = &bench(&[])["startup"];
+    let part = |k: &str| s[k].as_f64().unwrap_or_else(|| panic!("{k} missing: {s}"));
+    let (whole, models, frame, judged) =
+        (part("to_first_judged_ms"), part("models_ms"), part("first_frame_ms"), part("first_judged_ms"));
+    assert!(models > 0.0 && frame >= 0.0 && judged > 0.0, "{s}");
+    // The launch is counted in 10 ms steps.
+    assert!(whole + 10.0 >= models + frame + judged, "the parts add up to more than the whole: {s}");
+}

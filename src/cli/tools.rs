@@ -3,14 +3,16 @@
 
 use std::net::IpAddr;
 use std::path::Path;
+use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use stretchcoach::body::synth;
-use stretchcoach::coaching::session::Plan;
+use stretchcoach::coaching::session::{Plan, Session};
 use stretchcoach::running::hub::Hub;
 use stretchcoach::seeing::capture::open_replay;
 use stretchcoach::seeing::pose::PoseRecord;
+use stretchcoach::tools::bench::{since_launch_ms, Startup};
 
 use super::common::{load_bare, load_stage, recordings_dir, start_server, Ctx};
 use super::ServeArgs;
@@ -43,25 +45,40 @@ pub(super) fn cmd_bench(
     }
     let g = &cx.g;
     let dir = input.map(Path::to_path_buf).unwrap_or_else(|| recordings_dir().join("walk"));
+    // Start-up first, the way a user meets it: the pose stage of `live` (BlazePose, or MoveNet
+    // orientation-aware unless --plain-input), the first frame, and that frame judged.
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let mut stage = load_stage(g, fps.is_none() || spin)?;
+    let models_ms = ms(t);
+    let t = Instant::now();
     let mut source = open_replay(&dir)?;
-    let mut images = Vec::new();
+    let first = source.next_frame()?.with_context(|| format!("{} has no frame that can be read", dir.display()))?;
+    let first_frame_ms = ms(t);
+    let t = Instant::now();
+    let pose = stage.estimate(&first.image)?;
+    Session::with_plan(Plan::Auto(cx.catalog().to_vec())).step(Some(&pose), 0.0);
+    let first_judged_ms = ms(t);
+    let startup = since_launch_ms().map(|to_first_judged_ms| Startup {
+        to_first_judged_ms,
+        models_ms,
+        first_frame_ms,
+        first_judged_ms,
+    });
+    let mut images = vec![first.image];
     while let Some(f) = source.next_frame()? {
         images.push(f.image);
     }
-    if images.is_empty() {
-        anyhow::bail!("{} has no frame that can be read", dir.display());
-    }
-    // The same pose stage as `live` (BlazePose, or MoveNet orientation-aware unless --plain-input), and the
-    // model it runs each frame (MoveNet, or BlazePose's landmark model) alone for the bare-inference baseline.
+    // The model the stage runs each frame (MoveNet, or BlazePose's landmark model) alone, for the
+    // bare-inference baseline.
     let mut model = load_bare(g, fps.is_none() || spin)?;
-    let stage = load_stage(g, fps.is_none() || spin)?;
     eprintln!("timing {frames} frames of {} ...", source.describe());
     let hub = serve_port.map(|_| Hub::new(cx.catalog().to_vec()));
     if let (Some(port), Some(hub)) = (serve_port, &hub) {
         let args = ServeArgs { port, bind: IpAddr::from([127, 0, 0, 1]), token: None };
         start_server(&args, hub.clone())?;
     }
-    let report = stretchcoach::tools::bench::run(
+    let mut report = stretchcoach::tools::bench::run(
         model.as_mut(),
         stage,
         &images,
@@ -70,6 +87,7 @@ pub(super) fn cmd_bench(
         hub.as_deref(),
         fps,
     )?;
+    report.startup = startup;
     if json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -96,6 +114,15 @@ pub(super) fn cmd_bench(
             outln!("CPU used while waiting for the next frame: {:.0}% of one core", idle * 100.0);
         }
         outln!("model runs per frame: {:.2}", report.model_runs_per_frame);
+        if let Some(s) = &report.startup {
+            outln!(
+                "start-up: {:.0} ms from launch to the first judged frame (pose models loaded in {:.0} ms, first frame read in {:.0} ms, judged in {:.0} ms)",
+                s.to_first_judged_ms,
+                s.models_ms,
+                s.first_frame_ms,
+                s.first_judged_ms
+            );
+        }
         if let Some(cores) = report.cpu_cores {
             outln!("CPU used meanwhile: {:.0}% of one core (all threads)", cores * 100.0);
         }

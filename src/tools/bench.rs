@@ -39,6 +39,31 @@ pub struct BenchReport {
     pub cpu_cores: Option<f64>,
     /// Model runs per frame (1 while tracking; the orientation-aware input searches with 5 when lost).
     pub model_runs_per_frame: f64,
+    /// From the launch of the process to its first judged frame (set by the caller, which starts the run).
+    pub startup: Option<Startup>,
+}
+
+/// Where the time to the first judged frame goes, in ms.
+#[derive(Debug, Clone, Serialize)]
+pub struct Startup {
+    /// From the process's launch (as the kernel counts it, to 10 ms) to the first frame judged.
+    pub to_first_judged_ms: f64,
+    /// Loading the pose models (files checked against their sha256, ONNX Runtime sessions made).
+    pub models_ms: f64,
+    /// Opening the source and decoding its first frame.
+    pub first_frame_ms: f64,
+    /// The first frame through the models (the first run of each is the slowest) and the judge.
+    pub first_judged_ms: f64,
+}
+
+/// Milliseconds since this process was launched, from /proc (Linux; 10 ms steps).
+pub fn since_launch_ms() -> Option<f64> {
+    const TICKS_PER_S: f64 = 100.0; // USER_HZ
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Field 22 (starttime), counted after the command name's closing parenthesis.
+    let started: f64 = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime").ok()?.split_whitespace().next()?.parse().ok()?;
+    Some((uptime - started / TICKS_PER_S) * 1e3)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,6 +219,7 @@ pub fn run(
         server_cpu_ms,
         cpu_cores,
         model_runs_per_frame: runs as f64 / n as f64,
+        startup: None,
         stages: vec![
             stage_time(model.bare_label(), bare, baseline),
             stage_time("pre-processing", pre, baseline),
