@@ -101,3 +101,13 @@ fn an_old_onnx_runtime_is_named_with_its_version_and_the_fix() {
     let named = err.contains(lib.to_str().unwrap()) && err.contains("could not be used");
     assert!(named && err.contains("got '1.16.3'") && err.contains("Fix: use ONNX Runtime 1.31.1"), "{err}");
 }
+
+#[test]
+fn sharing_without_a_history_is_refused_before_the_session() {
+    let err = stderr_of_failing(
+        bin()
+            .args(["replay", "--share", "http://127.0.0.1:9", "--share-token", "a.b", "--no-history", "--exit"])
+            .arg(fixture("real/bridge/pexels-6525487-glute-bridge.mp4")),
+    );
+    assert!(err.contains("--share") && err.contains("--no-history"), "{err}");
+}

@@ -37,6 +37,17 @@ pub(super) fn cmd_share(g: &Global, url: &str, token: &str) -> Result<()> {
 
 /// `--share`: once the session is saved, shares the history with the clinic on another thread, so that
 /// the page and the terminal are not held up by the network.
+/// Sharing sends what the history keeps: with no history there is nothing to send, which must be said before
+/// the session, not found out after it.
+pub(super) fn check_share(g: &Global, args: &ShareArgs) -> Result<()> {
+    if args.share.is_some() && g.history_db(true).is_none() {
+        anyhow::bail!(
+            "--share sends your sessions from the history, which --no-history turns off: drop one of the two"
+        );
+    }
+    Ok(())
+}
+
 pub(super) fn share_in_background(g: &Global, args: &ShareArgs, quiet: bool) -> Option<JoinHandle<()>> {
     let (url, token, db) = (args.share.clone()?, args.share_token.clone()?, g.history_db(true)?);
     Some(std::thread::spawn(move || {

@@ -23,7 +23,7 @@ use stretchcoach::seeing::capture::{open_replay, FrameSource};
 use stretchcoach::seeing::keypoint_file;
 use stretchcoach::seeing::keypoint_file::KeypointSource;
 
-use super::clinic::{share_in_background, wait_for_share};
+use super::clinic::{check_share, share_in_background, wait_for_share};
 use super::common::{load_stage, record_dir, recordings_dir, start_server, Ctx, Server};
 use super::history::close_recording;
 use super::{out, CameraChoice, Global, ServeArgs, ShareArgs, ViewArgs};
@@ -85,6 +85,7 @@ pub(super) fn cmd_live(
     share: &ShareArgs,
 ) -> Result<()> {
     let g = &cx.g;
+    check_share(g, share)?;
     let plan = cx.plan(exercise)?;
     let hub = cx.make_hub(true);
     let (open, feed, source): (Opener, _, _) = match camera {
@@ -145,6 +146,7 @@ pub(super) fn cmd_replay(
     exit: bool,
 ) -> Result<()> {
     let g = &cx.g;
+    check_share(g, share)?;
     let shutdown = cx.shutdown();
     let hub = cx.make_hub(true);
     let path = path.to_path_buf();
