@@ -58,10 +58,8 @@ pub struct Startup {
 
 /// Milliseconds since this process was launched, from /proc (Linux; 10 ms steps).
 pub fn since_launch_ms() -> Option<f64> {
-    const TICKS_PER_S: f64 = 100.0; // USER_HZ
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Field 22 (starttime), counted after the command name's closing parenthesis.
-    let started: f64 = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?.parse().ok()?;
+    // Field 22 (starttime), in clock ticks since boot.
+    let started: f64 = stat_fields("/proc/self/stat".as_ref())?.get(19)?.parse().ok()?;
     let uptime: f64 = std::fs::read_to_string("/proc/uptime").ok()?.split_whitespace().next()?.parse().ok()?;
     Some((uptime - started / TICKS_PER_S) * 1e3)
 }
@@ -79,12 +77,20 @@ pub struct Paced {
     pub idle_s: f64,
 }
 
+/// USER_HZ, the unit of times in /proc: 100 on every Linux ABI.
+const TICKS_PER_S: f64 = 100.0;
+
+/// The fields of a /proc `stat` file after the parenthesised command name (which may hold spaces): field 3,
+/// the state, comes first.
+fn stat_fields(path: &std::path::Path) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    Some(stat.rsplit_once(')')?.1.split_whitespace().map(str::to_string).collect())
+}
+
 /// CPU time (user + system, ms) from a /proc `stat` file (Linux only).
 fn stat_cpu_ms(path: &std::path::Path) -> Option<f64> {
-    const TICKS_PER_S: f64 = 100.0; // USER_HZ, 100 on every Linux ABI
-    let stat = std::fs::read_to_string(path).ok()?;
-    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // utime is field 14, stime 15.
+    let rest = stat_fields(path)?;
     let ticks: f64 = rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?;
     Some(ticks / TICKS_PER_S * 1e3)
 }
