@@ -8,6 +8,7 @@
 # tf2onnx is not byte-reproducible: a rebuild computes the same thing with another sha256 (models/README.md).
 # Usage: convert-blazepose.sh [workdir]   (results are left in workdir; copy them next to this script yourself)
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 work=${1:-/tmp/blazepose-convert}; mkdir -p "$work"; cd "$work"
 npm pack @mediapipe/pose@0.5.1675469404 --silent
 mkdir -p mp
@@ -19,15 +20,7 @@ venv/bin/pip install -q "tensorflow-cpu==2.15.1" "tf2onnx==1.17.0" "onnx==1.16.2
 # --- Detector: its byte range in the packed assets is listed in the loader script. It stores sparse weights
 # (38 DENSIFY ops), on which tf2onnx's tflite reader segfaults, so each DENSIFY is first replaced by a dense
 # constant (values read from the TFLite interpreter itself) and the sparse tensors dropped; checked equal.
-venv/bin/python - <<'PY'
-import json, re
-js = open("mp/package/pose_solution_packed_assets_loader.js").read()
-files = json.loads(re.search(r'"files":\s*(\[.*?\])', js, re.S).group(1))
-f = [f for f in files if f["filename"].endswith("/pose_detection.tflite")][0]
-data = open("mp/package/pose_solution_packed_assets.data", "rb").read()[f["start"]:f["end"]]
-assert data[4:8] == b"TFL3", "not a tflite flatbuffer"
-open("pose_detection.tflite", "wb").write(data)
-PY
+venv/bin/python "$here/npm-pose-detector.py" mp/package pose_detection.tflite
 venv/bin/python - <<'PY'
 import numpy as np, tensorflow as tf
 from tensorflow.lite.tools import flatbuffer_utils as fu
