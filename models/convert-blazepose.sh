@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds blazepose-detector-fp16w.onnx and blazepose-landmark-{full,heavy}-fp16w.onnx from registry packages only
+# Rebuilds blazepose-detector-fp16w.onnx, blazepose-landmark-{full,heavy}-fp16w.onnx and the full one split in two
+# (blazepose-landmark-full-body-fp16w.onnx, blazepose-segmentation-full-fp16w.onnx) from registry packages only
 # (npm + PyPI; ~2.5 min with a warm pip cache, ~1.5 GB of wheels). Source: MediaPipe Pose (Google, Apache-2.0), the
 # npm package @mediapipe/pose@0.5.1675469404 (Apache-2.0): pose_landmark_{full,heavy}.tflite as members, and
 # pose_detection.tflite packed whole inside pose_solution_packed_assets.data. Adapted from convert-extra.sh (the
@@ -85,3 +86,9 @@ for name in ["blazepose-detector", "blazepose-landmark-full", "blazepose-landmar
     onnx.save(m, name + "-fp16w.onnx")
 PY
 sha256sum blazepose-detector-fp16w.onnx blazepose-landmark-full-fp16w.onnx blazepose-landmark-heavy-fp16w.onnx
+
+# --- The full landmark model in two (models/README.md): the body (landmarks, pose flag and the encoder's feature
+# maps) and the segmentation decoder, run only when a stretch reads the back. Same nodes, bit-identical outputs. ---
+venv/bin/python "$here/split-blazepose-landmark.py" blazepose-landmark-full-fp16w.onnx \
+  blazepose-landmark-full-body-fp16w.onnx blazepose-segmentation-full-fp16w.onnx
+sha256sum blazepose-landmark-full-body-fp16w.onnx blazepose-segmentation-full-fp16w.onnx

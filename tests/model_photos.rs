@@ -81,12 +81,14 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["lightning", "thunder", "blazepose-full"]);
     for r in &rows {
-        // A BlazePose row counts both of its files.
-        let size = |f: &serde_json::Value| {
-            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(f.as_str().unwrap());
-            std::fs::metadata(&file).unwrap().len()
+        // A BlazePose row counts all three of its files.
+        let size = |f: &serde_json::Value| match f.as_str() {
+            Some(f) => std::fs::metadata(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(f))
+                .unwrap()
+                .len(),
+            None => 0,
         };
-        let bytes = size(&r["file"]) + if r["detector"].is_null() { 0 } else { size(&r["detector"]) };
+        let bytes = size(&r["file"]) + size(&r["detector"]) + size(&r["segmentation"]);
         assert_eq!(r["bytes"].as_u64(), Some(bytes), "{r}");
         assert!(r["error"].is_null() && r["inference_ms"].as_f64().unwrap() > 0.0, "{r}");
     }
@@ -97,7 +99,7 @@ fn the_models_command_lists_the_shipped_models_by_name() {
     assert_eq!(rows[0]["input"], 192);
     assert_eq!(rows[1]["input"], 256);
     assert_eq!(rows[2]["input"], 256);
-    assert!(rows[2]["about"].as_str().unwrap().contains("landmark model alone"), "{}", rows[2]);
+    assert!(rows[2]["about"].as_str().unwrap().contains("whole landmark model"), "{}", rows[2]);
 }
 
 #[test]

@@ -133,3 +133,36 @@ fn real_poses_with_a_fault_put_in_are_told_it() {
     assert_eq!(rate(all, "reps_exact"), (4, 4), "{report}");
     assert_eq!(rate(all, "recognised"), (4, 4), "{report}");
 }
+
+/// `check` on a file, as a user runs it: by default two one-thread models side by side, each following every
+/// other frame, and the back read only while a check of it is judged, every other frame. Frames judged out of
+/// order, or a back never read, would break what it finds on the real bridge clip.
+#[test]
+fn check_of_the_real_clip_with_two_models_side_by_side_finds_what_one_model_finds() {
+    let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/real/bridge/pexels-6525487-glute-bridge.mp4");
+    let run = |threads: Option<&str>| {
+        let mut cmd = bin();
+        cmd.args(["check", "--json"]).arg(&clip);
+        if let Some(t) = threads {
+            cmd.args(["--threads", t]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let (frames, summary) = lines.split_at(lines.len() - 1);
+        let ts: Vec<f64> = frames.iter().map(|f| f["t"].as_f64().unwrap()).collect();
+        assert!(ts.windows(2).all(|w| w[0] < w[1]), "frames judged in their order");
+        let up: Vec<&serde_json::Value> = frames.iter().filter(|f| f["phase"] == "up").collect();
+        let backs = up.iter().filter(|f| f["measures"]["back-arch"].is_number()).count();
+        (summary[0]["summary"].clone(), frames.len(), backs as f64 / up.len() as f64)
+    };
+    for threads in [None, Some("2")] {
+        let (summary, frames, backs) = run(threads);
+        assert_eq!((summary["reps"].as_u64(), frames), (Some(2), 167), "{threads:?}: {summary}");
+        assert_eq!(summary["faults"], serde_json::json!({}), "{threads:?}: {summary}");
+        // The back is known on the lifted frames but those just after each lift began.
+        assert!(backs > 0.9, "{threads:?}: the back known on {backs:.2} of the lifted frames");
+    }
+}

@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 
-use stretchcoach::coaching::session::{Plan, UnknownExercise};
+use stretchcoach::coaching::session::{Plan, Session, UnknownExercise};
 use stretchcoach::exercise::routine::{self, Routine};
 use stretchcoach::exercise::{self, Exercise, ExerciseChoice};
 use stretchcoach::running::hub::Hub;
+use stretchcoach::running::pipeline::Pipeline;
 use stretchcoach::running::shutdown::Shutdown;
+use stretchcoach::running::twin::Twin;
 use stretchcoach::seeing::pose::blazepose::BlazePose;
 use stretchcoach::seeing::pose::model::{self, ModelOptions};
 use stretchcoach::seeing::pose::orient::OrientedEstimator;
@@ -102,12 +104,29 @@ impl Ctx {
     }
 }
 
+/// Threads by need unless --threads says: flat out, every core (at most 4) spinning; at a camera's pace one,
+/// which keeps up with 30 fps with room to spare (README, Performance) and burns nothing between frames.
 fn model_options(g: &Global, flat_out: bool) -> ModelOptions {
     let mut options = ModelOptions { spin: flat_out, ..ModelOptions::default() };
+    if !flat_out {
+        options.threads = 1;
+    }
     if let Some(t) = g.threads {
         options.threads = t;
     }
     options
+}
+
+/// Judging a recording flat out (`check`): without --threads, two stages side by side on one thread each
+/// (`running::twin`), which on 2 cores is the most frames for the least CPU; with it, one stage on that many.
+pub(super) fn flat_out_pipeline(g: &Global, session: Session) -> Result<Pipeline> {
+    if g.threads.is_some() {
+        return Ok(Pipeline::new(Some(load_stage(g, true)?), session));
+    }
+    let mut one = g.clone();
+    one.threads = Some(1);
+    let twin = Twin::start(move || load_stage(&one, true))?;
+    Ok(Pipeline::with_twin(twin, session))
 }
 
 /// The shipped BlazePose model --model names, if it names one.

@@ -83,8 +83,8 @@ pub(super) fn cmd_models(g: &super::Global, json: bool) -> Result<()> {
         if let Some(t) = g.threads {
             options.threads = t;
         }
-        // Both files of a BlazePose pair; its timing is the landmark model alone (the per-frame run).
-        let files = [Some(path), m.detector.map(model_path)];
+        // Every file of a BlazePose set; its timing is the whole landmark model (body and segmentation).
+        let files = [Some(path), m.detector.map(model_path), m.segmentation.map(model_path)];
         let sizes: Vec<Option<u64>> =
             files.iter().flatten().map(|p| std::fs::metadata(p).ok().map(|md| md.len())).collect();
         let bytes = sizes.iter().copied().sum::<Option<u64>>();

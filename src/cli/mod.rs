@@ -50,7 +50,7 @@ pub struct Cli {
     global: Global,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct Global {
     /// The pose model: a shipped one by name (blazepose-full, the default and the most accurate; thunder;
     /// lightning, the fastest; `stretchcoach models` lists them), or the path of another ONNX model with
@@ -60,7 +60,9 @@ struct Global {
     /// Folder of stretch definitions (*.toml) that add to or replace the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     exercises: Option<PathBuf>,
-    /// Threads for the pose model (default: cores, at most 4).
+    /// Threads for the pose model. Default: by need. A camera's loop runs the model on one thread while it
+    /// keeps up; judging a file flat out (check) runs two models side by side, one thread each. Given, one
+    /// model runs on this many threads.
     #[arg(long, global = true)]
     threads: Option<usize>,
     /// Session history database (SQLite). Default for live, replay, history, serve, export and share:

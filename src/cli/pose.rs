@@ -14,7 +14,7 @@ use stretchcoach::seeing::keypoint_file::{self, KeypointSource};
 use stretchcoach::seeing::pose::PoseRecord;
 
 use super::coach::Printer;
-use super::common::{blazepose_named, load_model, load_rotation_aware, load_stage, Ctx};
+use super::common::{blazepose_named, flat_out_pipeline, load_model, load_rotation_aware, load_stage, Ctx};
 use super::history::save_session;
 use super::{out, Global};
 
@@ -59,14 +59,14 @@ pub(super) fn cmd_check(
     // INPUT is known by its name, as `replay` and `eval` know it.
     let is_jsonl = |p: &Path| p.extension().is_some_and(|e| e == "jsonl");
     let keypoints = keypoints.or(input.filter(|p| is_jsonl(p)));
-    let (mut source, stage): (Box<dyn FrameSource>, _) = match (keypoints, input) {
-        (Some(file), _) => {
-            (Box::new(KeypointSource::new(keypoint_file::read(file)?, file.display().to_string())), None)
-        }
-        (_, Some(input)) => (open_replay(input)?, Some(load_stage(g, true)?)),
+    let (mut source, mut pipeline): (Box<dyn FrameSource>, _) = match (keypoints, input) {
+        (Some(file), _) => (
+            Box::new(KeypointSource::new(keypoint_file::read(file)?, file.display().to_string())),
+            Pipeline::new(None, session),
+        ),
+        (_, Some(input)) => (open_replay(input)?, flat_out_pipeline(g, session)?),
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     };
-    let mut pipeline = Pipeline::new(stage, session);
     pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, |step, _| printer.frame(&step.report))?;
     let summary = pipeline.session.summary();
     if let Some(db) = g.history_db(false) {

@@ -126,6 +126,9 @@ pub(super) fn cmd_bench(
         if let Some(cores) = report.cpu_cores {
             outln!("CPU used meanwhile: {:.0}% of one core (all threads)", cores * 100.0);
         }
+        if let Some(x) = report.paced.as_ref().and_then(|p| p.cpu_to_inference) {
+            outln!("that is {x:.2}x what the model's own bare inference (the baseline below) needs at this pace");
+        }
         if let Some(cpu) = report.server_cpu_ms {
             outln!("HTTP server threads used {cpu:.0} ms of CPU meanwhile");
         }

@@ -294,6 +294,14 @@ impl Session {
         self.routine.as_ref().map(|r| RoutineProgress { name: r.name.clone(), step: r.at + 1, steps: r.steps.len() })
     }
 
+    /// Whether the next frame needs the back read: the stretch judged now reads it in the phase the person
+    /// is in, or a stretch that could be recognised is recognised by it. Reading the back is half the pose
+    /// model's time (BlazePose's segmentation decoder), so it is read only when it is judged.
+    pub fn reads_back(&self) -> bool {
+        self.active.is_some_and(|a| self.judges[a].judge.reads_back_now())
+            || (self.recogniser.is_some() && self.catalog.iter().any(Exercise::recognises_by_back))
+    }
+
     /// The stretch being judged now, if any.
     pub fn exercise(&self) -> Option<&Exercise> {
         self.active.map(|a| self.judges[a].judge.exercise())
@@ -484,6 +492,33 @@ mod tests {
         h.extend(ramp(60.0, 0.0, 30));
         h.extend(vec![0.0; 30]);
         h
+    }
+
+    #[test]
+    fn the_back_is_read_only_while_a_check_of_it_is_judged() {
+        let reads = |ex: Exercise| {
+            let (mut session, mut t) = (Session::new(ex), 0.0);
+            let mut reads = vec![session.reads_back()];
+            for h in rep() {
+                t += 1.0 / 30.0;
+                session.step(Some(&bridge_at(h)), t);
+                reads.push(session.reads_back());
+            }
+            reads
+        };
+        // A check of the back judged while up: read from the lift up, not at rest before or after.
+        let mut with_back = lift();
+        let mut check = with_back.checks[0].clone();
+        (check.measure, check.during) =
+            (crate::body::measure::Measure::BackCurve, crate::exercise::definition::During::Up);
+        check.joints.clear();
+        with_back.checks.push(check);
+        let r = reads(with_back);
+        let first_up = r.iter().position(|&b| b).expect("read while up");
+        assert!(first_up > 30 && !r[r.len() - 1], "{r:?}");
+        assert!(r[first_up..first_up + 45].iter().all(|&b| b), "{r:?}");
+        // A stretch that never reads it: never.
+        assert!(reads(lift()).iter().all(|&b| !b));
     }
 
     #[test]

@@ -261,6 +261,11 @@ pub enum DefinitionError {
 }
 
 impl Exercise {
+    /// Whether recognising this stretch reads the back's curve.
+    pub fn recognises_by_back(&self) -> bool {
+        self.recognise.iter().any(|c| c.measure == Measure::BackCurve)
+    }
+
     /// Parses and validates one definition; `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Exercise, DefinitionError> {
         let ex: Exercise =

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use super::definition::{Category, Check, During, Exercise, Kind, Outcome, Pick};
-use crate::body::measure::{near_side, seen_from, JointRef, Part, Side, View};
+use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, Side, View};
 use crate::seeing::pose::Pose;
 
 /// Mean joint score below which nobody is taken to be in view.
@@ -257,6 +257,22 @@ impl Judge {
 
     pub fn exercise(&self) -> &Exercise {
         &self.exercise
+    }
+
+    /// Whether the next frame's judging reads the back: the phase is read by it, or a check that reads it
+    /// (or its condition) is judged in the phase the person is in now.
+    pub fn reads_back_now(&self) -> bool {
+        let back = |m: &Measure| *m == Measure::BackCurve;
+        let ex = &self.exercise;
+        ex.phase.as_ref().is_some_and(|p| back(&p.measure))
+            || ex.checks.iter().any(|c| {
+                (back(&c.measure) || c.when.iter().any(|w| back(&w.measure)))
+                    && match c.during {
+                        During::Always => true,
+                        During::Up => self.phase == PhaseState::Up,
+                        During::Down => self.phase == PhaseState::Down,
+                    }
+            })
     }
 
     /// A judge for a stretch recognised from the pose: recognition takes about a second, so a person

@@ -4,4 +4,5 @@ pub mod hub;
 pub mod live;
 pub mod pipeline;
 pub mod shutdown;
+pub mod twin;
 pub mod voice;

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 
 use crate::coaching::session::{FrameReport, Session};
-use crate::seeing::capture::{CaptureError, FrameSource};
-use crate::seeing::pose::{ModelError, Pose, PoseStage, StageTimes};
+use crate::running::twin::{Posed, Twin};
+use crate::seeing::capture::{CaptureError, Frame, FrameSource};
+use crate::seeing::pose::{Back, ModelError, Pose, PoseStage, StageTimes};
 
 /// Where each frame's time went, in milliseconds.
 #[derive(Debug, Default, Clone, Copy)]
@@ -33,24 +34,64 @@ pub struct Step {
     pub times: StepTimes,
 }
 
-/// The pose stage (none when poses are given) and the session.
+/// The pose stage (none when poses are given), or two side by side for a recording judged flat out, and the
+/// session.
 pub struct Pipeline {
     stage: Option<Box<dyn PoseStage>>,
+    twin: Option<Twin>,
+    back: BackReading,
     pub session: Session,
+}
+
+/// When the pose stage reads the back. Only while the stretch judges it (`Session::reads_back`), and then on
+/// every other frame, the frame between taking the one read before it: a back's curve changes over a
+/// second, not in 33 ms, and reading it is half of BlazePose's time (its segmentation decoder).
+#[derive(Default)]
+struct BackReading {
+    wanted: bool,
+    frames: u64,
+    last: Option<Back>,
+}
+
+impl BackReading {
+    /// Whether the next frame's back is read.
+    fn ask(&mut self) -> bool {
+        self.frames += 1;
+        self.wanted && self.frames % 2 == 1
+    }
+
+    /// A frame's pose, `read` or not: a back read is kept for the next frame, one not read is the last.
+    fn fill(&mut self, pose: &mut Pose, read: bool) {
+        if read {
+            self.last = pose.back.clone();
+        } else if self.wanted && pose.back.is_none() {
+            pose.back = self.last.take();
+        } else {
+            self.last = None;
+        }
+    }
 }
 
 impl Pipeline {
     pub fn new(stage: Option<Box<dyn PoseStage>>, session: Session) -> Pipeline {
-        Pipeline { stage, session }
+        Pipeline { stage, twin: None, back: BackReading::default(), session }
+    }
+
+    /// A pipeline that finds poses with two stages side by side when [`run`] goes flat out.
+    pub fn with_twin(twin: Twin, session: Session) -> Pipeline {
+        Pipeline { stage: None, twin: Some(twin), back: BackReading::default(), session }
     }
 
     /// Finds the pose in a frame taken `t` seconds into the session, and judges it.
     pub fn step_image(&mut self, image: &RgbImage, t: f64) -> Result<Step, StepError> {
         let stage = self.stage.as_mut().ok_or(StepError::NoModel)?;
         let t0 = Instant::now();
-        let pose = stage.estimate(image)?;
+        let read = self.back.ask();
+        stage.want_back(read);
+        let mut pose = stage.estimate(image)?;
         let model = stage.take_times();
-        Ok(self.judge(pose, t, t0, model))
+        self.back.fill(&mut pose, read);
+        Ok(self.judge(pose, t, ms(t0.elapsed()), model))
     }
 
     /// Judges a frame from any source: its pose when it has one, else the pose found in its image.
@@ -63,15 +104,19 @@ impl Pipeline {
 
     /// Judges a pose found before (a keypoint file, generated motion).
     pub fn step_pose(&mut self, pose: &Pose, t: f64) -> Step {
-        self.judge(pose.clone(), t, Instant::now(), StageTimes::default())
+        self.judge(pose.clone(), t, 0.0, StageTimes::default())
     }
 
-    fn judge(&mut self, pose: Pose, t: f64, started: Instant, model: StageTimes) -> Step {
+    fn judge(&mut self, pose: Pose, t: f64, pose_ms: f64, model: StageTimes) -> Step {
         let t1 = Instant::now();
         let report = self.session.step(Some(&pose), t);
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        Step { report, pose, times: StepTimes { pose_ms: ms(t1 - started), judge_ms: ms(t1.elapsed()), model } }
+        self.back.wanted = self.session.reads_back();
+        Step { report, pose, times: StepTimes { pose_ms, judge_ms: ms(t1.elapsed()), model } }
     }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,21 +174,105 @@ pub fn run(
 ) -> Result<LoopStats, LoopError> {
     let mut stats = LoopStats::default();
     let start = Instant::now();
-    loop {
-        let frame = match source.next_frame() {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.is_bad_frame() => {
-                stats.bad_frames += 1;
-                eprintln!("skipping a frame: {e}");
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
+    if let Some(mut twin) = pipeline.twin.take().filter(|_| speed == Pace::Fast) {
+        let judged = run_twin(source, pipeline, &mut twin, &mut stats, &mut emit);
+        pipeline.twin = Some(twin);
+        return judged.map(|()| stats);
+    }
+    while let Some(frame) = next_good_frame(source, &mut stats)? {
         pace(speed, start, frame.t);
         let step = pipeline.step_frame(&frame)?;
         stats.frames += 1;
         emit(&step, &pipeline.session);
     }
     Ok(stats)
+}
+
+/// Flat out with two stages: two frames in flight, judged in their order.
+fn run_twin(
+    source: &mut dyn FrameSource,
+    pipeline: &mut Pipeline,
+    twin: &mut Twin,
+    stats: &mut LoopStats,
+    emit: &mut impl FnMut(&Step, &Session),
+) -> Result<(), LoopError> {
+    let mut ended = false;
+    loop {
+        while !ended && twin.in_flight() < 2 {
+            match next_good_frame(source, stats)? {
+                Some(frame) => twin.submit(frame, pipeline.back.ask()),
+                None => ended = true,
+            }
+        }
+        let Some(Posed { frame, pose, pose_ms, model, read_back }) = twin.take() else { return Ok(()) };
+        let mut pose = pose.map_err(StepError::from)?;
+        pipeline.back.fill(&mut pose, read_back);
+        let step = pipeline.judge(pose, frame.t, pose_ms, model);
+        stats.frames += 1;
+        emit(&step, &pipeline.session);
+    }
+}
+
+/// The source's next frame, skipping (and counting) unreadable ones; None at its end.
+fn next_good_frame(source: &mut dyn FrameSource, stats: &mut LoopStats) -> Result<Option<Frame>, LoopError> {
+    loop {
+        match source.next_frame() {
+            Ok(frame) => return Ok(frame),
+            Err(e) if e.is_bad_frame() => {
+                stats.bad_frames += 1;
+                eprintln!("skipping a frame: {e}");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeing::pose::Joint;
+
+    fn pose(back: Option<f32>) -> Pose {
+        let mut p = Pose::unseen(10, 10, &Joint::ALL);
+        p.back = back.map(|curve| Back { curve, outline: Vec::new() });
+        p
+    }
+
+    #[test]
+    fn the_back_is_read_every_other_frame_while_wanted_and_the_frame_between_takes_the_last() {
+        let mut b = BackReading::default();
+        // Not wanted: never read, nothing carried.
+        assert!(!b.ask() && !b.ask());
+        b.wanted = true;
+        let mut got = Vec::new();
+        for i in 0..6 {
+            let read = b.ask();
+            // The stage reads it when asked (the curve says which frame); not asked, it gives none.
+            let mut p = pose(read.then_some(i as f32));
+            b.fill(&mut p, read);
+            got.push((read, p.back.map(|b| b.curve)));
+        }
+        assert_eq!(
+            got,
+            [
+                (true, Some(0.0)),
+                (false, Some(0.0)),
+                (true, Some(2.0)),
+                (false, Some(2.0)),
+                (true, Some(4.0)),
+                (false, Some(4.0))
+            ]
+        );
+        // A back that could not be read (torso out of view) is not carried over; nor one from before a pause.
+        let read = b.ask();
+        let mut p = pose(None);
+        b.fill(&mut p, read);
+        let (mut q, asked) = (pose(None), b.ask());
+        b.fill(&mut q, asked);
+        assert!(read && p.back.is_none() && q.back.is_none());
+        b.wanted = false;
+        let (mut r, asked) = (pose(None), b.ask());
+        b.fill(&mut r, asked);
+        assert!(r.back.is_none() && b.last.is_none());
+    }
 }

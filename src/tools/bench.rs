@@ -75,6 +75,9 @@ pub struct Paced {
     pub idle_cpu_cores: Option<f64>,
     /// Seconds the loop slept between frames, in all (the denominator of `idle_cpu_cores`).
     pub idle_s: f64,
+    /// The CPU the process used (`cpu_cores`) over what the model's own bare inference needs at this pace
+    /// (the frame rate times its median): what the loop costs beyond the network itself.
+    pub cpu_to_inference: Option<f64>,
 }
 
 /// USER_HZ, the unit of times in /proc: 100 on every Linux ABI.
@@ -207,15 +210,17 @@ pub fn run(
         whole.push(ms(t0));
     }
     let elapsed_ms = ms(start);
+    let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));
+    let bare_ms = crate::quantile::quantiles(&mut bare.clone(), [0.5])[0];
     let paced = pace.map(|fps| Paced {
         target_fps: fps,
         busy: whole.iter().sum::<f64>() / elapsed_ms,
         late_frames: whole.iter().filter(|&&t| t > 1e3 / fps).count(),
         idle_cpu_cores: idle_cpu_ms.filter(|_| idle_ms > 0.0).map(|c| c / idle_ms),
         idle_s: idle_ms / 1e3,
+        cpu_to_inference: cpu_cores.filter(|_| bare_ms > 0.0).map(|c| c / (fps * bare_ms / 1e3)),
     });
     let server_cpu_ms = server_cpu_before.and_then(|b| Some(thread_cpu_ms(HTTP_THREAD)? - b));
-    let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));
     Ok(BenchReport {
         frames: n,
         width: w,

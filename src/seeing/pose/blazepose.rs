@@ -7,7 +7,7 @@
 //! - Tracking: the previous landmarks' auxiliary points 33 (hip centre) and 34 give the region: one run.
 
 use std::f32::consts::{FRAC_PI_2, PI};
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use image::RgbImage;
@@ -133,7 +133,13 @@ fn best_detection(anchors: &[(f32, f32)], regressors: &[f32], logits: &[f32], mi
 
 pub struct BlazePose {
     detector: Session,
+    /// The landmark model up to the landmarks and pose flag, also giving the feature maps `segmentation` takes.
     landmarks: Session,
+    /// The landmark model's segmentation decoder: more than half of its time, so it runs only while the back
+    /// is read.
+    segmentation: Session,
+    /// Whether the back is read on the frames to come (`want_back`).
+    reads_back: bool,
     anchors: Vec<(f32, f32)>,
     track: Option<Roi>,
     times: StageTimes,
@@ -144,26 +150,30 @@ pub struct BlazePose {
 }
 
 impl BlazePose {
-    /// A shipped BlazePose pair, both files checksum-verified.
+    /// A shipped BlazePose set (detector, landmarks, segmentation), every file checksum-verified.
     pub fn shipped(model: &Shipped, options: ModelOptions) -> Result<Self, ModelError> {
-        let (Some(det), Some(det_sha)) = (model.detector, model.detector_sha256) else {
+        let (Some(det), Some(det_sha), Some(seg), Some(seg_sha)) =
+            (model.detector, model.detector_sha256, model.segmentation, model.segmentation_sha256)
+        else {
             return Err(ModelError::Signature {
                 path: model_path(model.file),
-                reason: "not a BlazePose model (no detector)".into(),
+                reason: "not a BlazePose model (no detector and segmentation)".into(),
             });
         };
-        Self::load(&model_path(det), Some(det_sha), &model_path(model.file), Some(model.sha256), options)
+        let file = |name: &str, sha: &'static str| (model_path(name), sha);
+        Self::load(file(det, det_sha), file(model.file, model.sha256), file(seg, seg_sha), options)
     }
 
-    pub fn load(
-        detector: &Path,
-        detector_sha256: Option<&str>,
-        landmarks: &Path,
-        landmarks_sha256: Option<&str>,
+    /// The three files, each with its sha256.
+    fn load(
+        (detector, detector_sha256): (PathBuf, &str),
+        (landmarks, landmarks_sha256): (PathBuf, &str),
+        (segmentation, segmentation_sha256): (PathBuf, &str),
         options: ModelOptions,
     ) -> Result<Self, ModelError> {
-        let detector_session = load_session(detector, detector_sha256, options)?;
-        let landmarks_session = load_session(landmarks, landmarks_sha256, options)?;
+        let detector_session = load_session(&detector, Some(detector_sha256), options)?;
+        let landmarks_session = load_session(&landmarks, Some(landmarks_sha256), options)?;
+        let segmentation_session = load_session(&segmentation, Some(segmentation_sha256), options)?;
         // Outputs are read by name: a file without them is not the model this code decodes.
         let has = |s: &Session, names: &[&str]| names.iter().all(|n| s.outputs().iter().any(|o| o.name() == *n));
         if !has(&detector_session, &["regressors", "classificators"]) {
@@ -172,16 +182,25 @@ impl BlazePose {
                 reason: "expected BlazePose detector outputs `regressors` and `classificators`".into(),
             });
         }
-        if !has(&landmarks_session, &["ld_3d", "output_poseflag", "segmentation_logits"]) {
+        let feature_maps: Vec<&str> = segmentation_session.inputs().iter().map(|i| i.name()).collect();
+        if !has(&landmarks_session, &["ld_3d", "output_poseflag"]) || !has(&landmarks_session, &feature_maps) {
             return Err(ModelError::Signature {
                 path: landmarks.to_path_buf(),
-                reason: "expected BlazePose landmark outputs `ld_3d`, `output_poseflag` and `segmentation_logits`"
+                reason: "expected BlazePose landmark outputs `ld_3d`, `output_poseflag` and the segmentation's inputs"
                     .into(),
+            });
+        }
+        if !has(&segmentation_session, &["segmentation_logits"]) {
+            return Err(ModelError::Signature {
+                path: segmentation.to_path_buf(),
+                reason: "expected the BlazePose segmentation output `segmentation_logits`".into(),
             });
         }
         Ok(BlazePose {
             detector: detector_session,
             landmarks: landmarks_session,
+            segmentation: segmentation_session,
+            reads_back: true,
             anchors: anchors(),
             track: None,
             times: StageTimes::default(),
@@ -244,9 +263,22 @@ impl BlazePose {
             let score = if score.is_finite() && inside { score } else { 0.0 };
             *k = Keypoint { x, y, score };
         }
-        if flag >= MIN_SCORE {
+        if flag >= MIN_SCORE && self.reads_back {
+            // The decoder takes the body's feature maps by name, as they are.
             let ts = Instant::now();
-            let (_, logits) = outputs["segmentation_logits"].try_extract_tensor::<f32>().map_err(err)?;
+            let maps = self
+                .segmentation
+                .inputs()
+                .iter()
+                .map(|i| (i.name().to_string(), outputs[i.name()].view()))
+                .collect::<Vec<_>>();
+            let seg = self.segmentation.run(maps).map_err(err)?;
+            // The rest of the same network: inference, but no model run of its own.
+            let infer = ms(ts);
+            self.times.infer_ms += infer;
+            self.times.decode_ms -= infer;
+            let ts = Instant::now();
+            let (_, logits) = seg["segmentation_logits"].try_extract_tensor::<f32>().map_err(err)?;
             pose.back = back(&Mask { logits, size: LANDMARK_SIZE }, &crop, &map, &pose);
             self.times.silhouette_ms += ms(ts);
         }
@@ -299,9 +331,18 @@ impl BlazePose {
         self.prepare_landmarks(frame, &map);
     }
 
-    /// Bare inference of the landmark model on the prepared input (the detector runs only when lost).
+    /// Bare inference of the whole landmark model on the prepared input, the segmentation decoder included,
+    /// as MediaPipe runs it (the detector runs only when lost).
     pub fn infer_bare(&mut self) -> Result<(), ModelError> {
-        run(&mut self.landmarks, &self.input_lm, None).map(drop)
+        let outputs = run(&mut self.landmarks, &self.input_lm, None)?;
+        let maps: Vec<_> =
+            self.segmentation.inputs().iter().map(|i| (i.name().to_string(), outputs[i.name()].view())).collect();
+        self.segmentation.run(maps).map(drop).map_err(|e| ModelError::Inference(e.to_string()))
+    }
+
+    /// Whether the frames to come read the back (the segmentation decoder runs): on until told otherwise.
+    pub fn want_back(&mut self, wanted: bool) {
+        self.reads_back = wanted;
     }
 }
 
@@ -362,6 +403,9 @@ impl super::PoseStage for BlazePose {
     }
     fn take_times(&mut self) -> StageTimes {
         BlazePose::take_times(self)
+    }
+    fn want_back(&mut self, wanted: bool) {
+        BlazePose::want_back(self, wanted)
     }
 }
 

@@ -21,6 +21,9 @@ pub trait PoseStage: Send {
     fn take_times(&mut self) -> StageTimes {
         StageTimes::default()
     }
+    /// Whether the frames to come need the back read (`Pose::back`), which costs a stage that reads it a
+    /// second model run: asked by what judges the poses, on by default.
+    fn want_back(&mut self, _wanted: bool) {}
 }
 
 impl PoseStage for PoseModel {

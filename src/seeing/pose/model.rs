@@ -22,6 +22,9 @@ pub struct Shipped {
     /// BlazePose only: the person detector run before `file` (the landmark model), and its sha256.
     pub detector: Option<&'static str>,
     pub detector_sha256: Option<&'static str>,
+    /// BlazePose only: the landmark model's segmentation decoder, split off it (models/README.md), and its sha256.
+    pub segmentation: Option<&'static str>,
+    pub segmentation_sha256: Option<&'static str>,
 }
 
 impl Shipped {
@@ -40,6 +43,8 @@ pub const SHIPPED: [Shipped; 3] = [
         about: "MoveNet SinglePose Lightning, 192x192: the fastest; for slow machines",
         detector: None,
         detector_sha256: None,
+        segmentation: None,
+        segmentation_sha256: None,
     },
     Shipped {
         name: "thunder",
@@ -48,14 +53,18 @@ pub const SHIPPED: [Shipped; 3] = [
         about: "MoveNet SinglePose Thunder, 256x256: more accurate than Lightning, about 3x its inference time",
         detector: None,
         detector_sha256: None,
+        segmentation: None,
+        segmentation_sha256: None,
     },
     Shipped {
         name: "blazepose-full",
-        file: "blazepose-landmark-full-fp16w.onnx",
-        sha256: "d56046f751961ead827be929a5240bc0416a378892daf97e0b81c6e487f08510",
-        about: "MediaPipe BlazePose Full: a person detector (224x224, when the person is lost), then 33 landmarks in a 256x256 crop turned with the body; the most accurate here; timed: the landmark model alone",
+        file: "blazepose-landmark-full-body-fp16w.onnx",
+        sha256: "48f4d444c7b8b88b5cce9fc8c75d2f3638bf457a316d203ea1e75b3cafb2222e",
+        about: "MediaPipe BlazePose Full: a person detector (224x224, when the person is lost), then 33 landmarks in a 256x256 crop turned with the body, its silhouette only while the back is read; the most accurate here; timed: the whole landmark model",
         detector: Some("blazepose-detector-fp16w.onnx"),
         detector_sha256: Some("ba38a8b5701c7cc043a907d34938a9b5ab79144ccec51da533fd96353ccbafce"),
+        segmentation: Some("blazepose-segmentation-full-fp16w.onnx"),
+        segmentation_sha256: Some("696f15ca09091c50a4c46fbcb6c4951f1a19693129617b96aa99cea114345061"),
     },
 ];
 
