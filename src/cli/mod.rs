@@ -60,9 +60,9 @@ struct Global {
     /// Folder of stretch definitions (*.toml) that add to or replace the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     exercises: Option<PathBuf>,
-    /// Threads for the pose model. Default: by need. A camera's loop runs the model on one thread while it
-    /// keeps up; judging a file flat out (check) runs two models side by side, one thread each. Given, one
-    /// model runs on this many threads.
+    /// Threads for the pose model. Default: judging a file flat out (check), two models side by side on one
+    /// thread each; at a camera's pace, BlazePose on one thread (MoveNet models on every core, at most 4);
+    /// other work flat out, every core. Given, one model runs on this many threads.
     #[arg(long, global = true)]
     threads: Option<usize>,
     /// Session history database (SQLite). Default for live, replay, history, serve, export and share:
