@@ -174,8 +174,8 @@ pub fn run(
 ) -> Result<LoopStats, LoopError> {
     let mut stats = LoopStats::default();
     let start = Instant::now();
-    if let Some(mut twin) = pipeline.twin.take().filter(|_| speed == Pace::Fast) {
-        let judged = run_twin(source, pipeline, &mut twin, &mut stats, &mut emit);
+    if let Some(mut twin) = pipeline.twin.take() {
+        let judged = run_twin(source, pipeline, &mut twin, (speed, start), &mut stats, &mut emit);
         pipeline.twin = Some(twin);
         return judged.map(|()| stats);
     }
@@ -188,11 +188,13 @@ pub fn run(
     Ok(stats)
 }
 
-/// Flat out with two stages: two frames in flight, judged in their order.
+/// With two stages: two frames in flight, judged in their order (meant for flat out; paced, a frame waits
+/// for its time before it is handed over).
 fn run_twin(
     source: &mut dyn FrameSource,
     pipeline: &mut Pipeline,
     twin: &mut Twin,
+    (speed, start): (Pace, Instant),
     stats: &mut LoopStats,
     emit: &mut impl FnMut(&Step, &Session),
 ) -> Result<(), LoopError> {
@@ -200,7 +202,10 @@ fn run_twin(
     loop {
         while !ended && twin.in_flight() < 2 {
             match next_good_frame(source, stats)? {
-                Some(frame) => twin.submit(frame, pipeline.back.ask()),
+                Some(frame) => {
+                    pace(speed, start, frame.t);
+                    twin.submit(frame, pipeline.back.ask())
+                }
                 None => ended = true,
             }
         }

@@ -264,16 +264,10 @@ impl BlazePose {
             *k = Keypoint { x, y, score };
         }
         if flag >= MIN_SCORE && self.reads_back {
-            // The decoder takes the body's feature maps by name, as they are.
             let ts = Instant::now();
-            let maps = self
-                .segmentation
-                .inputs()
-                .iter()
-                .map(|i| (i.name().to_string(), outputs[i.name()].view()))
-                .collect::<Vec<_>>();
-            let seg = self.segmentation.run(maps).map_err(err)?;
-            // The rest of the same network: inference, but no model run of its own.
+            let seg = segment(&mut self.segmentation, &outputs)?;
+            // The rest of the same network: inference, no model run of its own; decoding's clock (`t`) runs
+            // through it, so it is taken back out there.
             let infer = ms(ts);
             self.times.infer_ms += infer;
             self.times.decode_ms -= infer;
@@ -335,9 +329,7 @@ impl BlazePose {
     /// as MediaPipe runs it (the detector runs only when lost).
     pub fn infer_bare(&mut self) -> Result<(), ModelError> {
         let outputs = run(&mut self.landmarks, &self.input_lm, None)?;
-        let maps: Vec<_> =
-            self.segmentation.inputs().iter().map(|i| (i.name().to_string(), outputs[i.name()].view())).collect();
-        self.segmentation.run(maps).map(drop).map_err(|e| ModelError::Inference(e.to_string()))
+        segment(&mut self.segmentation, &outputs).map(drop)
     }
 
     /// Whether the frames to come read the back (the segmentation decoder runs): on until told otherwise.
@@ -388,6 +380,15 @@ fn run<'s>(
         times.runs += 1;
     }
     Ok(outputs)
+}
+
+/// The segmentation decoder on the body's outputs: it takes the encoder's feature maps by name, as they are.
+fn segment<'s>(
+    segmentation: &'s mut Session,
+    body: &ort::session::SessionOutputs,
+) -> Result<ort::session::SessionOutputs<'s>, ModelError> {
+    let maps: Vec<_> = segmentation.inputs().iter().map(|i| (i.name().to_string(), body[i.name()].view())).collect();
+    segmentation.run(maps).map_err(|e| ModelError::Inference(e.to_string()))
 }
 
 fn ms(t: Instant) -> f64 {
