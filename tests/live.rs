@@ -22,6 +22,52 @@ fn walk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk")
 }
 
+/// The real model on one thread, slower than the camera until it is given more threads.
+struct Behind {
+    model: PoseModel,
+    delay: Duration,
+    /// Frames seen when the loop asked for more threads.
+    asked_at: Arc<std::sync::Mutex<Option<usize>>>,
+    seen: usize,
+}
+
+impl PoseStage for Behind {
+    fn estimate(&mut self, frame: &image::RgbImage) -> Result<Pose, ModelError> {
+        self.seen += 1;
+        std::thread::sleep(self.delay);
+        self.model.estimate(frame)
+    }
+    fn widen(&mut self) -> Result<bool, ModelError> {
+        *self.asked_at.lock().unwrap() = Some(self.seen);
+        self.delay = Duration::ZERO;
+        self.model.widen()
+    }
+}
+
+#[test]
+fn a_model_behind_its_camera_is_given_more_threads_once_and_a_file_judged_flat_out_never() {
+    for realtime in [true, false] {
+        let hub = Hub::new(exercise::built_in());
+        let (_tx, rx) = live::controls();
+        let open: Opener = Box::new(|| open_replay(&walk()).map(|s| s as Box<dyn FrameSource>));
+        let model = PoseModel::bundled(ModelOptions { threads: 1, spin: false }).unwrap();
+        let asked_at = Arc::new(std::sync::Mutex::new(None));
+        let stage = Behind { model, delay: Duration::from_millis(45), asked_at: asked_at.clone(), seen: 0 };
+        let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+        let options = LoopOptions { realtime, retry_up_to: None, record: None };
+        LiveLoop::start(open, options, Box::new(stage), session, hub.clone(), rx, Box::new(|_, _| {})).join();
+        let (asked, s) = (*asked_at.lock().unwrap(), hub.status().stats);
+        if realtime {
+            // 45 ms a frame against the camera's 33: asked after its first 10 frames, then it keeps up (31 of 60
+            // frames judged when it is never asked).
+            assert_eq!(asked, Some(10), "{s:?}");
+            assert!(s.processed >= 40, "{s:?}");
+        } else {
+            assert_eq!((asked, s.processed), (None, 60), "judged frame by frame, flat out: {s:?}");
+        }
+    }
+}
+
 /// The real model, made slower than the camera on purpose.
 struct Slow {
     model: PoseModel,

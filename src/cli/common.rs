@@ -104,13 +104,12 @@ impl Ctx {
     }
 }
 
-/// Threads unless --threads says: flat out, every core (at most 4) spinning. At a camera's pace, resting
-/// between frames: BlazePose on one thread, which keeps up with 30 fps using 0.4 of a core here (it runs its
-/// segmentation only while the back is judged); a MoveNet model on every core, as Thunder on one thread does
-/// not keep up (26.5 fps, README "Performance").
+/// Threads unless --threads says: flat out, every core (at most 4) spinning. At a camera's pace, one thread,
+/// resting between frames (BlazePose keeps up with 30 fps on 0.4 of a core here), and every core only once the
+/// model falls behind the camera (`running::live::Pacing`; Thunder does, here).
 fn model_options(g: &Global, flat_out: bool) -> ModelOptions {
     let mut options = ModelOptions { spin: flat_out, ..ModelOptions::default() };
-    if !flat_out && blazepose_named(g).is_some() {
+    if !flat_out {
         options.threads = 1;
     }
     if let Some(t) = g.threads {

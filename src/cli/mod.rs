@@ -61,8 +61,8 @@ struct Global {
     #[arg(long, global = true, value_name = "DIR")]
     exercises: Option<PathBuf>,
     /// Threads for the pose model. Default: judging a file flat out (check), two models side by side on one
-    /// thread each; at a camera's pace, BlazePose on one thread (MoveNet models on every core, at most 4);
-    /// other work flat out, every core. Given, one model runs on this many threads.
+    /// thread each; at a camera's pace one thread, and every core (at most 4) once the model falls behind
+    /// the camera; other work flat out, every core. Given, one model runs on this many threads.
     #[arg(long, global = true)]
     threads: Option<usize>,
     /// Session history database (SQLite). Default for live, replay, history, serve, export and share:

@@ -126,6 +126,9 @@ pub(super) fn cmd_bench(
         if let Some(cores) = report.cpu_cores {
             outln!("CPU used meanwhile: {:.0}% of one core (all threads)", cores * 100.0);
         }
+        if let Some(i) = report.paced.as_ref().and_then(|p| p.widened_at) {
+            outln!("the model fell behind the camera by frame {i} and was given more threads, as `live` does");
+        }
         if let Some(x) = report.paced.as_ref().and_then(|p| p.cpu_to_inference) {
             outln!("that is {x:.2}x what the model's own bare inference (the baseline below) needs at this pace");
         }

@@ -78,6 +78,8 @@ impl LiveLoop {
 
         let record = options.record.clone();
         hub.set_recording(record.is_some());
+        // A camera, or a recording at its own pace: a model that falls behind gets more threads.
+        let paced = options.realtime || options.retry_up_to.is_some();
         let capture = {
             let (mailbox, hub, stop) = (mailbox.clone(), hub.clone(), stop.clone());
             std::thread::Builder::new()
@@ -94,6 +96,7 @@ impl LiveLoop {
                 .name("judge".into())
                 .spawn(move || {
                     let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
+                    let mut pacing = Pacing::default();
                     let mut window: std::collections::VecDeque<Instant> = Default::default();
                     // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
                     // frame: it ends the session, which keeps what it has, and says so.
@@ -126,6 +129,14 @@ impl LiveLoop {
                                 // Only frames that went through the model time it.
                                 model_ms.push(times.pose_ms);
                                 hub.observe_model(times.pose_ms / 1e3);
+                                let behind = pacing.behind(frame.index, frame.t, times.pose_ms).filter(|_| paced);
+                                if let Some((took, every)) = behind {
+                                    match pipeline.widen() {
+                                        Ok(true) => eprintln!("The pose model took {took:.0} ms a frame for a camera's {every:.0} ms: it now runs on more threads"),
+                                        Ok(false) => {}
+                                        Err(e) => eprintln!("could not give the pose model more threads: {e}"),
+                                    }
+                                }
                             }
                             let latency = captured_at.elapsed().as_secs_f64() * 1e3;
                             latencies.push(latency);
@@ -192,6 +203,45 @@ impl LiveLoop {
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.capture.join();
     }
+}
+
+/// Notices a pose model slower than its camera: over 10 frames, its median time above 80 % of the camera's
+/// frame interval (read from the captured frames' times and numbers, dropped frames counted). Said once.
+#[derive(Default)]
+pub struct Pacing {
+    last: Option<(u64, f64)>,
+    model_ms: std::collections::VecDeque<f64>,
+    interval_ms: std::collections::VecDeque<f64>,
+    said: bool,
+}
+
+impl Pacing {
+    const FRAMES: usize = 10;
+
+    /// After a frame through the model: Some((its median ms, the camera's ms a frame)) the first time it is behind.
+    pub fn behind(&mut self, index: u64, t: f64, model_ms: f64) -> Option<(f64, f64)> {
+        if let Some((i0, t0)) = self.last.replace((index, t)).filter(|&(i0, _)| index > i0) {
+            push_window(&mut self.interval_ms, (t - t0) * 1e3 / (index - i0) as f64);
+        }
+        push_window(&mut self.model_ms, model_ms);
+        if self.said || self.model_ms.len() < Self::FRAMES || self.interval_ms.len() < Self::FRAMES - 1 {
+            return None;
+        }
+        let median = |w: &std::collections::VecDeque<f64>| {
+            let mut v: Vec<f64> = w.iter().copied().collect();
+            crate::quantile::quantiles(&mut v, [0.5])[0]
+        };
+        let (took, every) = (median(&self.model_ms), median(&self.interval_ms));
+        self.said = took > 0.8 * every;
+        self.said.then_some((took, every))
+    }
+}
+
+fn push_window(w: &mut std::collections::VecDeque<f64>, x: f64) {
+    if w.len() == Pacing::FRAMES {
+        w.pop_front();
+    }
+    w.push_back(x);
 }
 
 /// The last 600 timings (20 s at 30 fps), for a running median and p95.
@@ -319,7 +369,20 @@ pub fn controls() -> (Sender<Control>, Receiver<Control>) {
 
 #[cfg(test)]
 mod tests {
-    use super::Recent;
+    use super::{Pacing, Recent};
+
+    #[test]
+    fn a_model_slower_than_the_camera_is_noticed_once_and_a_fast_one_never() {
+        // 30 fps, every other frame dropped (numbers skip by 2): the camera's interval is still 33 ms.
+        let run = |model_ms: f64| {
+            let mut p = Pacing::default();
+            (0..40u64).filter_map(|k| p.behind(2 * k, 2.0 * k as f64 / 30.0, model_ms)).collect::<Vec<_>>()
+        };
+        assert!(run(20.0).is_empty());
+        let behind = run(30.0);
+        assert_eq!(behind.len(), 1, "{behind:?}");
+        assert!((behind[0].0 - 30.0).abs() < 1e-9 && (behind[0].1 - 1e3 / 30.0).abs() < 1e-6, "{behind:?}");
+    }
 
     #[test]
     fn recent_timings_keep_the_last_600_and_give_median_and_p95() {

@@ -82,6 +82,14 @@ impl Pipeline {
         Pipeline { stage: None, twin: Some(twin), back: BackReading::default(), session }
     }
 
+    /// Gives the pose stage more threads, for a loop that has fallen behind its camera; false when it cannot.
+    pub fn widen(&mut self) -> Result<bool, StepError> {
+        match &mut self.stage {
+            Some(stage) => Ok(stage.widen()?),
+            None => Ok(false),
+        }
+    }
+
     /// Finds the pose in a frame taken `t` seconds into the session, and judges it.
     pub fn step_image(&mut self, image: &RgbImage, t: f64) -> Result<Step, StepError> {
         let stage = self.stage.as_mut().ok_or(StepError::NoModel)?;

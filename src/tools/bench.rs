@@ -75,6 +75,8 @@ pub struct Paced {
     pub idle_cpu_cores: Option<f64>,
     /// Seconds the loop slept between frames, in all (the denominator of `idle_cpu_cores`).
     pub idle_s: f64,
+    /// The frame at which the model fell behind the camera and was given more threads, as `live` does.
+    pub widened_at: Option<usize>,
     /// The CPU the process used (`cpu_cores`) over what the model's own bare inference needs at this pace
     /// (the frame rate times its median): what the loop costs beyond the network itself.
     pub cpu_to_inference: Option<f64>,
@@ -180,6 +182,7 @@ pub fn run(
     let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
     let cpu_before = process_cpu_ms();
     let (mut idle_cpu_ms, mut idle_ms) = (Some(0.0), 0.0);
+    let (mut pacing, mut widened_at) = (crate::running::live::Pacing::default(), None);
     let start = Instant::now();
     for i in 0..n {
         if pace.is_some() {
@@ -199,6 +202,11 @@ pub fn run(
             });
         }
         let times = step.times;
+        if let Some(fps) = pace {
+            if pacing.behind(i as u64, i as f64 / fps, times.pose_ms).is_some() {
+                widened_at = pipeline.widen()?.then_some(i);
+            }
+        }
         pre.push(times.model.prepare_ms);
         inf.push(times.model.infer_ms);
         dec.push(times.model.decode_ms);
@@ -218,6 +226,7 @@ pub fn run(
         late_frames: whole.iter().filter(|&&t| t > 1e3 / fps).count(),
         idle_cpu_cores: idle_cpu_ms.filter(|_| idle_ms > 0.0).map(|c| c / idle_ms),
         idle_s: idle_ms / 1e3,
+        widened_at,
         cpu_to_inference: cpu_cores.filter(|_| bare_ms > 0.0).map(|c| c / (fps * bare_ms / 1e3)),
     });
     let server_cpu_ms = server_cpu_before.and_then(|b| Some(thread_cpu_ms(HTTP_THREAD)? - b));

@@ -140,6 +140,9 @@ pub struct BlazePose {
     segmentation: Session,
     /// Whether the back is read on the frames to come (`want_back`).
     reads_back: bool,
+    /// The three files with their checksums, and how they run: to load them again on more threads (`widen`).
+    files: [(PathBuf, &'static str); 3],
+    options: ModelOptions,
     anchors: Vec<(f32, f32)>,
     track: Option<Roi>,
     times: StageTimes,
@@ -166,9 +169,9 @@ impl BlazePose {
 
     /// The three files, each with its sha256.
     fn load(
-        (detector, detector_sha256): (PathBuf, &str),
-        (landmarks, landmarks_sha256): (PathBuf, &str),
-        (segmentation, segmentation_sha256): (PathBuf, &str),
+        (detector, detector_sha256): (PathBuf, &'static str),
+        (landmarks, landmarks_sha256): (PathBuf, &'static str),
+        (segmentation, segmentation_sha256): (PathBuf, &'static str),
         options: ModelOptions,
     ) -> Result<Self, ModelError> {
         let detector_session = load_session(&detector, Some(detector_sha256), options)?;
@@ -201,6 +204,8 @@ impl BlazePose {
             landmarks: landmarks_session,
             segmentation: segmentation_session,
             reads_back: true,
+            files: [(detector, detector_sha256), (landmarks, landmarks_sha256), (segmentation, segmentation_sha256)],
+            options,
             anchors: anchors(),
             track: None,
             times: StageTimes::default(),
@@ -332,6 +337,17 @@ impl BlazePose {
         segment(&mut self.segmentation, &outputs).map(drop)
     }
 
+    /// Loads the three models again on every core (at most 4), resting between runs; the person is still
+    /// followed. False when they have that many threads already.
+    pub fn widen(&mut self) -> Result<bool, ModelError> {
+        let Some(options) = self.options.widened() else { return Ok(false) };
+        let [detector, landmarks, segmentation] =
+            self.files.clone().map(|(path, sha)| load_session(&path, Some(sha), options));
+        (self.detector, self.landmarks, self.segmentation) = (detector?, landmarks?, segmentation?);
+        self.options = options;
+        Ok(true)
+    }
+
     /// Whether the frames to come read the back (the segmentation decoder runs): on until told otherwise.
     pub fn want_back(&mut self, wanted: bool) {
         self.reads_back = wanted;
@@ -407,6 +423,9 @@ impl super::PoseStage for BlazePose {
     }
     fn want_back(&mut self, wanted: bool) {
         BlazePose::want_back(self, wanted)
+    }
+    fn widen(&mut self) -> Result<bool, ModelError> {
+        BlazePose::widen(self)
     }
 }
 

@@ -24,6 +24,10 @@ pub trait PoseStage: Send {
     /// Whether the frames to come need the back read (`Pose::back`), which costs a stage that reads it a
     /// second model run: asked by what judges the poses, on by default.
     fn want_back(&mut self, _wanted: bool) {}
+    /// Gives the model more threads, for a loop that has fallen behind its camera; false when it cannot.
+    fn widen(&mut self) -> Result<bool, ModelError> {
+        Ok(false)
+    }
 }
 
 impl PoseStage for PoseModel {
@@ -32,6 +36,9 @@ impl PoseStage for PoseModel {
     }
     fn take_times(&mut self) -> StageTimes {
         PoseModel::take_times(self)
+    }
+    fn widen(&mut self) -> Result<bool, ModelError> {
+        PoseModel::widen(self)
     }
 }
 /// A stage's main model run bare on a fixed input: the baseline `bench` and `models` time.

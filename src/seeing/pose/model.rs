@@ -140,6 +140,15 @@ pub struct ModelOptions {
     pub spin: bool,
 }
 
+impl ModelOptions {
+    /// Every core (at most 4), resting between runs: for a loop that has fallen behind its camera. None when
+    /// these options have that many threads already.
+    pub fn widened(&self) -> Option<ModelOptions> {
+        let all = ModelOptions { spin: false, ..ModelOptions::default() };
+        (all.threads > self.threads).then_some(all)
+    }
+}
+
 impl Default for ModelOptions {
     fn default() -> Self {
         ModelOptions { threads: std::thread::available_parallelism().map(|n| n.get().min(4)).unwrap_or(2), spin: false }
@@ -188,6 +197,9 @@ pub fn load_session(path: &Path, expected_sha256: Option<&str>, options: ModelOp
 pub struct PoseModel {
     times: StageTimes,
     session: Session,
+    /// The file and its checksum, and how it runs: to load it again on more threads (`widen`).
+    file: (PathBuf, Option<String>),
+    options: ModelOptions,
     input_type: InputType,
     size: usize,
     rgb: Vec<u8>,
@@ -234,6 +246,8 @@ impl PoseModel {
         Ok(PoseModel {
             times: StageTimes::default(),
             session,
+            file: (path.to_path_buf(), expected_sha256.map(str::to_string)),
+            options,
             input_type,
             size,
             rgb: vec![0; size * size * 3],
@@ -245,6 +259,14 @@ impl PoseModel {
     /// Side of the model's square input in pixels.
     pub fn input_size(&self) -> usize {
         self.size
+    }
+
+    /// Loads the model again on every core (at most 4), resting between runs; false when it has them already.
+    pub fn widen(&mut self) -> Result<bool, ModelError> {
+        let Some(options) = self.options.widened() else { return Ok(false) };
+        self.session = load_session(&self.file.0, self.file.1.as_deref(), options)?;
+        self.options = options;
+        Ok(true)
     }
 
     /// The pose of the one person in `frame`, seen through the whole (letterboxed) frame.

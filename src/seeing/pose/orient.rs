@@ -141,6 +141,9 @@ impl super::PoseStage for OrientedEstimator {
     fn take_times(&mut self) -> super::StageTimes {
         self.model.take_times()
     }
+    fn widen(&mut self) -> Result<bool, super::ModelError> {
+        self.model.widen()
+    }
 }
 
 /// Rotation-consistency figures of one rotation, over a set of photos.
