@@ -7,9 +7,7 @@ use stretchcoach::seeing::pose::model::{bundled_model_path, ModelOptions, BUNDLE
 use stretchcoach::seeing::pose::{ModelError, PoseModel};
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("stretchcoach-errors-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+    common::scratch_file("errors", name)
 }
 
 #[test]

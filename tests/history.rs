@@ -6,25 +6,17 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{bin, spawn_server, write_jsonl, Server};
+use common::{bin, bridge_replay, replay_into, run_ok, spawn_server, write_jsonl, Server};
 use stretchcoach::body::synth;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stretchcoach-history-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+    common::scratch_file("history", name)
 }
 
 fn bridge_file(name: &str) -> PathBuf {
     let f = tmp(name);
     write_jsonl(&f, &synth::generate("bridge", None, 30.0, 4).unwrap());
     f
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn serve(db: &Path) -> Server {
@@ -51,17 +43,7 @@ fn json(url: &str) -> serde_json::Value {
 fn a_replayed_session_is_in_history_and_survives_a_restart() {
     let db = tmp("replay.db");
     let file = bridge_file("bridge.jsonl");
-    run_ok(&[
-        "replay",
-        file.to_str().unwrap(),
-        "--exercise",
-        "bridge",
-        "--exit",
-        "--port",
-        "0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    replay_into(&db, &file);
     let text = run_ok(&["history", "--db", db.to_str().unwrap()]);
     assert!(text.contains("Bridge") && text.contains("reps   3"), "{text}");
     for _restart in 0..2 {
@@ -96,18 +78,8 @@ fn a_session_killed_mid_way_keeps_what_was_done() {
     let db = tmp("killed.db");
     let file = bridge_file("killed.jsonl");
     let mut child = bin()
-        .args([
-            "replay",
-            file.to_str().unwrap(),
-            "--realtime",
-            "--exercise",
-            "bridge",
-            "--quiet",
-            "--voice=false",
-            "--port",
-            "0",
-            "--db",
-        ])
+        .args(bridge_replay(&file))
+        .args(["--port", "0", "--db"])
         .arg(&db)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

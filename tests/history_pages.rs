@@ -7,22 +7,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{bin, dump_dom, screenshot, spawn_server, write_jsonl, Server};
+use common::{bin, bridge_replay, dump_dom, replay_into, run_ok, screenshot, spawn_server, write_jsonl, Server};
 use stretchcoach::body::synth;
 use stretchcoach::coaching::session::{Plan, Session};
 use stretchcoach::history::store::Store;
 use stretchcoach::history::timeline::Sampler;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stretchcoach-pages-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    common::scratch_file("pages", name)
 }
 
 /// GET: (status, content type, body), errors included.
@@ -38,23 +30,6 @@ fn json(url: &str) -> serde_json::Value {
     let (code, _, body) = get(url);
     assert_eq!(code, 200, "{url}: {body}");
     serde_json::from_str(&body).unwrap()
-}
-
-/// Replays a keypoint file flat out into `db`, as a user would (`replay FILE --exit`).
-fn replay_into(db: &Path, file: &Path) {
-    run_ok(&[
-        "replay",
-        file.to_str().unwrap(),
-        "--exercise",
-        "bridge",
-        "--exit",
-        "--quiet",
-        "--voice=false",
-        "--port",
-        "0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
 }
 
 fn count(hay: &str, needle: &str) -> usize {
@@ -191,17 +166,9 @@ fn the_page_is_live_during_a_session_and_opens_on_the_history_after() {
     let mut frames = synth::generate("bridge", None, 30.0, 4).unwrap();
     frames.truncate(12 * 30); // 12 s in real time: long enough to look at the page while it runs
     write_jsonl(&file, &frames);
-    let server: Server = spawn_server(&[
-        "replay",
-        file.to_str().unwrap(),
-        "--realtime",
-        "--exercise",
-        "bridge",
-        "--quiet",
-        "--voice=false",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let mut args = bridge_replay(&file);
+    args.extend(["--db".into(), db.to_str().unwrap().into()]);
+    let server: Server = spawn_server(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let base = &server.base;
     let running = || json(&format!("{base}/api/status"))["running"] == true;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -34,9 +34,7 @@ fn run(id: &str, fault: Option<&str>) -> Vec<FrameReport> {
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("stretchcoach-stretches-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+    common::scratch_file("stretches", name)
 }
 
 #[test]

@@ -26,7 +26,7 @@ use stretchcoach::seeing::keypoint_file::KeypointSource;
 use super::clinic::{check_share, share_in_background, wait_for_share};
 use super::common::{load_stage, record_dir, recordings_dir, start_server, Ctx, Server};
 use super::history::close_recording;
-use super::{out, CameraChoice, Global, ServeArgs, ShareArgs, ViewArgs};
+use super::{out, CameraChoice, Global, ServeArgs, SessionArgs, ViewArgs};
 
 pub(super) fn cmd_demo(cx: &Ctx, serve: &ServeArgs, view: &ViewArgs, fast: bool, exit: bool) -> Result<()> {
     let g = &cx.g;
@@ -79,11 +79,9 @@ pub(super) fn cmd_live(
     camera: CameraChoice,
     resolution: &str,
     fps: u32,
-    exercise: &stretchcoach::exercise::ExerciseChoice,
-    serve: &ServeArgs,
-    view: &ViewArgs,
-    share: &ShareArgs,
+    session: &SessionArgs,
 ) -> Result<()> {
+    let SessionArgs { exercise, serve, view, share } = session;
     let g = &cx.g;
     check_share(g, share)?;
     let plan = cx.plan(exercise)?;
@@ -135,16 +133,8 @@ pub(super) fn cmd_live(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn cmd_replay(
-    cx: &Ctx,
-    path: &Path,
-    realtime: bool,
-    exercise: &stretchcoach::exercise::ExerciseChoice,
-    serve: &ServeArgs,
-    view: &ViewArgs,
-    share: &ShareArgs,
-    exit: bool,
-) -> Result<()> {
+pub(super) fn cmd_replay(cx: &Ctx, path: &Path, realtime: bool, session: &SessionArgs, exit: bool) -> Result<()> {
+    let SessionArgs { exercise, serve, view, share } = session;
     let g = &cx.g;
     check_share(g, share)?;
     let shutdown = cx.shutdown();

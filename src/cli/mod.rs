@@ -70,9 +70,9 @@ struct Global {
     /// For `clinic`: the clinic's PostgreSQL database, postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
     #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<PathBuf>,
-    /// MoveNet with the whole frame, letterboxed, as it is (the default model, thunder, unless --model names
-    /// another MoveNet); otherwise MoveNet's input is turned so that the body is upright and cropped around it
-    /// (lying stretches need this), and BlazePose turns its own region with the body.
+    /// MoveNet with the whole frame, letterboxed, as it is (Thunder, unless --model names another MoveNet
+    /// model); otherwise MoveNet's input is turned so that the body is upright and cropped around it (lying
+    /// stretches need this), and BlazePose turns its own region with the body.
     #[arg(long, global = true)]
     plain_input: bool,
     /// Save every judged camera frame as a JPEG in DIR (live, replay). Without it no frame is ever
@@ -121,6 +121,21 @@ struct ShareArgs {
     /// command line, where other users of this machine can see it.
     #[arg(long, value_name = "TOKEN", env = "STRETCHCOACH_SHARE_TOKEN", hide_env_values = true)]
     share_token: Option<String>,
+}
+
+/// What a coached session takes, from the camera or a recording: the stretch, the server, the terminal and
+/// sharing.
+#[derive(Args, Clone)]
+struct SessionArgs {
+    /// Which stretch, or "auto" to recognise it from the pose.
+    #[arg(long, default_value = "auto")]
+    exercise: ExerciseChoice,
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(flatten)]
+    view: ViewArgs,
+    #[command(flatten)]
+    share: ShareArgs,
 }
 
 #[derive(Args, Clone)]
@@ -215,15 +230,8 @@ enum Command {
         resolution: String,
         #[arg(long, default_value_t = 30)]
         fps: u32,
-        /// Which stretch, or "auto" to recognise it from the pose.
-        #[arg(long, default_value = "auto")]
-        exercise: ExerciseChoice,
         #[command(flatten)]
-        serve: ServeArgs,
-        #[command(flatten)]
-        view: ViewArgs,
-        #[command(flatten)]
-        share: ShareArgs,
+        session: SessionArgs,
     },
     /// Run the live loop on a recording (image, folder of images, video, or a .jsonl keypoint file),
     /// serving the page meanwhile and saving the session to the history.
@@ -232,15 +240,8 @@ enum Command {
         /// Deliver frames at the recording's own pace, as a camera would (default: as fast as possible).
         #[arg(long)]
         realtime: bool,
-        /// Which stretch, or "auto" to recognise it from the pose.
-        #[arg(long, default_value = "auto")]
-        exercise: ExerciseChoice,
         #[command(flatten)]
-        serve: ServeArgs,
-        #[command(flatten)]
-        view: ViewArgs,
-        #[command(flatten)]
-        share: ShareArgs,
+        session: SessionArgs,
         /// Exit when the recording ends instead of serving until Ctrl-C.
         #[arg(long)]
         exit: bool,
@@ -428,12 +429,8 @@ pub fn run(cli: Cli) -> Result<()> {
             pose::cmd_check(&cx, input.as_deref(), keypoints.as_deref(), exercise, *json)
         }
         Command::Demo { serve, view, fast, exit } => coach::cmd_demo(&cx, serve, view, *fast, *exit),
-        Command::Live { camera, resolution, fps, exercise, serve, view, share } => {
-            coach::cmd_live(&cx, *camera, resolution, *fps, exercise, serve, view, share)
-        }
-        Command::Replay { path, realtime, exercise, serve, view, share, exit } => {
-            coach::cmd_replay(&cx, path, *realtime, exercise, serve, view, share, *exit)
-        }
+        Command::Live { camera, resolution, fps, session } => coach::cmd_live(&cx, *camera, resolution, *fps, session),
+        Command::Replay { path, realtime, session, exit } => coach::cmd_replay(&cx, path, *realtime, session, *exit),
         Command::Exercises => lists::cmd_exercises(&cx),
         Command::Routines => lists::cmd_routines(&cx),
         Command::Models { json } => lists::cmd_models(g, *json),

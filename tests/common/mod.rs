@@ -149,6 +149,43 @@ pub fn scratch_dir(tag: &str) -> PathBuf {
     d
 }
 
+/// Runs the binary with `args`, which must succeed; its standard output.
+pub fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Replays a keypoint file flat out into `db`, as a user would (`replay FILE --exit`).
+pub fn replay_into(db: &Path, file: &Path) {
+    run_ok(&[
+        "replay",
+        file.to_str().unwrap(),
+        "--exercise",
+        "bridge",
+        "--exit",
+        "--quiet",
+        "--voice=false",
+        "--port",
+        "0",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+}
+
+/// `replay FILE --realtime --exercise bridge`, silent: a bridge session played at its own pace.
+pub fn bridge_replay(file: &Path) -> Vec<String> {
+    let file = file.to_str().unwrap();
+    ["replay", file, "--realtime", "--exercise", "bridge", "--quiet", "--voice=false"].map(String::from).to_vec()
+}
+
+/// A path in a folder of one test file's own (`suite`), made once and shared by its tests.
+pub fn scratch_file(suite: &str, name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("stretchcoach-{suite}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
 /// Where tests leave what a person should look at (screenshots): target/test-artifacts.
 pub fn artifacts() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");

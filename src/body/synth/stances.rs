@@ -49,6 +49,12 @@ const THIGH: f32 = 117.0;
 const SHIN: f32 = 117.0;
 
 impl Stance {
+    /// Both sides alike, with a straight back: `[torso, neck, face]` directions, and an arm and a leg as the
+    /// directions of their (upper, lower) parts, in degrees.
+    fn both(hip: P, [torso, neck, face]: [f32; 3], arm: (f32, f32), leg: (f32, f32)) -> Stance {
+        Stance { hip, torso, neck, face, near_arm: arm, far_arm: arm, near_leg: leg, far_leg: leg, back: STRAIGHT_BACK }
+    }
+
     pub fn points(&self) -> [P; 17] {
         let mut p = [(0.0, 0.0); 17];
         let far = |q: P| (q.0 - 4.0, q.1 - 6.0);
@@ -171,28 +177,10 @@ fn point_view(timeline: Timeline<[P; 17]>, fps: f64, seed: u64) -> Vec<(f64, Pos
 // ---------------------------------------------------------------- child's pose (head to the left)
 
 fn childs_pose(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
-    let kneel = Stance {
-        hip: (440.0, 290.0),
-        torso: 100.0,
-        neck: 95.0,
-        face: 180.0,
-        near_arm: (265.0, 270.0),
-        far_arm: (265.0, 270.0),
-        near_leg: (249.0, 0.0),
-        far_leg: (249.0, 0.0),
-        back: STRAIGHT_BACK,
-    };
-    let good = Stance {
-        hip: (440.0, 355.0),
-        torso: 185.0,
-        neck: 200.0,
-        face: 270.0,
-        near_arm: (180.0, 180.0),
-        far_arm: (180.0, 180.0),
-        near_leg: (200.0, 0.0),
-        far_leg: (200.0, 0.0),
-        back: 0.075, // rounded over the thighs: 0.07-0.08 on the real child's poses
-    };
+    let kneel = Stance::both((440.0, 290.0), [100.0, 95.0, 180.0], (265.0, 270.0), (249.0, 0.0));
+    // The back rounded over the thighs: 0.07-0.08 on the real child's poses.
+    let good =
+        Stance { back: 0.075, ..Stance::both((440.0, 355.0), [185.0, 200.0, 270.0], (180.0, 180.0), (200.0, 0.0)) };
     let pose = match fault {
         None => good,
         Some("not-sitting-back") => Stance {
@@ -216,17 +204,7 @@ fn childs_pose(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
 // ---------------------------------------------------------------- cat-cow (head to the left)
 
 fn cat_cow(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
-    let table = Stance {
-        hip: (430.0, 283.0),
-        torso: 166.4,
-        neck: 180.0,
-        face: 270.0,
-        near_arm: (270.0, 270.0),
-        far_arm: (270.0, 270.0),
-        near_leg: (270.0, 0.0),
-        far_leg: (270.0, 0.0),
-        back: STRAIGHT_BACK,
-    };
+    let table = Stance::both((430.0, 283.0), [166.4, 180.0, 270.0], (270.0, 270.0), (270.0, 0.0));
     let (table, half) = match fault {
         None => (table, 2.5),
         Some("hands-not-under-shoulders") => {
@@ -251,17 +229,7 @@ fn cat_cow(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
 // ---------------------------------------------------------------- knee to chest (head to the left)
 
 fn knee_to_chest(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
-    let rest = Stance {
-        hip: (280.0, 395.0),
-        torso: 180.0,
-        neck: 180.0,
-        face: 90.0,
-        near_arm: (0.0, 0.0),
-        far_arm: (0.0, 0.0),
-        near_leg: (45.0, 315.0),
-        far_leg: (45.0, 315.0),
-        back: STRAIGHT_BACK,
-    };
+    let rest = Stance::both((280.0, 395.0), [180.0, 180.0, 90.0], (0.0, 0.0), (45.0, 315.0));
     // Angles past 360 turn the short way round from the resting leg.
     let pulled_leg = (125.0, 370.0);
     let holding_arm = (80.0, 20.0);
@@ -282,17 +250,7 @@ fn knee_to_chest(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
 // ---------------------------------------------------------------- legs up the wall (head to the left)
 
 fn legs_up_the_wall(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
-    let lying = Stance {
-        hip: (330.0, 395.0),
-        torso: 180.0,
-        neck: 180.0,
-        face: 90.0,
-        near_arm: (0.0, 0.0),
-        far_arm: (0.0, 0.0),
-        near_leg: (45.0, 315.0),
-        far_leg: (45.0, 315.0),
-        back: STRAIGHT_BACK,
-    };
+    let lying = Stance::both((330.0, 395.0), [180.0, 180.0, 90.0], (0.0, 0.0), (45.0, 315.0));
     // Shin angles past 360 turn the short way round from the feet-flat start.
     let good = Stance { near_leg: (90.0, 450.0), far_leg: (90.0, 450.0), ..lying };
     let pose = match fault {
@@ -309,17 +267,7 @@ fn legs_up_the_wall(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
 fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
     let straight = (0.0, 0.0);
     let bent = (40.0, -70.0);
-    let sit = Stance {
-        hip: (250.0, 390.0),
-        torso: 90.0,
-        neck: 90.0,
-        face: 0.0,
-        near_arm: (270.0, 270.0),
-        far_arm: (270.0, 270.0),
-        near_leg: straight,
-        far_leg: bent,
-        back: STRAIGHT_BACK,
-    };
+    let sit = Stance { far_leg: bent, ..Stance::both((250.0, 390.0), [90.0, 90.0, 0.0], (270.0, 270.0), straight) };
     // On a chair (a variant the seed names): the seat a thigh's length up, the extended leg sloping down to
     // its heel on the floor, the other foot on the floor under its knee.
     let sit = match fault {

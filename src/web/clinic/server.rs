@@ -181,6 +181,23 @@ async fn on_clinic<T: Send + 'static>(
     }
 }
 
+/// What a route about a patient may answer besides its own: a bad query, no token, another's patient, none
+/// such, the database away (`ApiError` builds them; this only documents them).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum PatientErrors {
+    #[response(status = 400, description = "Error")]
+    BadRequest(ErrorBody),
+    #[response(status = 401, description = "Error")]
+    Unauthorized(ErrorBody),
+    #[response(status = 403, description = "Error")]
+    Forbidden(ErrorBody),
+    #[response(status = 404, description = "Error")]
+    NotFound(ErrorBody),
+    #[response(status = 503, description = "Error")]
+    Unavailable(ErrorBody),
+}
+
 #[utoipa::path(get, path = "/healthz", summary = "Liveness; needs no token.", security(()),
     responses((status = 200, description = "ok", body = String, content_type = "text/plain")))]
 async fn healthz() -> &'static str {
@@ -211,9 +228,7 @@ async fn patients(State(state): State<ClinicState>, Extension(who): Extension<Wh
 
 #[utoipa::path(get, path = "/api/patients/{id}", summary = "One patient, with their last session and adherence.",
     params(("id" = i64, Path, description = "patient id")),
-    responses((status = 200, description = "patient", body = Patient), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "patient", body = Patient), PatientErrors))]
 async fn patient(State(state): State<ClinicState>, Extension(who): Extension<Who>, Path(id): Path<String>) -> Response {
     on_patient(&state, who, &id, |_, p| Ok(Some(p.clone()))).await.map(Json).into_response()
 }
@@ -221,9 +236,7 @@ async fn patient(State(state): State<ClinicState>, Extension(who): Extension<Who
 #[utoipa::path(get, path = "/api/patients/{id}/sessions", summary = "A patient's sessions, newest first.",
     params(("id" = i64, Path, description = "patient id"), ("from" = Option<String>, Query, description = "YYYY-MM-DD or RFC 3339 UTC, inclusive"),
         ("to" = Option<String>, Query, description = "YYYY-MM-DD or RFC 3339 UTC, exclusive"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "at most this many (default 50)")),
-    responses((status = 200, description = "sessions", body = Vec<crate::history::store::StoredSession>), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "sessions", body = Vec<crate::history::store::StoredSession>), PatientErrors))]
 async fn sessions(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,
@@ -242,9 +255,7 @@ fn session_id(sid: &str) -> Result<i64, ApiError> {
 
 #[utoipa::path(get, path = "/api/patients/{id}/sessions/{sid}", summary = "One of a patient's sessions, with its timeline per stretch.",
     params(("id" = i64, Path, description = "patient id"), ("sid" = i64, Path, description = "the clinic's session id")),
-    responses((status = 200, description = "session", body = crate::history::timeline::SessionDetail), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "session", body = crate::history::timeline::SessionDetail), PatientErrors))]
 async fn session_by_id(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,
@@ -263,9 +274,7 @@ async fn session_by_id(
 
 #[utoipa::path(get, path = "/api/patients/{id}/shared", summary = "The uid of every session the clinic holds for a patient, with when it was last updated: what `share` need not send again.",
     params(("id" = i64, Path, description = "patient id")),
-    responses((status = 200, description = "uid -> updated_at (RFC 3339 UTC)", body = std::collections::BTreeMap<String, String>), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "uid -> updated_at (RFC 3339 UTC)", body = std::collections::BTreeMap<String, String>), PatientErrors))]
 async fn held(State(state): State<ClinicState>, Extension(who): Extension<Who>, Path(id): Path<String>) -> Response {
     on_patient(&state, who, &id, |h, _| h.held().map(Some)).await.map(Json).into_response()
 }
@@ -280,10 +289,7 @@ pub struct Shared {
 #[utoipa::path(put, path = "/api/patients/{id}/shared/{uid}", summary = "Stores a patient's session (summary and timeline, never a frame), or replaces the one with this uid: sharing twice stores it once. All or nothing.",
     params(("id" = i64, Path, description = "patient id"), ("uid" = String, Path, description = "the session's uid, as in the body")),
     request_body = SharedSession,
-    responses((status = 200, description = "stored", body = Shared), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 413, description = "Error", body = ErrorBody),
-        (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "stored", body = Shared), PatientErrors, (status = 413, description = "Error", body = ErrorBody)))]
 async fn share(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,
@@ -357,9 +363,7 @@ struct PatientRow<'a> {
 
 #[utoipa::path(get, path = "/patients/{id}", summary = "A patient's progress page: per stretch a table and progress charts, and their recent sessions (the same page as `serve`'s history).",
     params(("id" = i64, Path, description = "patient id")),
-    responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), PatientErrors))]
 async fn progress_page(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,
@@ -379,9 +383,7 @@ async fn progress_page(
 
 #[utoipa::path(get, path = "/patients/{id}/sessions/{sid}", summary = "One of a patient's sessions: per stretch its key measure over time against the target band, and when each fault happened.",
     params(("id" = i64, Path, description = "patient id"), ("sid" = i64, Path, description = "the clinic's session id")),
-    responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), PatientErrors))]
 async fn session_page(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,
@@ -407,9 +409,7 @@ async fn session_page(
 #[utoipa::path(get, path = "/patients/{id}/report", summary = "A patient's report for the clinician: one self-contained printable page (the same as `stretchcoach report`).",
     params(("id" = i64, Path, description = "patient id"), ("from" = Option<String>, Query, format = Date, description = "first day (YYYY-MM-DD, a local day)"),
         ("to" = Option<String>, Query, format = Date, description = "last day, included (YYYY-MM-DD, a local day)")),
-    responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), (status = 400, description = "Error", body = ErrorBody),
-        (status = 401, description = "Error", body = ErrorBody), (status = 403, description = "Error", body = ErrorBody),
-        (status = 404, description = "Error", body = ErrorBody), (status = 503, description = "Error", body = ErrorBody)))]
+    responses((status = 200, description = "HTML page", body = String, content_type = "text/html"), PatientErrors))]
 async fn report_page(
     State(state): State<ClinicState>,
     Extension(who): Extension<Who>,

@@ -1,0 +1,166 @@
+//! Reps and the phase: a rep starts on each rise into the stretch and counts only if no fault was told in it;
+//! a lift stopped short of the stretch is told and put apart with the reps that did not count.
+
+use std::collections::BTreeMap;
+
+use super::sides::side_index;
+use super::{Category, Fault, Judge, Kind, PhaseState, EXIT_AFTER, RETURN_SHARE, SHORT_AFTER};
+use crate::body::measure::Side;
+
+/// A rep under way: it counts unless a fault is told before it ends.
+#[derive(Debug, Clone)]
+pub(super) struct Rep {
+    pub(super) side: Option<Side>,
+    /// When it began.
+    pub(super) at: f64,
+    pub(super) fault: Option<String>,
+}
+
+impl Judge {
+    /// Reps in good form: those ended, and the one under way while no fault has been told in it.
+    pub fn reps(&self) -> u32 {
+        self.reps + self.rep.as_ref().is_some_and(|r| r.fault.is_none()) as u32
+    }
+
+    /// Reps that did not count, by the first fault told in each (the one under way included once told).
+    pub fn faulty_reps(&self) -> BTreeMap<String, u32> {
+        let mut all = self.faulty.clone();
+        if let Some(f) = self.spoilt() {
+            *all.entry(f.clone()).or_default() += 1;
+        }
+        all
+    }
+
+    /// How many reps did not count, as [`Self::faulty_reps`] without building the map (every frame).
+    pub(super) fn faulty_total(&self) -> u32 {
+        self.faulty.values().sum::<u32>() + self.spoilt().is_some() as u32
+    }
+
+    /// The fault of the rep under way, once one has been told in it.
+    pub(super) fn spoilt(&self) -> Option<&String> {
+        self.rep.as_ref()?.fault.as_ref()
+    }
+
+    /// Starts a rep (on the working side, for per-side stretches).
+    pub(super) fn start_rep(&mut self, fault: Option<String>, at: f64) {
+        let side = self.side.filter(|_| self.exercise.per_side);
+        self.rep = Some(Rep { side, at, fault });
+    }
+
+    /// Ends the rep under way: a good one counts, one with a fault told in it is put apart.
+    pub(super) fn end_rep(&mut self, t: f64) {
+        match self.rep.take() {
+            Some(Rep { side, fault: None, .. }) => {
+                self.reps += 1;
+                if let Some(side) = side {
+                    self.per_side[side_index(side)].reps += 1;
+                }
+            }
+            Some(Rep { fault: Some(f), .. }) => {
+                *self.faulty.entry(f.clone()).or_default() += 1;
+                self.not_counted = Some((f, t));
+            }
+            None => {}
+        }
+    }
+
+    /// Moves the phase on (with its hysteresis), starting a rep on each rise and noting rushed ones, and
+    /// tells when the person is on the way out. Returns the fault of a lift stopped short, once told.
+    pub(super) fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) -> Option<Fault> {
+        let Some(p) = &self.exercise.phase else { return None };
+        let Some(v) = value else { return self.short_told.clone() };
+        let (entered, exited) = if p.rising() { (v >= p.enter, v < p.exit) } else { (v <= p.enter, v > p.exit) };
+        // Already in the stretch when first seen: under way, not a rep (unless it was recognised).
+        let first = !std::mem::replace(&mut self.phase_seen, true);
+        match self.phase {
+            PhaseState::Down if entered && setup_ok => {
+                self.phase = PhaseState::Up;
+                self.peak = Some(v);
+                (self.returning, self.coming_back) = (false, false);
+                self.hold_progress = 0.0;
+                (self.low, self.short_since, self.short_told, self.rep) = (None, None, None, None);
+                if first && !self.count_first {
+                    return None;
+                }
+                let rushed = self.last_rep_at.zip(p.min_cycle_seconds).is_some_and(|(last, min)| t - last < min as f64);
+                if rushed {
+                    self.too_fast_at = Some(t);
+                    *self.fault_counts.entry("too-fast".into()).or_default() += 1;
+                }
+                self.last_rep_at = Some(t);
+                self.start_rep(None, t);
+            }
+            PhaseState::Down => return self.step_short(v, setup_ok, t),
+            PhaseState::Up if exited && t - *self.exiting_since.get_or_insert(t) + 1e-9 >= EXIT_AFTER => {
+                self.exiting_since = None;
+                self.phase = PhaseState::Down;
+                self.peak = None;
+                (self.returning, self.coming_back) = (false, false);
+                self.end_rep(t);
+            }
+            PhaseState::Up => {
+                if !exited {
+                    self.exiting_since = None;
+                }
+                let sign = if p.rising() { 1.0 } else { -1.0 };
+                let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
+                self.peak = Some(peak);
+                let hold = self.exercise.hold_seconds.map(f64::from)?;
+                let held = match self.exercise.kind {
+                    Kind::Reps => self.hold_progress >= hold,
+                    Kind::Hold if self.exercise.per_side => {
+                        self.side.is_some_and(|s| self.per_side[side_index(s)].held >= hold)
+                    }
+                    Kind::Hold => self.held >= hold,
+                };
+                // Between reps, lowering before the hold is done is still the way out, not a sag.
+                let span = sign * (peak - p.exit);
+                let back = span > 0.0 && sign * (peak - v) >= RETURN_SHARE * span && self.exercise.kind == Kind::Reps;
+                self.coming_back |= back;
+                self.returning |= held || back;
+            }
+        }
+        None
+    }
+
+    /// Resting: a lift that has risen `short.rise` from the lowest point and stays short of `enter` for
+    /// [`SHORT_AFTER`] is told (a rep that will not count); falling back half way ends it.
+    fn step_short(&mut self, v: f32, setup_ok: bool, t: f64) -> Option<Fault> {
+        let p = self.exercise.phase.as_ref()?;
+        let short = p.short.as_ref().filter(|_| setup_ok && self.exercise.kind == Kind::Reps)?;
+        let sign = if p.rising() { 1.0 } else { -1.0 };
+        let low = *self.low.get_or_insert(v);
+        let low = if sign * (v - low) < 0.0 { v } else { low };
+        self.low = Some(low);
+        let rise = sign * (v - low);
+        if rise < short.rise / 2.0 {
+            if self.short_told.take().is_some() {
+                self.end_rep(t);
+                self.low = Some(v);
+            }
+            self.short_since = None;
+            return None;
+        }
+        if rise < short.rise && self.short_told.is_none() {
+            return None;
+        }
+        let since = *self.short_since.get_or_insert(t);
+        if t - since + 1e-9 < SHORT_AFTER {
+            return None;
+        }
+        let fault = Fault {
+            id: short.fault.clone(),
+            check: "phase".into(),
+            category: Category::Form,
+            priority: 0,
+            prompt: short.prompt.clone(),
+            since,
+        };
+        if self.short_told.is_none() {
+            *self.fault_counts.entry(fault.id.clone()).or_default() += 1;
+            self.start_rep(Some(fault.id.clone()), since);
+            self.short_told = Some(fault.clone());
+        }
+        Some(fault)
+    }
+}
