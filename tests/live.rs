@@ -26,8 +26,8 @@ fn walk() -> PathBuf {
 struct Behind {
     model: PoseModel,
     delay: Duration,
-    /// Frames seen when the loop asked for more threads.
-    asked_at: Arc<std::sync::Mutex<Option<usize>>>,
+    /// Frames seen each time the loop asked for more threads.
+    asked_at: Arc<std::sync::Mutex<Vec<usize>>>,
     seen: usize,
 }
 
@@ -38,7 +38,7 @@ impl PoseStage for Behind {
         self.model.estimate(frame)
     }
     fn widen(&mut self) -> Result<bool, ModelError> {
-        *self.asked_at.lock().unwrap() = Some(self.seen);
+        self.asked_at.lock().unwrap().push(self.seen);
         self.delay = Duration::ZERO;
         self.model.widen()
     }
@@ -51,19 +51,19 @@ fn a_model_behind_its_camera_is_given_more_threads_once_and_a_file_judged_flat_o
         let (_tx, rx) = live::controls();
         let open: Opener = Box::new(|| open_replay(&walk()).map(|s| s as Box<dyn FrameSource>));
         let model = PoseModel::bundled(ModelOptions { threads: 1, spin: false }).unwrap();
-        let asked_at = Arc::new(std::sync::Mutex::new(None));
+        let asked_at = Arc::new(std::sync::Mutex::new(Vec::new()));
         let stage = Behind { model, delay: Duration::from_millis(45), asked_at: asked_at.clone(), seen: 0 };
         let session = Session::with_plan(Plan::Auto(exercise::built_in()));
         let options = LoopOptions { realtime, retry_up_to: None, record: None };
         LiveLoop::start(open, options, Box::new(stage), session, hub.clone(), rx, Box::new(|_, _| {})).join();
-        let (asked, s) = (*asked_at.lock().unwrap(), hub.status().stats);
+        let (asked, s) = (asked_at.lock().unwrap().clone(), hub.status().stats);
         if realtime {
-            // 45 ms a frame against the camera's 33: asked after its first 10 frames, then it keeps up (31 of 60
-            // frames judged when it is never asked).
-            assert_eq!(asked, Some(10), "{s:?}");
-            assert!(s.processed >= 40, "{s:?}");
+            // 45 ms a frame or more against the camera's 33: asked once, after its first 10 frames, however busy
+            // the machine (a busier one only makes the model slower). How many frames it then keeps up with
+            // depends on the machine, so it is not asserted (31 of 60 are judged when it is never asked).
+            assert_eq!(asked, vec![10], "{s:?}");
         } else {
-            assert_eq!((asked, s.processed), (None, 60), "judged frame by frame, flat out: {s:?}");
+            assert_eq!((asked, s.processed), (vec![], 60), "judged frame by frame, flat out: {s:?}");
         }
     }
 }

@@ -301,7 +301,12 @@ fn a_full_disk_mid_session_is_reported_and_nothing_stored_is_damaged() {
     assert!(reported.contains("session history not saved"), "{reported}");
     assert!(stderr.contains("warning: session history not saved"), "{stderr}");
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    assert_eq!(last["summary"]["frames"], 300, "every frame is still judged");
+    // Coaching went on to the recording's last frame (at 9.97 s; a last frame is never dropped, as nothing comes
+    // after it to replace it), well past the disk filling up (within the first saves, 2 s apart). Frames before
+    // it may be dropped at real time on a busy machine, by design: one was, on a 2-core CI machine running
+    // other tests beside this one, so the count of judged frames is not asserted.
+    let duration = last["summary"]["duration_s"].as_f64().unwrap();
+    assert!(duration > 9.0, "coaching stopped at {duration} s of 9.97: {last}");
 
     let after = stored(&db);
     assert_eq!(after[0], before[0], "the earlier session is untouched");
