@@ -23,7 +23,6 @@ impl Judge {
         self.exercise.per_side.then_some(sides)
     }
 
-    /// The side to judge this frame: near the camera, or the working side (with a delay before switching).
     /// The side nearer the camera, steadied: it changes when the other side has looked nearer for
     /// [`SIDE_SWITCH`] seconds, or at once when the current side's outline is no longer seen.
     fn steady_near(&mut self, pose: &Pose, t: f64) -> Side {
@@ -46,6 +45,7 @@ impl Judge {
         self.near.unwrap_or(now)
     }
 
+    /// The side to judge this frame: near the camera, or the working side (with a delay before switching).
     pub(super) fn choose_side(&mut self, pose: &Pose, t: f64) -> Side {
         let near = self.steady_near(pose, t);
         let Some(pick) = &self.exercise.sides else { return near };
