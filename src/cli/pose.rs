@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 
 use stretchcoach::coaching::session::Session;
 use stretchcoach::exercise::ExerciseChoice;
-use stretchcoach::running::pipeline::{self, Pace, Pipeline};
+use stretchcoach::running::pipeline::{self, Each, Pace, Pipeline, Step};
 use stretchcoach::seeing::capture::open_replay;
 use stretchcoach::seeing::capture::FrameSource;
 use stretchcoach::seeing::keypoint_file::{self, KeypointSource};
@@ -67,7 +67,8 @@ pub(super) fn cmd_check(
         (_, Some(input)) => (open_replay(input)?, flat_out_pipeline(g, session)?),
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     };
-    pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, |step, _| printer.frame(&step.report))?;
+    let mut print = Each(|step: &Step, _: &Session| printer.frame(&step.report));
+    pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, &mut print)?;
     let summary = pipeline.session.summary();
     if let Some(db) = g.history_db(false) {
         let source = keypoints.or(input).map(|p| format!("check of {}", p.display())).unwrap_or_default();

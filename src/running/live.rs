@@ -3,6 +3,9 @@
 //! the camera, older frames are dropped (and counted) instead of queueing, so the time from capture to
 //! prompt stays bounded. Results go to the [`Hub`], which the HTTP server reads without blocking either.
 
+use std::cell::Cell;
+use std::ops::ControlFlow;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
@@ -11,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::coaching::session::{FrameReport, Session};
 use crate::running::hub::{Hub, LiveStats};
-use crate::running::pipeline::{Pipeline, Step};
+use crate::running::pipeline::{self, Pace, Pipeline, Sink, Step, StepError};
 use crate::seeing::capture::{CaptureError, Frame, FrameSource};
 use crate::seeing::pose::PoseRecord;
 use crate::slot::{Empty, Slot};
@@ -71,7 +74,7 @@ impl LiveLoop {
         mut pipeline: Pipeline,
         hub: Arc<Hub>,
         controls: Receiver<Control>,
-        mut on_report: OnReport,
+        on_report: OnReport,
     ) -> LiveLoop {
         let mailbox: Arc<Mailbox> = Arc::new(Slot::new());
         let stop = Arc::new(AtomicBool::new(false));
@@ -95,86 +98,39 @@ impl LiveLoop {
             std::thread::Builder::new()
                 .name("judge".into())
                 .spawn(move || {
-                    let (mut latencies, mut model_ms) = (Recent::default(), Recent::default());
-                    let mut pacing = Pacing::default();
-                    let mut window: std::collections::VecDeque<Instant> = Default::default();
+                    let captured = Rc::new(Cell::new(Instant::now()));
+                    let mut source = Mailed { mailbox: mailbox.clone(), captured: captured.clone() };
+                    let mut sink = Judged {
+                        hub: hub.clone(),
+                        controls,
+                        stop: stop.clone(),
+                        on_report,
+                        record,
+                        paced,
+                        captured,
+                        latencies: Recent::default(),
+                        model_ms: Recent::default(),
+                        pacing: Pacing::default(),
+                        window: Default::default(),
+                    };
                     // A panic while judging (a bug) must not leave the capture thread waiting to hand over a
                     // frame: it ends the session, which keeps what it has, and says so.
                     let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        loop {
-                            let next = mailbox.take_within(Duration::from_millis(250));
-                            while let Ok(c) = controls.try_recv() {
-                                match c {
-                                    Control::SetPlan(plan) => pipeline.session.switch(plan),
-                                    Control::Stop => stop.store(true, Ordering::SeqCst),
-                                }
-                            }
-                            if stop.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            let (frame, captured_at) = match next {
-                                Ok(f) => f,
-                                Err(Empty::Closed) => break,
-                                Err(Empty::TimedOut) => continue,
-                            };
-                            let Step { report, pose, times } = match pipeline.step_frame(&frame) {
-                                Ok(step) => step,
-                                Err(e) => {
-                                    hub.update_stats(|s| s.errors += 1);
-                                    eprintln!("pose model failed on frame {}: {e}", frame.index);
-                                    continue;
-                                }
-                            };
-                            if frame.pose.is_none() {
-                                // Only frames that went through the model time it.
-                                model_ms.push(times.pose_ms);
-                                hub.observe_model(times.pose_ms / 1e3);
-                                let behind = pacing.behind(frame.index, frame.t, times.pose_ms).filter(|_| paced);
-                                if let Some((took, every)) = behind {
-                                    match pipeline.widen() {
-                                        Ok(true) => eprintln!("The pose model took {took:.0} ms a frame for a camera's {every:.0} ms: it now runs on more threads"),
-                                        Ok(false) => {}
-                                        Err(e) => eprintln!("could not give the pose model more threads: {e}"),
-                                    }
-                                }
-                            }
-                            let latency = captured_at.elapsed().as_secs_f64() * 1e3;
-                            latencies.push(latency);
-                            let now = Instant::now();
-                            window.push_back(now);
-                            while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
-                                window.pop_front();
-                            }
-                            // A frame that came with its pose has no picture to record or show.
-                            let image = frame.pose.is_none().then(|| Arc::new(frame.image));
-                            if let (Some(dir), Some(image)) = (&record, &image) {
-                                let path = dir.join(format!("frame_{:06}.jpg", frame.index));
-                                if let Err(e) = image.save(&path) {
-                                    hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
-                                }
-                            }
-                            let summary = pipeline.session.summary();
-                            let stats = hub.publish(&report, PoseRecord::from(&pose), image, summary, |s| {
-                                s.processed += 1;
-                                s.fps = window.len() as f64
-                                    / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
-                                s.latency_ms = latency;
-                                // Sorting the window on every frame is wasted on a display refreshed twice a second.
-                                if s.processed % 15 == 1 {
-                                    (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
-                                    s.model_ms_median = model_ms.median_p95().0;
-                                }
-                            });
-                            on_report(&report, &stats);
-                        }
+                        pipeline::run(&mut source, &mut pipeline, Pace::Fast, &mut sink)
                     }));
                     stop.store(true, Ordering::SeqCst);
                     mailbox.close();
-                    if let Err(panic) = judged {
-                        let what = panic_text(panic.as_ref());
-                        eprintln!("coaching stopped after an internal error: {what}");
-                        hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
+                    match judged {
+                        Ok(Ok(_)) => {}
+                        // The mailbox's source ends without an error, and the sink carries on after a model's.
+                        Ok(Err(e)) => hub.set_source_error(Some(e.to_string())),
+                        Err(panic) => {
+                            let what = panic_text(panic.as_ref());
+                            eprintln!("coaching stopped after an internal error: {what}");
+                            hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
+                        }
                     }
+                    let Judged { mut latencies, mut model_ms, .. } = sink;
                     hub.update_stats(|s| {
                         (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
                         s.model_ms_median = model_ms.median_p95().0;
@@ -202,6 +158,120 @@ impl LiveLoop {
         let _ = self.worker.join();
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.capture.join();
+    }
+}
+
+/// The judge's side of the mailbox, as a frame source: the newest frame, and when it was captured.
+struct Mailed {
+    mailbox: Arc<Mailbox>,
+    captured: Rc<Cell<Instant>>,
+}
+
+impl FrameSource for Mailed {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        match self.mailbox.take_within(Duration::from_millis(250)) {
+            Ok((frame, at)) => {
+                self.captured.set(at);
+                Ok(Some(frame))
+            }
+            Err(Empty::Closed) => Ok(None),
+            // The loop sees to its controls meanwhile (a stop while no frame comes).
+            Err(Empty::TimedOut) => Err(CaptureError::NotYet),
+        }
+    }
+    fn fps(&self) -> f64 {
+        0.0
+    }
+    fn describe(&self) -> String {
+        "the capture thread's newest frame".into()
+    }
+}
+
+/// Where the live loop's judged frames go: the hub (the page and the API), the recording, `on_report` (the
+/// terminal, the voice, the history); and the controls it takes between frames.
+struct Judged {
+    hub: Arc<Hub>,
+    controls: Receiver<Control>,
+    stop: Arc<AtomicBool>,
+    on_report: OnReport,
+    record: Option<std::path::PathBuf>,
+    /// A camera, or a recording at its own pace: a model that falls behind gets more threads.
+    paced: bool,
+    captured: Rc<Cell<Instant>>,
+    latencies: Recent,
+    model_ms: Recent,
+    pacing: Pacing,
+    window: std::collections::VecDeque<Instant>,
+}
+
+impl Sink for Judged {
+    fn between(&mut self, pipeline: &mut Pipeline) -> ControlFlow<()> {
+        while let Ok(c) = self.controls.try_recv() {
+            match c {
+                Control::SetPlan(plan) => pipeline.session.switch(plan),
+                Control::Stop => self.stop.store(true, Ordering::SeqCst),
+            }
+        }
+        if self.stop.load(Ordering::SeqCst) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn failed(&mut self, frame: &Frame, error: StepError) -> Result<(), StepError> {
+        self.hub.update_stats(|s| s.errors += 1);
+        eprintln!("pose model failed on frame {}: {error}", frame.index);
+        Ok(())
+    }
+
+    fn judged(&mut self, frame: Frame, step: Step, pipeline: &mut Pipeline) {
+        let Step { report, pose, times } = step;
+        let hub = &self.hub;
+        if frame.pose.is_none() {
+            // Only frames that went through the model time it.
+            self.model_ms.push(times.pose_ms);
+            hub.observe_model(times.pose_ms / 1e3);
+            let behind = self.pacing.behind(frame.index, frame.t, times.pose_ms).filter(|_| self.paced);
+            if let Some((took, every)) = behind {
+                match pipeline.widen() {
+                    Ok(true) => eprintln!(
+                        "The pose model took {took:.0} ms a frame for a camera's {every:.0} ms: it now runs on more threads"
+                    ),
+                    Ok(false) => {}
+                    Err(e) => eprintln!("could not give the pose model more threads: {e}"),
+                }
+            }
+        }
+        let latency = self.captured.get().elapsed().as_secs_f64() * 1e3;
+        self.latencies.push(latency);
+        let now = Instant::now();
+        let window = &mut self.window;
+        window.push_back(now);
+        while window.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2)) {
+            window.pop_front();
+        }
+        // A frame that came with its pose has no picture to record or show.
+        let image = frame.pose.is_none().then(|| Arc::new(frame.image));
+        if let (Some(dir), Some(image)) = (&self.record, &image) {
+            let path = dir.join(format!("frame_{:06}.jpg", frame.index));
+            if let Err(e) = image.save(&path) {
+                hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
+            }
+        }
+        let summary = pipeline.session.summary();
+        let (latencies, model_ms) = (&mut self.latencies, &mut self.model_ms);
+        let stats = hub.publish(&report, PoseRecord::from(&pose), image, summary, |s| {
+            s.processed += 1;
+            s.fps = window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
+            s.latency_ms = latency;
+            // Sorting the window on every frame is wasted on a display refreshed twice a second.
+            if s.processed % 15 == 1 {
+                (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
+                s.model_ms_median = model_ms.median_p95().0;
+            }
+        });
+        (self.on_report)(&report, &stats);
     }
 }
 

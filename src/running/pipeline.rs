@@ -1,6 +1,7 @@
 //! The per-frame path every command runs: a frame (or a pose already found) through the pose stage into the
 //! session, timed here and nowhere else; and the loop that drives it over a recording.
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
@@ -172,65 +173,123 @@ pub fn pace(pace: Pace, start: Instant, t: f64) {
     }
 }
 
-/// Runs every frame of `source` through `pipeline`, calling `emit` with each judged frame (with its times)
-/// and the session.
+/// What a loop over a source feeds, frame by frame: the terminal of `check`, the live loop's hub, terminal,
+/// recorder and voice.
+pub trait Sink {
+    /// Once the source has answered (a frame, or none yet from a live source), before the frame is judged:
+    /// controls from outside; `Break` ends the loop.
+    fn between(&mut self, _pipeline: &mut Pipeline) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+    /// The pose stage failed on `frame`: the error ends the loop (a file), unless the sink carries on (a camera).
+    fn failed(&mut self, _frame: &Frame, error: StepError) -> Result<(), StepError> {
+        Err(error)
+    }
+    /// A frame judged.
+    fn judged(&mut self, frame: Frame, step: Step, pipeline: &mut Pipeline);
+}
+
+/// A sink that only sees each judged frame and the session.
+pub struct Each<F>(pub F);
+
+impl<F: FnMut(&Step, &Session)> Sink for Each<F> {
+    fn judged(&mut self, _frame: Frame, step: Step, pipeline: &mut Pipeline) {
+        (self.0)(&step, &pipeline.session)
+    }
+}
+
+/// The one loop over a source: every frame, skipping (and counting) unreadable ones, paced as asked, through
+/// `pipeline` into `sink`.
 pub fn run(
     source: &mut dyn FrameSource,
     pipeline: &mut Pipeline,
     speed: Pace,
-    mut emit: impl FnMut(&Step, &Session),
+    sink: &mut dyn Sink,
 ) -> Result<LoopStats, LoopError> {
     let mut stats = LoopStats::default();
     let start = Instant::now();
     if let Some(mut twin) = pipeline.twin.take() {
-        let judged = run_twin(source, pipeline, &mut twin, (speed, start), &mut stats, &mut emit);
+        let judged = run_twin(source, pipeline, &mut twin, (speed, start), &mut stats, sink);
         pipeline.twin = Some(twin);
         return judged.map(|()| stats);
     }
-    while let Some(frame) = next_good_frame(source, &mut stats)? {
+    loop {
+        // Controls are seen once the source has answered: a frame, or none yet from a live source.
+        let next = next_good_frame(source, &mut stats)?;
+        if sink.between(pipeline).is_break() {
+            return Ok(stats);
+        }
+        let frame = match next {
+            Next::Frame(frame) => frame,
+            Next::NotYet => continue,
+            Next::End => return Ok(stats),
+        };
         pace(speed, start, frame.t);
-        let step = pipeline.step_frame(&frame)?;
-        stats.frames += 1;
-        emit(&step, &pipeline.session);
+        match pipeline.step_frame(&frame) {
+            Ok(step) => {
+                stats.frames += 1;
+                sink.judged(frame, step, pipeline);
+            }
+            Err(e) => sink.failed(&frame, e)?,
+        }
     }
-    Ok(stats)
 }
 
-/// With two stages: two frames in flight, judged in their order (meant for flat out; paced, a frame waits
-/// for its time before it is handed over).
+/// With two stages: two frames in flight, judged in their order (meant for files, flat out; paced, a frame
+/// waits for its time before it is handed over).
 fn run_twin(
     source: &mut dyn FrameSource,
     pipeline: &mut Pipeline,
     twin: &mut Twin,
     (speed, start): (Pace, Instant),
     stats: &mut LoopStats,
-    emit: &mut impl FnMut(&Step, &Session),
+    sink: &mut dyn Sink,
 ) -> Result<(), LoopError> {
     let mut ended = false;
     loop {
+        if sink.between(pipeline).is_break() {
+            return Ok(());
+        }
         while !ended && twin.in_flight() < 2 {
             match next_good_frame(source, stats)? {
-                Some(frame) => {
+                Next::Frame(frame) => {
                     pace(speed, start, frame.t);
                     twin.submit(frame, pipeline.back.ask())
                 }
-                None => ended = true,
+                Next::NotYet if twin.in_flight() == 0 => continue,
+                Next::NotYet => break,
+                Next::End => ended = true,
             }
         }
         let Some(Posed { frame, pose, pose_ms, model, read_back }) = twin.take() else { return Ok(()) };
-        let mut pose = pose.map_err(StepError::from)?;
-        pipeline.back.fill(&mut pose, read_back);
-        let step = pipeline.judge(pose, frame.t, pose_ms, model);
-        stats.frames += 1;
-        emit(&step, &pipeline.session);
+        match pose {
+            Ok(mut pose) => {
+                pipeline.back.fill(&mut pose, read_back);
+                let step = pipeline.judge(pose, frame.t, pose_ms, model);
+                stats.frames += 1;
+                sink.judged(frame, step, pipeline);
+            }
+            Err(e) => sink.failed(&frame, e.into())?,
+        }
     }
 }
 
-/// The source's next frame, skipping (and counting) unreadable ones; None at its end.
-fn next_good_frame(source: &mut dyn FrameSource, stats: &mut LoopStats) -> Result<Option<Frame>, LoopError> {
+// One a frame, moved once: not worth a box.
+#[allow(clippy::large_enum_variant)]
+enum Next {
+    Frame(Frame),
+    /// A live source has none yet.
+    NotYet,
+    End,
+}
+
+/// The source's next frame, skipping (and counting) unreadable ones.
+fn next_good_frame(source: &mut dyn FrameSource, stats: &mut LoopStats) -> Result<Next, LoopError> {
     loop {
         match source.next_frame() {
-            Ok(frame) => return Ok(frame),
+            Ok(Some(frame)) => return Ok(Next::Frame(frame)),
+            Ok(None) => return Ok(Next::End),
+            Err(CaptureError::NotYet) => return Ok(Next::NotYet),
             Err(e) if e.is_bad_frame() => {
                 stats.bad_frames += 1;
                 eprintln!("skipping a frame: {e}");

@@ -45,6 +45,9 @@ pub enum CaptureError {
     Video { path: PathBuf, reason: String },
     #[error("camera: {0}")]
     Camera(String),
+    /// A live source has no frame yet: ask again (meanwhile the loop sees to its controls).
+    #[error("no frame yet")]
+    NotYet,
 }
 
 impl CaptureError {
