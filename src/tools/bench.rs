@@ -1,6 +1,8 @@
 //! `stretchcoach bench`: each stage of the per-frame pipeline timed on real frames, with bare inference as
 //! the baseline every other figure is a ratio of, so a user can check their own machine.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Instant;
 
 use image::RgbImage;
@@ -9,7 +11,8 @@ use serde::Serialize;
 use crate::coaching::session::{Plan, Session};
 use crate::quantile::quantiles;
 use crate::running::hub::Hub;
-use crate::running::pipeline::{Pipeline, StepError};
+use crate::running::pipeline::{pace, LoopError, Pace, Pipeline, Sink, Step, StepError};
+use crate::seeing::capture::{CaptureError, Frame, FrameSource};
 use crate::seeing::pose::{BareInference, PoseRecord, PoseStage};
 use crate::web::server::HTTP_THREAD;
 
@@ -100,6 +103,94 @@ fn stat_cpu_ms(path: &std::path::Path) -> Option<f64> {
     Some(ticks / TICKS_PER_S * 1e3)
 }
 
+/// The benchmark's frames: `n` of `images`, in turn, handed over at `pace` frames per second like a camera's
+/// (measuring what the process burns while it waits), else as fast as they are taken.
+struct Frames<'a> {
+    images: &'a [RgbImage],
+    n: usize,
+    next: usize,
+    pace: Option<f64>,
+    start: Instant,
+    idle_cpu_ms: Option<f64>,
+    idle_ms: f64,
+    /// When the last frame was handed over: where its whole time starts.
+    handed: Rc<Cell<Instant>>,
+}
+
+impl FrameSource for Frames<'_> {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        let i = self.next;
+        if i == self.n {
+            return Ok(None);
+        }
+        self.next += 1;
+        let image = self.images[i % self.images.len()].clone();
+        if let Some(fps) = self.pace {
+            // What the process burns while this thread sleeps is what the model's threads spin.
+            let (c0, w0) = (process_cpu_ms_precise(), Instant::now());
+            pace(Pace::Realtime, self.start, i as f64 / fps);
+            let c1 = process_cpu_ms_precise();
+            self.idle_ms += w0.elapsed().as_secs_f64() * 1e3;
+            self.idle_cpu_ms = self.idle_cpu_ms.zip(c0).zip(c1).map(|((sum, c0), c1)| sum + (c1 - c0));
+        }
+        self.handed.set(Instant::now());
+        Ok(Some(Frame::image(i as u64, i as f64 / 30.0, image)))
+    }
+    fn fps(&self) -> f64 {
+        self.pace.unwrap_or(30.0)
+    }
+    fn describe(&self) -> String {
+        format!("{} benchmark frames", self.n)
+    }
+}
+
+/// Each judged frame's times, by stage; the hub fed as `live` feeds it, and the model widened as `live` does.
+struct Timed<'h> {
+    hub: Option<&'h Hub>,
+    pace: Option<f64>,
+    handed: Rc<Cell<Instant>>,
+    pacing: crate::running::live::Pacing,
+    widened_at: Option<usize>,
+    widen_error: Option<StepError>,
+    pre: Vec<f64>,
+    inf: Vec<f64>,
+    dec: Vec<f64>,
+    sil: Vec<f64>,
+    orient: Vec<f64>,
+    judge: Vec<f64>,
+    whole: Vec<f64>,
+    runs: u64,
+}
+
+impl Sink for Timed<'_> {
+    fn judged(&mut self, frame: Frame, step: Step, pipeline: &mut Pipeline) {
+        if let Some(hub) = self.hub {
+            hub.publish(&step.report, PoseRecord::from(&step.pose), None, pipeline.session.summary(), |s| {
+                s.processed += 1
+            });
+        }
+        let times = step.times;
+        if let Some(fps) = self.pace {
+            if self.pacing.behind(frame.index, frame.index as f64 / fps, times.pose_ms).is_some() {
+                match pipeline.widen() {
+                    Ok(widened) => self.widened_at = widened.then_some(frame.index as usize),
+                    Err(e) => self.widen_error = Some(e),
+                }
+            }
+        }
+        self.pre.push(times.model.prepare_ms);
+        self.inf.push(times.model.infer_ms);
+        self.dec.push(times.model.decode_ms);
+        self.sil.push(times.model.silhouette_ms);
+        self.orient.push((times.pose_ms - times.model_ms()).max(0.0));
+        self.runs += times.model.runs as u64;
+        let whole = self.handed.get().elapsed().as_secs_f64() * 1e3;
+        // Everything after the pose: judging, and publishing when there is a hub.
+        self.judge.push(whole - times.pose_ms);
+        self.whole.push(whole);
+    }
+}
+
 /// CPU time (ms) of this whole process so far.
 pub fn process_cpu_ms() -> Option<f64> {
     stat_cpu_ms("/proc/self/stat".as_ref())
@@ -174,49 +265,40 @@ pub fn run(
         bare.push(ms(t));
     }
     let [baseline] = quantiles(&mut bare.clone(), [0.5]);
-    // The frames go through the pipeline every command runs, which times the model's stages itself.
+    // The frames go through the loop every command runs (the pipeline times the model's stages itself), from
+    // a source that hands them over like a camera when paced.
     let mut pipeline = Pipeline::new(Some(stage), Session::with_plan(plan));
-    let (mut pre, mut inf, mut dec, mut sil, mut orient, mut judge, mut whole) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut runs = 0u64;
     let server_cpu_before = hub.and(thread_cpu_ms(HTTP_THREAD));
     let cpu_before = process_cpu_ms();
-    let (mut idle_cpu_ms, mut idle_ms) = (Some(0.0), 0.0);
-    let (mut pacing, mut widened_at) = (crate::running::live::Pacing::default(), None);
+    let handed = Rc::new(Cell::new(Instant::now()));
     let start = Instant::now();
-    for i in 0..n {
-        if pace.is_some() {
-            // What the process burns while this thread sleeps is what the model's threads spin.
-            let (c0, w0) = (process_cpu_ms_precise(), Instant::now());
-            wait(start, i);
-            let c1 = process_cpu_ms_precise();
-            idle_ms += ms(w0);
-            idle_cpu_ms = idle_cpu_ms.zip(c0).zip(c1).map(|((sum, c0), c1)| sum + (c1 - c0));
-        }
-        let img = &images[i % images.len()];
-        let t0 = Instant::now();
-        let step = pipeline.step_image(img, i as f64 / 30.0)?;
-        if let Some(hub) = hub {
-            hub.publish(&step.report, PoseRecord::from(&step.pose), None, pipeline.session.summary(), |s| {
-                s.processed += 1
-            });
-        }
-        let times = step.times;
-        if let Some(fps) = pace {
-            if pacing.behind(i as u64, i as f64 / fps, times.pose_ms).is_some() {
-                widened_at = pipeline.widen()?.then_some(i);
-            }
-        }
-        pre.push(times.model.prepare_ms);
-        inf.push(times.model.infer_ms);
-        dec.push(times.model.decode_ms);
-        sil.push(times.model.silhouette_ms);
-        orient.push((times.pose_ms - times.model_ms()).max(0.0));
-        runs += times.model.runs as u64;
-        // Everything after the pose: judging, and publishing when there is a hub.
-        judge.push(ms(t0) - times.pose_ms);
-        whole.push(ms(t0));
+    let mut source =
+        Frames { images, n, next: 0, pace, start, idle_cpu_ms: Some(0.0), idle_ms: 0.0, handed: handed.clone() };
+    let mut times = Timed {
+        hub,
+        pace,
+        handed,
+        pacing: Default::default(),
+        widened_at: None,
+        widen_error: None,
+        pre: vec![],
+        inf: vec![],
+        dec: vec![],
+        sil: vec![],
+        orient: vec![],
+        judge: vec![],
+        whole: vec![],
+        runs: 0,
+    };
+    crate::running::pipeline::run(&mut source, &mut pipeline, Pace::Fast, &mut times).map_err(|e| match e {
+        LoopError::Step(e) => e,
+        LoopError::Capture(e) => StepError::Model(crate::seeing::pose::ModelError::Inference(e.to_string())),
+    })?;
+    if let Some(e) = times.widen_error {
+        return Err(e);
     }
+    let Timed { pre, inf, dec, sil, orient, judge, whole, runs, widened_at, .. } = times;
+    let (idle_cpu_ms, idle_ms) = (source.idle_cpu_ms, source.idle_ms);
     let elapsed_ms = ms(start);
     let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));
     let bare_ms = crate::quantile::quantiles(&mut bare.clone(), [0.5])[0];

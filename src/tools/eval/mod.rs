@@ -5,7 +5,7 @@
 
 pub mod joints;
 
-use crate::running::pipeline::Pipeline;
+use crate::running::pipeline::{self, Each, Pace, Pipeline, Step};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,7 @@ use crate::exercise::recognise::{self, ConditionReading};
 use crate::exercise::Exercise;
 use crate::seeing::capture::replay::{is_image_path, DEFAULT_FPS};
 use crate::seeing::capture::{open_replay, CaptureError};
-use crate::seeing::keypoint_file::{self, KeypointFileError};
+use crate::seeing::keypoint_file::{self, KeypointFileError, KeypointSource};
 use crate::seeing::pose::{ModelError, Pose, PoseStage};
 
 /// The folder of poses that are none of the stretches.
@@ -327,7 +327,8 @@ pub fn judge(
 ) -> FileResult {
     // The poses are found once per file (`poses`) and judged twice, through the pipeline every command runs.
     let mut auto = Pipeline::new(None, Session::with_plan(Plan::Auto(catalog.to_vec())));
-    let named: Vec<Option<String>> = poses.iter().map(|(t, p)| auto.step_pose(p, *t).report.exercise).collect();
+    let mut named: Vec<Option<String>> = Vec::with_capacity(poses.len());
+    judge_all(&mut auto, poses, |step, _| named.push(step.report.exercise.clone()));
     let second_half = &named[named.len() / 2..];
     let mut tally: BTreeMap<Option<&String>, usize> = BTreeMap::new();
     for n in second_half {
@@ -373,9 +374,9 @@ pub fn judge(
     let mut given = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
     let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
     let good = item.label.good == Some(true);
-    for (t, pose) in poses {
-        let report = given.step_pose(pose, *t).report;
-        note(&mut result, &report, t - t0);
+    judge_all(&mut given, poses, |step, _| {
+        let report = &step.report;
+        note(&mut result, report, report.t - t0);
         if good {
             for c in report.checks.iter().filter(|c| matches!(c.status, CheckStatus::Good | CheckStatus::Fault)) {
                 if let Some(Some(v)) = report.measures.get(&c.id) {
@@ -383,11 +384,18 @@ pub fn judge(
                 }
             }
         }
-    }
+    });
     let summary = given.session.summary();
     result.reps = summary.reps;
     result.faulty_reps = summary.faulty_reps.values().sum();
     result
+}
+
+/// The poses through the loop every command runs (`pipeline::run`), each judged frame to `each`.
+fn judge_all(pipeline: &mut Pipeline, poses: &[(f64, Pose)], each: impl FnMut(&Step, &Session)) {
+    let mut source = KeypointSource::new(poses.to_vec(), "the poses found");
+    pipeline::run(&mut source, pipeline, Pace::Fast, &mut Each(each))
+        .expect("poses given are judged without a model, from a source that cannot fail");
 }
 
 /// Notes what a frame prompted.
