@@ -1,7 +1,8 @@
 //! The live loop. Capture runs on one thread and keeps only the newest frame in a one-slot mailbox; the
-//! pose model, judge and coach run on another, always on the newest frame. When the model is slower than
-//! the camera, older frames are dropped (and counted) instead of queueing, so the time from capture to
-//! prompt stays bounded. Results go to the [`Hub`], which the HTTP server reads without blocking either.
+//! pose model, judge and coach run on another (the one loop, `pipeline::run`, over the mailbox), always on the
+//! newest frame. When the model is slower than the camera, older frames are dropped (and counted) instead of
+//! queueing, so the time from capture to prompt stays bounded. Results go to the [`Hub`], which the HTTP
+//! server reads without blocking either.
 
 use std::cell::Cell;
 use std::ops::ControlFlow;

@@ -1,5 +1,5 @@
 //! The per-frame path every command runs: a frame (or a pose already found) through the pose stage into the
-//! session, timed here and nowhere else; and the loop that drives it over a recording.
+//! session, timed here and nowhere else; and the one loop that drives it over any source (`run`).
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -173,8 +173,8 @@ pub fn pace(pace: Pace, start: Instant, t: f64) {
     }
 }
 
-/// What a loop over a source feeds, frame by frame: the terminal of `check`, the live loop's hub, terminal,
-/// recorder and voice.
+/// What the loop feeds, frame by frame: `check`'s terminal, `eval`'s tally, `bench`'s timings, and the live
+/// loop's hub, recording, terminal, voice and history.
 pub trait Sink {
     /// Once the source has answered (a frame, or none yet from a live source), before the frame is judged:
     /// controls from outside; `Break` ends the loop.
