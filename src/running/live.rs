@@ -199,8 +199,8 @@ struct Judged {
     /// A camera, or a recording at its own pace: a model that falls behind gets more threads.
     paced: bool,
     captured: Rc<Cell<Instant>>,
-    latencies: Recent,
-    model_ms: Recent,
+    latencies: Recent<600>,
+    model_ms: Recent<600>,
     pacing: Pacing,
     window: std::collections::VecDeque<Instant>,
 }
@@ -276,58 +276,55 @@ impl Sink for Judged {
     }
 }
 
+const PACING_FRAMES: usize = 10;
+
 /// Notices a pose model slower than its camera: over 10 frames, its median time above 80 % of the camera's
 /// frame interval (read from the captured frames' times and numbers, dropped frames counted). Said once.
 #[derive(Default)]
 pub struct Pacing {
     last: Option<(u64, f64)>,
-    model_ms: std::collections::VecDeque<f64>,
-    interval_ms: std::collections::VecDeque<f64>,
+    model_ms: Recent<PACING_FRAMES>,
+    interval_ms: Recent<PACING_FRAMES>,
     said: bool,
 }
 
 impl Pacing {
-    const FRAMES: usize = 10;
-
     /// After a frame through the model: Some((its median ms, the camera's ms a frame)) the first time it is behind.
     pub fn behind(&mut self, index: u64, t: f64, model_ms: f64) -> Option<(f64, f64)> {
         if let Some((i0, t0)) = self.last.replace((index, t)).filter(|&(i0, _)| index > i0) {
-            push_window(&mut self.interval_ms, (t - t0) * 1e3 / (index - i0) as f64);
+            self.interval_ms.push((t - t0) * 1e3 / (index - i0) as f64);
         }
-        push_window(&mut self.model_ms, model_ms);
-        if self.said || self.model_ms.len() < Self::FRAMES || self.interval_ms.len() < Self::FRAMES - 1 {
+        self.model_ms.push(model_ms);
+        if self.said || !self.model_ms.full() || self.interval_ms.len() < PACING_FRAMES - 1 {
             return None;
         }
-        let median = |w: &std::collections::VecDeque<f64>| {
-            let mut v: Vec<f64> = w.iter().copied().collect();
-            crate::quantile::quantiles(&mut v, [0.5])[0]
-        };
-        let (took, every) = (median(&self.model_ms), median(&self.interval_ms));
+        let (took, every) = (self.model_ms.median_p95().0, self.interval_ms.median_p95().0);
         self.said = took > 0.8 * every;
         self.said.then_some((took, every))
     }
 }
 
-fn push_window(w: &mut std::collections::VecDeque<f64>, x: f64) {
-    if w.len() == Pacing::FRAMES {
-        w.pop_front();
-    }
-    w.push_back(x);
-}
-
-/// The last 600 timings (20 s at 30 fps), for a running median and p95.
+/// The last `N` timings (600: 20 s at 30 fps), for a running median and p95.
 #[derive(Default)]
-struct Recent {
+struct Recent<const N: usize> {
     values: std::collections::VecDeque<f64>,
     scratch: Vec<f64>,
 }
 
-impl Recent {
+impl<const N: usize> Recent<N> {
     fn push(&mut self, x: f64) {
-        if self.values.len() == 600 {
+        if self.values.len() == N {
             self.values.pop_front();
         }
         self.values.push_back(x);
+    }
+
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn full(&self) -> bool {
+        self.values.len() == N
     }
 
     /// Median and 95th percentile, from one sort into a reused buffer.
@@ -457,7 +454,7 @@ mod tests {
 
     #[test]
     fn recent_timings_keep_the_last_600_and_give_median_and_p95() {
-        let mut r = Recent::default();
+        let mut r = Recent::<600>::default();
         assert_eq!(r.median_p95(), (0.0, 0.0));
         for x in (1..=1000).rev() {
             r.push(x as f64); // 1000 down to 1: the last 600 are 600..=1
