@@ -256,12 +256,17 @@ fn run_twin(
                     pace(speed, start, frame.t);
                     twin.submit(frame, pipeline.back.ask())
                 }
-                Next::NotYet if twin.in_flight() == 0 => continue,
+                // None yet from a live source: back to the controls, judging what is in flight meanwhile.
                 Next::NotYet => break,
                 Next::End => ended = true,
             }
         }
-        let Some(Posed { frame, pose, pose_ms, model, read_back }) = twin.take() else { return Ok(()) };
+        let Some(Posed { frame, pose, pose_ms, model, read_back }) = twin.take() else {
+            if ended {
+                return Ok(());
+            }
+            continue;
+        };
         match pose {
             Ok(mut pose) => {
                 pipeline.back.fill(&mut pose, read_back);
