@@ -50,7 +50,7 @@ fn a_model_behind_its_camera_is_given_more_threads_once_and_a_file_judged_flat_o
         let hub = Hub::new(exercise::built_in());
         let (_tx, rx) = live::controls();
         let open: Opener = Box::new(|| open_replay(&walk()).map(|s| s as Box<dyn FrameSource>));
-        let model = PoseModel::bundled(ModelOptions { threads: 1, spin: false }).unwrap();
+        let model = PoseModel::bundled(ModelOptions { threads: 1, spin: false, widen: true }).unwrap();
         let asked_at = Arc::new(std::sync::Mutex::new(Vec::new()));
         let stage = Behind { model, delay: Duration::from_millis(45), asked_at: asked_at.clone(), seen: 0 };
         let session = Session::with_plan(Plan::Auto(exercise::built_in()));

@@ -106,14 +106,15 @@ impl Ctx {
 
 /// Threads unless --threads says: flat out, every core (at most 4) spinning. At a camera's pace, one thread,
 /// resting between frames (BlazePose keeps up with 30 fps on 0.4 of a core here), and every core only once the
-/// model falls behind the camera (`running::live::Pacing`; Thunder does, here).
+/// model falls behind the camera (`running::live::Pacing`; Thunder did, here, on a slow day). Threads the
+/// user chose stay as chosen.
 fn model_options(g: &Global, flat_out: bool) -> ModelOptions {
     let mut options = ModelOptions { spin: flat_out, ..ModelOptions::default() };
     if !flat_out {
         options.threads = 1;
     }
     if let Some(t) = g.threads {
-        options.threads = t;
+        (options.threads, options.widen) = (t, false);
     }
     options
 }

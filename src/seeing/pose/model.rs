@@ -138,20 +138,23 @@ pub struct ModelOptions {
     /// fastest; at a camera's pace they would spin through every gap between frames. Measured at 30 fps on
     /// 2 cores: 103% of a core with spinning, 23% without, for 4.6 vs 7.3 ms per frame.
     pub spin: bool,
+    /// May be given more threads when it falls behind its camera: not when the user chose its threads.
+    pub widen: bool,
 }
 
 impl ModelOptions {
     /// Every core (at most 4), resting between runs: for a loop that has fallen behind its camera. None when
-    /// these options have that many threads already.
+    /// these options have that many threads already, or their threads were chosen.
     pub fn widened(&self) -> Option<ModelOptions> {
         let all = ModelOptions { spin: false, ..ModelOptions::default() };
-        (all.threads > self.threads).then_some(all)
+        (self.widen && all.threads > self.threads).then_some(all)
     }
 }
 
 impl Default for ModelOptions {
     fn default() -> Self {
-        ModelOptions { threads: std::thread::available_parallelism().map(|n| n.get().min(4)).unwrap_or(2), spin: false }
+        let threads = std::thread::available_parallelism().map(|n| n.get().min(4)).unwrap_or(2);
+        ModelOptions { threads, spin: false, widen: true }
     }
 }
 
@@ -335,5 +338,19 @@ impl PoseModel {
             *k = Keypoint { x: px, y: py, score: if score.is_finite() { score.clamp(0.0, 1.0) } else { 0.0 } };
         }
         Pose::coco(width, height, keypoints)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ModelOptions;
+
+    #[test]
+    fn a_model_on_one_thread_is_widened_to_every_core_unless_its_threads_were_chosen() {
+        let all = ModelOptions::default().threads;
+        let one = ModelOptions { threads: 1, ..ModelOptions::default() };
+        assert_eq!(one.widened().map(|o| (o.threads, o.spin)), (all > 1).then_some((all, false)));
+        assert!(ModelOptions { widen: false, ..one }.widened().is_none(), "--threads 1 stays on one thread");
+        assert!(ModelOptions::default().widened().is_none(), "every core already");
     }
 }
