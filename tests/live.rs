@@ -55,7 +55,7 @@ fn a_model_behind_its_camera_is_given_more_threads_once_and_a_file_judged_flat_o
         let stage = Behind { model, delay: Duration::from_millis(45), asked_at: asked_at.clone(), seen: 0 };
         let session = Session::with_plan(Plan::Auto(exercise::built_in()));
         let options = LoopOptions { realtime, retry_up_to: None, record: None };
-        LiveLoop::start(open, options, Box::new(stage), session, hub.clone(), rx, Box::new(|_, _| {})).join();
+        LiveLoop::start(open, options, Box::new(stage), session, hub.clone(), rx, Box::new(|_, _, _| {})).join();
         let (asked, s) = (asked_at.lock().unwrap().clone(), hub.status().stats);
         if realtime {
             // 45 ms a frame or more against the camera's 33: asked once, after its first 10 frames, however busy
@@ -98,7 +98,7 @@ fn a_slow_model_drops_frames_instead_of_falling_behind() {
         session,
         hub.clone(),
         rx,
-        Box::new(move |_, s| l2.lock().unwrap().push(s.latency_ms)),
+        Box::new(move |_, _, s| l2.lock().unwrap().push(s.latency_ms)),
     );
     lp.join();
     let s = hub.status().stats;

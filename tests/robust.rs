@@ -103,7 +103,7 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
     let options = LoopOptions { realtime: false, retry_up_to: Some(0.2), record: None };
     let session = Session::with_plan(Plan::Auto(exercise::built_in()));
     let lp =
-        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _| {}));
+        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _, _| {}));
     join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 20, "{:?}", hub.status().stats);
     let errors = errors.lock().unwrap();
@@ -115,7 +115,7 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
     let options = LoopOptions { realtime: false, retry_up_to: None, record: None };
     let session = Session::with_plan(Plan::Auto(exercise::built_in()));
     let lp =
-        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _| {}));
+        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _, _| {}));
     join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 3);
     assert!(hub.status().source_error.is_some_and(|e| e.contains("crashed")));
@@ -147,7 +147,7 @@ fn a_panic_while_judging_ends_the_session_keeps_it_and_says_why() {
         session,
         hub.clone(),
         live::controls().1,
-        Box::new(|_, _| {}),
+        Box::new(|_, _, _| {}),
     );
     join_within(lp, Duration::from_secs(20));
     let s = hub.status();
@@ -187,7 +187,7 @@ fn a_camera_that_fails_mid_session_is_retried_and_resumes() {
         session,
         hub.clone(),
         rx,
-        Box::new(move |r, _| t2.lock().unwrap().push(r.t)),
+        Box::new(move |r, _, _| t2.lock().unwrap().push(r.t)),
     );
     // Let it run through the outage and back, then stop it.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);

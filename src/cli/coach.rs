@@ -208,17 +208,17 @@ fn run_loop(
         h.set_store_error(rec.error.clone());
         Arc::new(Mutex::new(Some(RecordingThread::start(rec, move |e| h.set_store_error(e)))))
     });
-    let (t2, r2, h2) = (terminal.clone(), recording.clone(), hub.clone());
+    let (t2, r2) = (terminal.clone(), recording.clone());
     let lp = LiveLoop::start_pipeline(
         open,
         options,
         Pipeline::new(stage, Session::with_plan(plan)),
         hub.clone(),
         rx,
-        Box::new(move |r, s| {
+        Box::new(move |r, summary, s| {
             t2.lock().unwrap_or_else(PoisonError::into_inner).frame(r, Some(s));
             if let Some(rec) = r2.as_ref().and_then(|r| r.lock().ok()).as_mut().and_then(|r| r.as_mut()) {
-                rec.frame(r, || h2.summary());
+                rec.frame(r, summary);
             }
         }),
     );
@@ -232,11 +232,11 @@ fn run_loop(
     if let Some(feed) = &run.feed {
         feed.close();
     }
-    lp.join();
+    let summary = lp.join();
     terminal.lock().unwrap_or_else(PoisonError::into_inner).end_line();
     let writer = recording.and_then(|r| r.lock().unwrap_or_else(PoisonError::into_inner).take());
-    if let (Some(writer), Some(summary), Some(db)) = (writer, hub.summary(), db) {
-        close_recording(&mut writer.finish(), &summary, db, view.quiet || view.json);
+    if let (Some(writer), Some(summary), Some(db)) = (writer, &summary, db) {
+        close_recording(&mut writer.finish(), summary, db, view.quiet || view.json);
     }
     let status = hub.status();
     match status.source_error {
@@ -251,7 +251,7 @@ fn run_loop(
             s.processed, s.dropped, s.bad_frames, s.fps, s.latency_ms_median, s.latency_ms_p95, s.model_ms_median
         );
     }
-    hub.summary().context("no frame was judged")
+    summary.context("coaching stopped after an internal error")
 }
 
 fn print_summary(s: &Summary, view: &ViewArgs) {

@@ -126,15 +126,13 @@ impl RecordingThread {
     }
 
     /// Hands over a judged frame, and the summary when a save is due.
-    pub fn frame(&mut self, report: &FrameReport, summary: impl FnOnce() -> Option<Summary>) {
+    pub fn frame(&mut self, report: &FrameReport, summary: &Summary) {
         self.send(Recording::Frame(Box::new(report.clone())));
         if self.last_save.is_some_and(|l| l.elapsed().as_secs_f64() < SAVE_EVERY) {
             return;
         }
         self.last_save = Some(std::time::Instant::now());
-        if let Some(s) = summary() {
-            self.send(Recording::Save(Box::new(s)));
-        }
+        self.send(Recording::Save(Box::new(summary.clone())));
     }
 
     /// Waits for the writer to take everything handed to it; returns the recorder for the last save.

@@ -269,7 +269,7 @@ impl Hub {
         report: &FrameReport,
         pose: PoseRecord,
         frame: Option<Arc<RgbImage>>,
-        summary: Summary,
+        summary: Arc<Summary>,
         stats: impl FnOnce(&mut LiveStats),
     ) -> LiveStats {
         let (published, stats) = self.change_and_keep(|s| {
@@ -280,7 +280,7 @@ impl Hub {
             if let Some(f) = frame {
                 s.frame = Some((s.status.seq, f));
             }
-            s.summary = Some(Arc::new(summary));
+            s.summary = Some(summary);
             stats(&mut s.status.stats);
             self.arrived.fold_into(&mut s.status.stats);
             s.status.stats.clone()
@@ -383,7 +383,7 @@ mod tests {
             .collect();
         for i in 0..3000 {
             let (report, summary) = judged(&mut session, i as f64 / 30.0);
-            hub.publish(&report, pose.clone(), None, summary.clone(), |_| {});
+            hub.publish(&report, pose.clone(), None, Arc::new(summary.clone()), |_| {});
             hub.finish(&summary);
             let json: serde_json::Value = serde_json::from_str(&hub.status_json()).unwrap();
             assert_eq!(json["running"], false, "a stale state was served after the end (round {i})");
@@ -418,7 +418,7 @@ mod tests {
         assert!(Arc::ptr_eq(&before, &hub.snapshot()), "a counter published a snapshot");
         let (report, summary) = judged(&mut session, 0.0);
         let stats =
-            hub.publish(&report, PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]), None, summary, |s| s.processed += 1);
+            hub.publish(&report, PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]), None, Arc::new(summary), |s| s.processed += 1);
         let s = hub.status().stats;
         assert_eq!((s.captured, s.received, s.dropped, s.bad_frames, s.processed), (10, 10, 5, 1, 1));
         assert_eq!(stats.captured, 10);

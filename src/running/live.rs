@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::coaching::session::{FrameReport, Session};
+use crate::coaching::session::{FrameReport, Session, Summary};
 use crate::running::hub::{Hub, LiveStats};
 use crate::running::pipeline::{self, Pace, Pipeline, Sink, Step, StepError};
 use crate::seeing::capture::{CaptureError, Frame, FrameSource};
@@ -28,8 +28,8 @@ pub use crate::running::hub::Control;
 /// Called on the capture thread, so the source itself need not be `Send` (camera handles are not).
 pub type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send>;
 
-/// Sees every judged frame (the terminal view, the voice).
-pub type OnReport = Box<dyn FnMut(&FrameReport, &LiveStats) + Send>;
+/// Sees every judged frame with the session's summary so far (the terminal view, the voice, the history).
+pub type OnReport = Box<dyn FnMut(&FrameReport, &Summary, &LiveStats) + Send>;
 
 /// How the loop runs.
 pub struct LoopOptions {
@@ -48,7 +48,8 @@ type Mailbox = Slot<(Frame, Instant)>;
 
 pub struct LiveLoop {
     capture: JoinHandle<()>,
-    worker: JoinHandle<()>,
+    /// Ends with the session's summary.
+    worker: JoinHandle<Summary>,
     stop: Arc<AtomicBool>,
     mailbox: Arc<Mailbox>,
 }
@@ -136,7 +137,9 @@ impl LiveLoop {
                         (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
                         s.model_ms_median = model_ms.median_p95().0;
                     });
-                    hub.finish(&pipeline.session.summary());
+                    let summary = pipeline.session.summary();
+                    hub.finish(&summary);
+                    summary
                 })
                 .expect("the judging thread starts")
         };
@@ -154,11 +157,13 @@ impl LiveLoop {
         self.worker.is_finished()
     }
 
-    /// Waits for the end of the recording (or a stop).
-    pub fn join(self) {
-        let _ = self.worker.join();
+    /// Waits for the end of the recording (or a stop); the session's summary (none only if the judging
+    /// thread died outside the guard that keeps the session).
+    pub fn join(self) -> Option<Summary> {
+        let summary = self.worker.join().ok();
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.capture.join();
+        summary
     }
 }
 
@@ -260,9 +265,9 @@ impl Sink for Judged {
                 hub.set_store_error(Some(format!("recording to {} failed: {e}", dir.display())));
             }
         }
-        let summary = pipeline.session.summary();
+        let summary = Arc::new(pipeline.session.summary());
         let (latencies, model_ms) = (&mut self.latencies, &mut self.model_ms);
-        let stats = hub.publish(&report, PoseRecord::from(&pose), image, summary, |s| {
+        let stats = hub.publish(&report, PoseRecord::from(&pose), image, summary.clone(), |s| {
             s.processed += 1;
             s.fps = window.len() as f64 / 2.0_f64.min(now.duration_since(window[0]).as_secs_f64().max(0.5));
             s.latency_ms = latency;
@@ -272,7 +277,7 @@ impl Sink for Judged {
                 s.model_ms_median = model_ms.median_p95().0;
             }
         });
-        (self.on_report)(&report, &stats);
+        (self.on_report)(&report, &summary, &stats);
     }
 }
 

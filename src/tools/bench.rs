@@ -165,7 +165,7 @@ struct Timed<'h> {
 impl Sink for Timed<'_> {
     fn judged(&mut self, frame: Frame, step: Step, pipeline: &mut Pipeline) {
         if let Some(hub) = self.hub {
-            hub.publish(&step.report, PoseRecord::from(&step.pose), None, pipeline.session.summary(), |s| {
+            hub.publish(&step.report, PoseRecord::from(&step.pose), None, std::sync::Arc::new(pipeline.session.summary()), |s| {
                 s.processed += 1
             });
         }

@@ -132,7 +132,7 @@ mod tests {
             done: false,
         });
         let pose = crate::seeing::pose::PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]);
-        hub.publish(&report, pose, None, summary, |_| {});
+        hub.publish(&report, pose, None, std::sync::Arc::new(summary), |_| {});
         let metrics = Metrics::new(hub.clone());
         hub.observe_model(0.005);
         hub.observe_model(0.2);
