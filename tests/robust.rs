@@ -102,8 +102,15 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
     });
     let options = LoopOptions { realtime: false, retry_up_to: Some(0.2), record: None };
     let session = Session::with_plan(Plan::Auto(exercise::built_in()));
-    let lp =
-        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _, _| {}));
+    let lp = LiveLoop::start(
+        open,
+        options,
+        Box::new(Still),
+        session,
+        hub.clone(),
+        live::controls().1,
+        Box::new(|_, _, _| {}),
+    );
     join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 20, "{:?}", hub.status().stats);
     let errors = errors.lock().unwrap();
@@ -114,8 +121,15 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
     let open: Opener = Box::new(|| Ok(Box::new(Crashing { left: 3, panics: true }) as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: false, retry_up_to: None, record: None };
     let session = Session::with_plan(Plan::Auto(exercise::built_in()));
-    let lp =
-        LiveLoop::start(open, options, Box::new(Still), session, hub.clone(), live::controls().1, Box::new(|_, _, _| {}));
+    let lp = LiveLoop::start(
+        open,
+        options,
+        Box::new(Still),
+        session,
+        hub.clone(),
+        live::controls().1,
+        Box::new(|_, _, _| {}),
+    );
     join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 3);
     assert!(hub.status().source_error.is_some_and(|e| e.contains("crashed")));

@@ -375,6 +375,65 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
 }
 
 #[test]
+fn other_poses_like_a_stretch_are_not_named_one() {
+    // Each was named a stretch on real photos (docs/dev-footage/dev8-MANIFEST.md) before the recognition
+    // conditions that tell them apart; placed by hand here the way those photos read.
+    let boat = side_on(&[
+        ("nose", (205.0, 190.0)),
+        ("ear", (215.0, 195.0)),
+        ("eye", (208.0, 188.0)),
+        ("shoulder", (225.0, 224.0)),
+        ("elbow", (270.0, 230.0)),
+        ("wrist", (320.0, 232.0)),
+        ("hip", (300.0, 330.0)),
+        ("knee", (380.0, 250.0)),
+        ("ankle", (450.0, 180.0)),
+    ]);
+    let upward_dog = side_on(&[
+        ("nose", (235.0, 165.0)),
+        ("ear", (255.0, 170.0)),
+        ("eye", (240.0, 160.0)),
+        ("shoulder", (270.0, 200.0)),
+        ("elbow", (272.0, 270.0)),
+        ("wrist", (275.0, 345.0)),
+        ("hip", (330.0, 320.0)),
+        ("knee", (430.0, 335.0)),
+        ("ankle", (530.0, 345.0)),
+    ]);
+    let camel = side_on(&[
+        ("nose", (430.0, 200.0)),
+        ("ear", (410.0, 185.0)),
+        ("eye", (425.0, 195.0)),
+        ("shoulder", (395.0, 190.0)),
+        ("elbow", (398.0, 270.0)),
+        ("wrist", (400.0, 345.0)),
+        ("hip", (305.0, 230.0)),
+        ("knee", (300.0, 345.0)),
+        ("ankle", (400.0, 350.0)),
+    ]);
+    let dead_bug = side_on(&[
+        ("nose", (95.0, 330.0)),
+        ("ear", (110.0, 335.0)),
+        ("eye", (100.0, 325.0)),
+        ("shoulder", (150.0, 340.0)),
+        ("elbow", (152.0, 270.0)),
+        ("wrist", (155.0, 200.0)),
+        ("hip", (300.0, 345.0)),
+        ("knee", (305.0, 230.0)),
+        ("ankle", (400.0, 228.0)),
+    ]);
+    // Boat: leaning back from the legs; upward dog: face down, chest lifted (neither a seated hamstring
+    // stretch); camel: a kneeling backbend, hands on the heels (not all fours); dead bug: knees over the hips,
+    // arms up (no knee held to the chest).
+    let named_as: Vec<_> = [("boat", boat), ("upward dog", upward_dog), ("camel", camel), ("dead bug", dead_bug)]
+        .iter()
+        .map(|(pose_name, pose)| (*pose_name, named(pose)))
+        .filter(|(_, n)| n.is_some())
+        .collect();
+    assert!(named_as.is_empty(), "taken for a stretch: {named_as:?}");
+}
+
+#[test]
 fn variants_the_seed_allows_are_coached_without_a_fault() {
     for id in ALL {
         for &variant in synth::variants(id) {

@@ -47,6 +47,13 @@ pub fn from_horizontal(a: P, b: P) -> Option<f32> {
     (dx.hypot(dy) > 1e-6).then(|| dy.atan2(dx).to_degrees())
 }
 
+/// Horizontal offset of `a` from `b` in `torso` lengths, positive on the side of `b` that `c` is on; None
+/// when `c` is within 0.1 torso lengths of level with `b` (no side).
+pub fn toward(a: P, b: P, c: P, torso: f32) -> Option<f32> {
+    let side = (c.0 - b.0) / torso;
+    (side.abs() >= 0.1).then(|| (a.0 - b.0) / torso * side.signum())
+}
+
 pub fn distance(a: P, b: P) -> f32 {
     (a.0 - b.0).hypot(a.1 - b.1)
 }
@@ -278,6 +285,11 @@ pub enum Measure {
     OffsetX,
     /// Horizontal distance between two joints, in torso lengths (either way).
     SideOffset,
+    /// Horizontal offset of the first joint from the second, in torso lengths, positive toward the side of
+    /// the second that the third is on: `toward(shoulder, hip, ankle)` is a lean over the legs when positive,
+    /// away from them when negative, whichever way the person faces. Unknown when the third joint is
+    /// about level with the second (under 0.1 torso lengths to either side: no side to lean toward).
+    Toward,
     /// How far the first joint is above the second, in torso lengths (negative: below). "Above" is the
     /// image's up, the ceiling for a level camera: it tells legs raised up a wall from legs folded under.
     Rise,
@@ -313,7 +325,7 @@ impl Unit {
 impl Measure {
     pub fn arity(self) -> usize {
         match self {
-            Measure::Angle | Measure::FloorAngle | Measure::Height => 3,
+            Measure::Angle | Measure::FloorAngle | Measure::Height | Measure::Toward => 3,
             Measure::FromHorizontal | Measure::FromVertical | Measure::Distance => 2,
             Measure::OffsetX | Measure::SideOffset | Measure::Rise => 2,
             Measure::X => 1,
@@ -327,6 +339,7 @@ impl Measure {
             | Measure::Distance
             | Measure::OffsetX
             | Measure::SideOffset
+            | Measure::Toward
             | Measure::Rise
             | Measure::BackCurve => Unit::TorsoLengths,
             Measure::X => Unit::FrameHeights,
@@ -359,6 +372,7 @@ impl Measure {
             (Measure::OffsetX, [a, b]) => Some((a.0 - b.0) / view.torso()?),
             (Measure::SideOffset, [a, b]) => Some((a.0 - b.0).abs() / view.torso()?),
             (Measure::Rise, [a, b]) => Some((b.1 - a.1) / view.torso()?),
+            (Measure::Toward, [a, b, c]) => toward(*a, *b, *c, view.torso()?),
             (Measure::X, [a]) => Some(a.0 / view.pose.height.max(1) as f32),
             (Measure::BackCurve, []) => view.pose.back.as_ref().map(|b| b.curve),
             _ => None,
@@ -369,6 +383,17 @@ impl Measure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toward_reads_a_lean_over_the_legs_whichever_way_the_body_faces() {
+        // Sitting, hip at the origin, legs out to the right (+x) or to the left, torso 1 long.
+        let (hip, torso) = ((0.0, 0.0), 1.0);
+        let leaning_right = (0.5, -0.87);
+        assert!((toward(leaning_right, hip, (2.0, 0.0), torso).unwrap() - 0.5).abs() < 1e-6);
+        assert!((toward(leaning_right, hip, (-2.0, 0.0), torso).unwrap() + 0.5).abs() < 1e-6);
+        // Feet straight below the hip (legs up a wall, seen upside down): no side to lean toward.
+        assert_eq!(toward(leaning_right, hip, (0.05, 2.0), torso), None);
+    }
 
     #[test]
     fn right_angle_and_straight_line() {

@@ -417,8 +417,9 @@ mod tests {
         hub.count_bad_frame();
         assert!(Arc::ptr_eq(&before, &hub.snapshot()), "a counter published a snapshot");
         let (report, summary) = judged(&mut session, 0.0);
-        let stats =
-            hub.publish(&report, PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]), None, Arc::new(summary), |s| s.processed += 1);
+        let stats = hub.publish(&report, PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]), None, Arc::new(summary), |s| {
+            s.processed += 1
+        });
         let s = hub.status().stats;
         assert_eq!((s.captured, s.received, s.dropped, s.bad_frames, s.processed), (10, 10, 5, 1, 1));
         assert_eq!(stats.captured, 10);

@@ -165,9 +165,13 @@ struct Timed<'h> {
 impl Sink for Timed<'_> {
     fn judged(&mut self, frame: Frame, step: Step, pipeline: &mut Pipeline) {
         if let Some(hub) = self.hub {
-            hub.publish(&step.report, PoseRecord::from(&step.pose), None, std::sync::Arc::new(pipeline.session.summary()), |s| {
-                s.processed += 1
-            });
+            hub.publish(
+                &step.report,
+                PoseRecord::from(&step.pose),
+                None,
+                std::sync::Arc::new(pipeline.session.summary()),
+                |s| s.processed += 1,
+            );
         }
         let times = step.times;
         if let Some(fps) = self.pace {
