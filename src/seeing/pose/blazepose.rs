@@ -5,6 +5,8 @@
 //! - No track (first frame, or the pose flag said the person was lost): the detector runs on the
 //!   letterboxed frame; its best detection's hip centre and size/rotation point give the region.
 //! - Tracking: the previous landmarks' auxiliary points 33 (hip centre) and 34 give the region: one run.
+//! - Nobody detected: MoveNet Lightning's joints give a region (`find`), kept only if the landmark model is
+//!   sure of a person there; a real cat pose, face hidden by hanging hair, is found this way.
 
 use std::f32::consts::{FRAC_PI_2, PI};
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use super::keypoints::{Back, Joint, Keypoint, Pose};
-use super::model::{load_session, model_path, ModelError, ModelOptions, Shipped, StageTimes};
+use super::model::{load_session, model_path, ModelError, ModelOptions, PoseModel, Shipped, StageTimes};
 use super::preprocess::{fill_tensor, input_tensor, sample_into, InputMap, InputTensor};
 use super::silhouette::{self, Mask, Torso};
 
@@ -30,6 +32,8 @@ const MIN_SCORE: f32 = 0.5;
 /// tests/fixtures/empty) a pose flag of 0.71 at a 0.10 detection: hence the high bar for the flag.
 const WEAK_SCORE: f32 = 0.1;
 const WEAK_FLAG: f32 = 0.95;
+/// MoveNet's joints taken to place the body when the detector finds nobody (MoveNet's own 0.3).
+const FIND_SCORE: f32 = 0.3;
 /// Detections overlapping the best by more than this are averaged into it (MediaPipe's weighted NMS).
 const NMS_IOU: f32 = 0.3;
 
@@ -145,6 +149,10 @@ pub struct BlazePose {
     options: ModelOptions,
     anchors: Vec<(f32, f32)>,
     track: Option<Roi>,
+    /// MoveNet Lightning, loaded the first time the detector finds nobody (see [`BlazePose::find`]).
+    finder: Option<PoseModel>,
+    /// Off only to measure how well the body is found without it (`without_detector`).
+    detector_on: bool,
     times: StageTimes,
     rgb_det: Vec<u8>,
     input_det: InputTensor<f32>,
@@ -208,6 +216,8 @@ impl BlazePose {
             options,
             anchors: anchors(),
             track: None,
+            finder: None,
+            detector_on: true,
             times: StageTimes::default(),
             rgb_det: vec![0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
             input_det: input_tensor(DETECTOR_SIZE),
@@ -296,12 +306,22 @@ impl BlazePose {
         let unseen = || Pose::unseen(frame.width(), frame.height(), &Joint::ALL);
         let (roi, weak) = match self.track {
             Some(roi) => (roi, false),
-            None => match self.detect(frame)? {
+            None => match if self.detector_on { self.detect(frame)? } else { None } {
                 Some(found) => found,
-                None => return Ok(unseen()),
+                None => match self.find(frame)? {
+                    Some(roi) => (roi, true),
+                    None => return Ok(unseen()),
+                },
             },
         };
-        let (pose, next, flag) = self.landmarks(frame, &roi)?;
+        let (mut pose, mut next, mut flag) = self.landmarks(frame, &roi)?;
+        // A region found another way than the detector's is rough: looked through again where the landmarks
+        // put the body.
+        if weak && flag >= WEAK_FLAG {
+            if let Some(closer) = next {
+                (pose, next, flag) = self.landmarks(frame, &closer)?;
+            }
+        }
         self.track = next;
         // A weak detection stands only if the landmark model is sure a person is there.
         if weak && flag < WEAK_FLAG {
@@ -313,6 +333,53 @@ impl BlazePose {
 
     pub fn reset(&mut self) {
         self.track = None;
+    }
+
+    /// This stage with its detector never taken: every person found as when the detector finds nobody. To
+    /// measure that path on real photos, where the detector would have found them (tests).
+    pub fn without_detector(mut self) -> BlazePose {
+        self.detector_on = false;
+        self
+    }
+
+    /// Where the body is when BlazePose's detector finds nobody, from MoveNet Lightning's joints: its
+    /// detector keys on a face, and misses people whose face is hidden or upside down (on all fours with
+    /// the head hanging, lying with the head away from the camera). The region is MediaPipe's: centred on
+    /// the hips, turned so that the shoulders are up, reaching to the farthest joint seen.
+    fn find(&mut self, frame: &RgbImage) -> Result<Option<Roi>, ModelError> {
+        if self.finder.is_none() {
+            let lightning = super::model::shipped("lightning").expect("Lightning is shipped");
+            self.finder = Some(PoseModel::shipped(lightning, self.options)?);
+        }
+        let finder = self.finder.as_mut().expect("loaded above");
+        let pose = finder.estimate(frame)?;
+        let t = finder.take_times();
+        self.times.prepare_ms += t.prepare_ms;
+        self.times.infer_ms += t.infer_ms;
+        self.times.decode_ms += t.decode_ms;
+        self.times.runs += t.runs;
+        let seen = |j: Joint| Some(pose.get(j)).filter(|k| k.score >= FIND_SCORE).map(|k| (k.x, k.y));
+        let mid = |a: Joint, b: Joint| match (seen(a), seen(b)) {
+            (Some(p), Some(q)) => Some(((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0)),
+            (p, q) => p.or(q),
+        };
+        let (Some(hips), Some(shoulders)) =
+            (mid(Joint::LeftHip, Joint::RightHip), mid(Joint::LeftShoulder, Joint::RightShoulder))
+        else {
+            return Ok(None);
+        };
+        let reach = Joint::COCO
+            .iter()
+            .filter_map(|j| seen(*j))
+            .map(|p| (p.0 - hips.0).hypot(p.1 - hips.1))
+            .fold(0.0_f32, f32::max);
+        let (dx, dy) = (shoulders.0 - hips.0, shoulders.1 - hips.1);
+        let len = dx.hypot(dy);
+        if len < 1.0 || reach < 1.0 {
+            return Ok(None);
+        }
+        let up = (hips.0 + dx / len * reach, hips.1 + dy / len * reach);
+        Ok(Some(Roi::from_points(hips, up)))
     }
 
     pub fn take_times(&mut self) -> StageTimes {
