@@ -79,13 +79,13 @@ fn named<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) 
 }
 
 /// Ends the loop and returns within `limit`, or fails the test (instead of hanging it).
-fn join_within(lp: LiveLoop, limit: Duration) {
+fn join_within(lp: LiveLoop, limit: Duration) -> live::Ended {
     let (tx, rx) = std::sync::mpsc::channel();
     named("joiner", move || {
-        lp.join();
-        let _ = tx.send(());
+        let _ = tx.send(lp.join());
     });
-    rx.recv_timeout(limit).expect("the loop must end, not wait for frames that never come");
+    let ended = rx.recv_timeout(limit).expect("the loop must end, not wait for frames that never come");
+    ended.expect("the judging thread ends with the session")
 }
 
 #[test]
@@ -130,9 +130,12 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
         live::controls().1,
         Box::new(|_, _, _| {}),
     );
-    join_within(lp, Duration::from_secs(20));
+    let ended = join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 3);
     assert!(hub.status().source_error.is_some_and(|e| e.contains("crashed")));
+    // ... and hands the reason back with the session, for the command to say.
+    assert!(ended.error.as_deref().is_some_and(|e| e.contains("crashed")), "{:?}", ended.error);
+    assert_eq!((ended.stats.processed, ended.summary.frames), (3, 3));
 }
 
 /// A pose stage with a bug: it panics on its fifth frame.
@@ -163,7 +166,9 @@ fn a_panic_while_judging_ends_the_session_keeps_it_and_says_why() {
         live::controls().1,
         Box::new(|_, _, _| {}),
     );
-    join_within(lp, Duration::from_secs(20));
+    let ended = join_within(lp, Duration::from_secs(20));
+    assert!(ended.error.as_deref().is_some_and(|e| e.contains("a bug in the pose stage")), "{:?}", ended.error);
+    assert_eq!(ended.summary.frames, 4);
     let s = hub.status();
     assert_eq!(s.stats.processed, 4);
     assert!(s.source_error.as_deref().is_some_and(|e| e.contains("a bug in the pose stage")), "{:?}", s.source_error);

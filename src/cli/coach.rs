@@ -232,26 +232,25 @@ fn run_loop(
     if let Some(feed) = &run.feed {
         feed.close();
     }
-    let summary = lp.join();
+    let ended = lp.join().context("coaching stopped after an internal error")?;
     terminal.lock().unwrap_or_else(PoisonError::into_inner).end_line();
     let writer = recording.and_then(|r| r.lock().unwrap_or_else(PoisonError::into_inner).take());
-    if let (Some(writer), Some(summary), Some(db)) = (writer, &summary, db) {
-        close_recording(&mut writer.finish(), summary, db, view.quiet || view.json);
+    if let (Some(writer), Some(db)) = (writer, db) {
+        close_recording(&mut writer.finish(), &ended.summary, db, view.quiet || view.json);
     }
-    let status = hub.status();
-    match status.source_error {
+    match ended.error {
         Some(e) if shutdown.is_requested() => eprintln!("warning: {e}"),
         Some(e) => bail!("{e}"),
         None => {}
     }
-    let s = status.stats;
+    let s = ended.stats;
     if !view.json && !view.quiet {
         eprintln!(
             "{} frames judged, {} dropped, {} unreadable; {:.1} fps; capture-to-prompt latency median {:.0} ms, p95 {:.0} ms; model {:.1} ms median",
             s.processed, s.dropped, s.bad_frames, s.fps, s.latency_ms_median, s.latency_ms_p95, s.model_ms_median
         );
     }
-    summary.context("coaching stopped after an internal error")
+    Ok(ended.summary)
 }
 
 fn print_summary(s: &Summary, view: &ViewArgs) {

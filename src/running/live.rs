@@ -46,10 +46,23 @@ pub struct LoopOptions {
 /// One frame deep: a new frame replaces an unprocessed one.
 type Mailbox = Slot<(Frame, Instant)>;
 
+/// How a run of the loop ended, handed back by [`LiveLoop::join`] (not read back from the hub, which is
+/// the HTTP server's).
+#[derive(Debug)]
+pub struct Ended {
+    pub summary: Summary,
+    /// The loop's counters and timings at the end.
+    pub stats: LiveStats,
+    /// Why frames stopped coming or being judged before the end (the source failed, coaching crashed), or,
+    /// for a camera being retried when the loop was stopped, its latest failure.
+    pub error: Option<String>,
+}
+
 pub struct LiveLoop {
-    capture: JoinHandle<()>,
-    /// Ends with the session's summary.
-    worker: JoinHandle<Summary>,
+    /// Ends with the source's failure, if one ended it.
+    capture: JoinHandle<Option<String>>,
+    /// Ends with the session's summary, the final statistics and why judging stopped early, if it did.
+    worker: JoinHandle<(Summary, LiveStats, Option<String>)>,
     stop: Arc<AtomicBool>,
     mailbox: Arc<Mailbox>,
 }
@@ -90,8 +103,9 @@ impl LiveLoop {
             std::thread::Builder::new()
                 .name("capture".into())
                 .spawn(move || {
-                    capture_loop(&mut open, &options, &mailbox, &hub, &stop);
+                    let failed = capture_loop(&mut open, &options, &mailbox, &hub, &stop);
                     mailbox.close();
+                    failed
                 })
                 .expect("the capture thread starts")
         };
@@ -122,24 +136,27 @@ impl LiveLoop {
                     }));
                     stop.store(true, Ordering::SeqCst);
                     mailbox.close();
-                    match judged {
-                        Ok(Ok(_)) => {}
+                    let error = match judged {
+                        Ok(Ok(_)) => None,
                         // The mailbox's source ends without an error, and the sink carries on after a model's.
-                        Ok(Err(e)) => hub.set_source_error(Some(e.to_string())),
+                        Ok(Err(e)) => Some(e.to_string()),
                         Err(panic) => {
                             let what = panic_text(panic.as_ref());
                             eprintln!("coaching stopped after an internal error: {what}");
-                            hub.set_source_error(Some(format!("coaching stopped after an internal error ({what})")));
+                            Some(format!("coaching stopped after an internal error ({what})"))
                         }
+                    };
+                    if error.is_some() {
+                        hub.set_source_error(error.clone());
                     }
                     let Judged { mut latencies, mut model_ms, .. } = sink;
-                    hub.update_stats(|s| {
+                    let stats = hub.update_stats(|s| {
                         (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
                         s.model_ms_median = model_ms.median_p95().0;
                     });
                     let summary = pipeline.session.summary();
                     hub.finish(&summary);
-                    summary
+                    (summary, stats, error)
                 })
                 .expect("the judging thread starts")
         };
@@ -157,13 +174,14 @@ impl LiveLoop {
         self.worker.is_finished()
     }
 
-    /// Waits for the end of the recording (or a stop); the session's summary (none only if the judging
-    /// thread died outside the guard that keeps the session).
-    pub fn join(self) -> Option<Summary> {
-        let summary = self.worker.join().ok();
+    /// Waits for the end of the recording (or a stop): how it ended (none only if the judging thread died
+    /// outside the guard that keeps the session).
+    pub fn join(self) -> Option<Ended> {
+        let judged = self.worker.join();
         self.stop.store(true, Ordering::SeqCst);
-        let _ = self.capture.join();
-        summary
+        let source_failed = self.capture.join().ok().flatten();
+        let (summary, stats, error) = judged.ok()?;
+        Some(Ended { summary, stats, error: error.or(source_failed) })
     }
 }
 
@@ -359,8 +377,17 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "no message".into())
 }
 
-fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub: &Hub, stop: &AtomicBool) {
+/// Reads frames into the mailbox until the source ends, fails for good, or the loop stops; the source's
+/// failure that ended it (or, retrying a camera when stopped, the latest), if any.
+fn capture_loop(
+    open: &mut Opener,
+    options: &LoopOptions,
+    mailbox: &Mailbox,
+    hub: &Hub,
+    stop: &AtomicBool,
+) -> Option<String> {
     let mut backoff = 0.5;
+    let mut failing: Option<String> = None;
     // One clock and one frame count for the session, however often the camera is reopened: a reopened
     // source starts its own from zero, and time running back would shrink the summary, silence the coach's
     // timers, overwrite the timeline's rows and the recording's frames.
@@ -371,18 +398,21 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
             Ok(s) => s,
             Err(e) => match options.retry_up_to {
                 Some(max) => {
-                    hub.set_source_error(Some(format!("{e}; retrying in {backoff:.1} s")));
+                    let error = format!("{e}; retrying in {backoff:.1} s");
+                    hub.set_source_error(Some(error.clone()));
+                    failing = Some(error);
                     sleep_unless_stopped(backoff, stop);
                     backoff = (backoff * 2.0).min(max);
                     continue;
                 }
                 None => {
                     hub.set_source_error(Some(e.to_string()));
-                    return;
+                    return Some(e.to_string());
                 }
             },
         };
         hub.set_source(source.describe());
+        failing = None;
         let start = Instant::now();
         // This source's time 0 on the session's clock: the first source's own, a reopened one's when it opened.
         let offset = if last_t.is_some() { began.elapsed().as_secs_f64() } else { 0.0 };
@@ -405,14 +435,16 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
                     };
                     hub.count_captured(dropped);
                 }
-                Ok(None) => return,
+                Ok(None) => return None,
                 Err(e) if e.is_bad_frame() => {
                     hub.count_bad_frame();
                 }
                 Err(e) => match options.retry_up_to {
                     // A camera that fails mid-session: say so, keep everything else running, try again.
                     Some(max) => {
-                        hub.set_source_error(Some(format!("{e}; retrying in {backoff:.1} s")));
+                        let error = format!("{e}; retrying in {backoff:.1} s");
+                        hub.set_source_error(Some(error.clone()));
+                        failing = Some(error);
                         drop(source);
                         sleep_unless_stopped(backoff, stop);
                         backoff = (backoff * 2.0).min(max);
@@ -420,12 +452,13 @@ fn capture_loop(open: &mut Opener, options: &LoopOptions, mailbox: &Mailbox, hub
                     }
                     None => {
                         hub.set_source_error(Some(e.to_string()));
-                        return;
+                        return Some(e.to_string());
                     }
                 },
             }
         }
     }
+    failing
 }
 
 fn sleep_unless_stopped(seconds: f64, stop: &AtomicBool) {
