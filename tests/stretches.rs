@@ -422,14 +422,24 @@ fn other_poses_like_a_stretch_are_not_named_one() {
         ("knee", (305.0, 230.0)),
         ("ankle", (400.0, 228.0)),
     ]);
-    // Boat: leaning back from the legs; upward dog: face down, chest lifted (neither a seated hamstring
-    // stretch); camel: a kneeling backbend, hands on the heels (not all fours); dead bug: knees over the hips,
-    // arms up (no knee held to the chest).
-    let named_as: Vec<_> = [("boat", boat), ("upward dog", upward_dog), ("camel", camel), ("dead bug", dead_bug)]
-        .iter()
-        .map(|(pose_name, pose)| (*pose_name, named(pose)))
-        .filter(|(_, n)| n.is_some())
-        .collect();
+    let staff = side_on(&[
+        ("nose", (215.0, 150.0)),
+        ("ear", (195.0, 150.0)),
+        ("eye", (210.0, 145.0)),
+        ("shoulder", (200.0, 190.0)),
+        ("elbow", (202.0, 250.0)),
+        ("wrist", (205.0, 310.0)),
+        ("hip", (200.0, 330.0)),
+        ("knee", (320.0, 335.0)),
+        ("ankle", (440.0, 340.0)),
+    ]);
+    // Boat: leaning back from the legs; upward dog: face down, chest lifted; staff: sitting upright, the
+    // stretch's start, not yet it (none a seated hamstring stretch); camel: a kneeling backbend, hands on the
+    // heels (not all fours); dead bug: knees over the hips, arms up (no knee held to the chest).
+    let poses =
+        [("boat", boat), ("upward dog", upward_dog), ("staff", staff), ("camel", camel), ("dead bug", dead_bug)];
+    let named_as: Vec<_> =
+        poses.iter().map(|(pose_name, pose)| (*pose_name, named(pose))).filter(|(_, n)| n.is_some()).collect();
     assert!(named_as.is_empty(), "taken for a stretch: {named_as:?}");
 }
 
