@@ -375,6 +375,36 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
 }
 
 #[test]
+fn legs_up_the_wall_photographed_from_a_corner_is_recognised_and_not_told_to_lie_down() {
+    // Three-quarter on, as four real photos were taken (docs/dev-footage dev9, dev6): legs straight up the
+    // wall, the body lying diagonally toward the camera, shoulders apart and tilted, face about level with
+    // the hips.
+    let corner = side_on(&[
+        ("nose", (480.0, 285.0)),
+        ("eye", (485.0, 280.0)),
+        ("ear", (470.0, 290.0)),
+        ("left-shoulder", (395.0, 370.0)),
+        ("right-shoulder", (475.0, 325.0)),
+        ("left-elbow", (360.0, 395.0)),
+        ("right-elbow", (520.0, 355.0)),
+        ("left-wrist", (320.0, 395.0)),
+        ("right-wrist", (560.0, 375.0)),
+        ("left-hip", (290.0, 305.0)),
+        ("right-hip", (310.0, 295.0)),
+        ("left-knee", (292.0, 180.0)),
+        ("right-knee", (313.0, 175.0)),
+        ("left-ankle", (295.0, 60.0)),
+        ("right-ankle", (315.0, 55.0)),
+    ]);
+    assert_eq!(named(&corner).as_deref(), Some("legs-up-the-wall"));
+    let mut session = Session::new(definition("legs-up-the-wall"));
+    let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&corner), i as f64 / 30.0)).collect();
+    let setup: Vec<_> =
+        reports.iter().filter(|r| r.level == Some(stretchcoach::coaching::coach::Level::Setup)).collect();
+    assert!(setup.is_empty(), "{:?}", setup.first().map(|r| &r.prompt));
+}
+
+#[test]
 fn other_poses_like_a_stretch_are_not_named_one() {
     // Each was named a stretch on real photos (docs/dev-footage/dev8-MANIFEST.md) before the recognition
     // conditions that tell them apart; placed by hand here the way those photos read.
