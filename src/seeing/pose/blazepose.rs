@@ -34,6 +34,8 @@ const WEAK_SCORE: f32 = 0.1;
 const WEAK_FLAG: f32 = 0.95;
 /// MoveNet's joints taken to place the body when the detector finds nobody (MoveNet's own 0.3).
 const FIND_SCORE: f32 = 0.3;
+/// MoveNet looks on one in this many frames on which the detector finds nobody.
+const FIND_EVERY: u64 = 6;
 /// Detections overlapping the best by more than this are averaged into it (MediaPipe's weighted NMS).
 const NMS_IOU: f32 = 0.3;
 
@@ -153,6 +155,8 @@ pub struct BlazePose {
     finder: Option<PoseModel>,
     /// Off only to measure how well the body is found without it (`without_detector`).
     detector_on: bool,
+    /// Frames in a row on which the detector found nobody.
+    missed: u64,
     times: StageTimes,
     rgb_det: Vec<u8>,
     input_det: InputTensor<f32>,
@@ -218,6 +222,7 @@ impl BlazePose {
             track: None,
             finder: None,
             detector_on: true,
+            missed: 0,
             times: StageTimes::default(),
             rgb_det: vec![0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
             input_det: input_tensor(DETECTOR_SIZE),
@@ -307,11 +312,19 @@ impl BlazePose {
         let (roi, weak) = match self.track {
             Some(roi) => (roi, false),
             None => match if self.detector_on { self.detect(frame)? } else { None } {
-                Some(found) => found,
-                None => match self.find(frame)? {
-                    Some(roi) => (roi, true),
-                    None => return Ok(unseen()),
-                },
+                Some(found) => {
+                    self.missed = 0;
+                    found
+                }
+                None => {
+                    // An empty room would pay for MoveNet on every frame: it looks on one in six, so a person
+                    // the detector cannot find is found within a fifth of a second at a camera's pace.
+                    self.missed += 1;
+                    match (self.missed % FIND_EVERY == 1).then(|| self.find(frame)).transpose()?.flatten() {
+                        Some(roi) => (roi, true),
+                        None => return Ok(unseen()),
+                    }
+                }
             },
         };
         let (mut pose, mut next, mut flag) = self.landmarks(frame, &roi)?;
@@ -333,6 +346,7 @@ impl BlazePose {
 
     pub fn reset(&mut self) {
         self.track = None;
+        self.missed = 0;
     }
 
     /// This stage with its detector never taken: every person found as when the detector finds nobody. To
