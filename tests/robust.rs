@@ -79,6 +79,12 @@ fn named<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) 
 }
 
 /// Ends the loop and returns within `limit`, or fails the test (instead of hanging it).
+/// The live loop over `open` with `stage`, recognising any stretch, reporting nowhere but the hub.
+fn start_auto(open: Opener, options: LoopOptions, stage: Box<dyn PoseStage>, hub: &Arc<Hub>) -> LiveLoop {
+    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
+    LiveLoop::start(open, options, stage, session, hub.clone(), live::controls().1, Box::new(|_, _, _| {}))
+}
+
 fn join_within(lp: LiveLoop, limit: Duration) -> live::Ended {
     let (tx, rx) = std::sync::mpsc::channel();
     named("joiner", move || {
@@ -101,16 +107,7 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
         Ok(Box::new(Crashing { left: 10, panics: first }) as Box<dyn FrameSource>)
     });
     let options = LoopOptions { realtime: false, retry_up_to: Some(0.2), record: None };
-    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
-    let lp = LiveLoop::start(
-        open,
-        options,
-        Box::new(Still),
-        session,
-        hub.clone(),
-        live::controls().1,
-        Box::new(|_, _, _| {}),
-    );
+    let lp = start_auto(open, options, Box::new(Still), &hub);
     join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 20, "{:?}", hub.status().stats);
     let errors = errors.lock().unwrap();
@@ -120,16 +117,7 @@ fn a_frame_source_that_panics_is_reported_and_retried_not_hung() {
     let hub = Hub::new(exercise::built_in());
     let open: Opener = Box::new(|| Ok(Box::new(Crashing { left: 3, panics: true }) as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: false, retry_up_to: None, record: None };
-    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
-    let lp = LiveLoop::start(
-        open,
-        options,
-        Box::new(Still),
-        session,
-        hub.clone(),
-        live::controls().1,
-        Box::new(|_, _, _| {}),
-    );
+    let lp = start_auto(open, options, Box::new(Still), &hub);
     let ended = join_within(lp, Duration::from_secs(20));
     assert_eq!(hub.status().stats.processed, 3);
     assert!(hub.status().source_error.is_some_and(|e| e.contains("crashed")));
@@ -156,16 +144,7 @@ fn a_panic_while_judging_ends_the_session_keeps_it_and_says_why() {
     let hub = Hub::new(exercise::built_in());
     let open: Opener = Box::new(|| Ok(Box::new(Crashing { left: 20, panics: false }) as Box<dyn FrameSource>));
     let options = LoopOptions { realtime: false, retry_up_to: None, record: None };
-    let session = Session::with_plan(Plan::Auto(exercise::built_in()));
-    let lp = LiveLoop::start(
-        open,
-        options,
-        Box::new(Buggy(0)),
-        session,
-        hub.clone(),
-        live::controls().1,
-        Box::new(|_, _, _| {}),
-    );
+    let lp = start_auto(open, options, Box::new(Buggy(0)), &hub);
     let ended = join_within(lp, Duration::from_secs(20));
     assert!(ended.error.as_deref().is_some_and(|e| e.contains("a bug in the pose stage")), "{:?}", ended.error);
     assert_eq!(ended.summary.frames, 4);
