@@ -155,7 +155,7 @@ pub struct BlazePose {
     finder: Option<PoseModel>,
     /// Off only to measure how well the body is found without it (`without_detector`).
     detector_on: bool,
-    /// Frames in a row on which the detector found nobody.
+    /// Frames in a row on which nobody was followed or detected.
     missed: u64,
     times: StageTimes,
     rgb_det: Vec<u8>,
@@ -310,7 +310,10 @@ impl BlazePose {
     pub fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
         let unseen = || Pose::unseen(frame.width(), frame.height(), &Joint::ALL);
         let (roi, weak) = match self.track {
-            Some(roi) => (roi, false),
+            Some(roi) => {
+                self.missed = 0;
+                (roi, false)
+            }
             None => match if self.detector_on { self.detect(frame)? } else { None } {
                 Some(found) => {
                     self.missed = 0;
