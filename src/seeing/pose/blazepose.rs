@@ -370,11 +370,7 @@ impl BlazePose {
         }
         let finder = self.finder.as_mut().expect("loaded above");
         let pose = finder.estimate(frame)?;
-        let t = finder.take_times();
-        self.times.prepare_ms += t.prepare_ms;
-        self.times.infer_ms += t.infer_ms;
-        self.times.decode_ms += t.decode_ms;
-        self.times.runs += t.runs;
+        self.times += finder.take_times();
         let seen = |j: Joint| Some(pose.get(j)).filter(|k| k.score >= FIND_SCORE).map(|k| (k.x, k.y));
         let mid = |a: Joint, b: Joint| match (seen(a), seen(b)) {
             (Some(p), Some(q)) => Some(((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0)),

@@ -170,6 +170,17 @@ pub struct StageTimes {
     pub runs: u32,
 }
 
+impl std::ops::AddAssign for StageTimes {
+    /// Another model's runs counted in (BlazePose's MoveNet finder).
+    fn add_assign(&mut self, other: StageTimes) {
+        self.prepare_ms += other.prepare_ms;
+        self.infer_ms += other.infer_ms;
+        self.decode_ms += other.decode_ms;
+        self.silhouette_ms += other.silhouette_ms;
+        self.runs += other.runs;
+    }
+}
+
 /// An ONNX Runtime session for `path`, with the sha256 checked when given: every model this program runs
 /// (MoveNet, BlazePose's two) is loaded with the same settings.
 pub fn load_session(path: &Path, expected_sha256: Option<&str>, options: ModelOptions) -> Result<Session, ModelError> {
