@@ -305,7 +305,6 @@ pub fn run(
     let (idle_cpu_ms, idle_ms) = (source.idle_cpu_ms, source.idle_ms);
     let elapsed_ms = ms(start);
     let cpu_cores = cpu_before.and_then(|b| Some((process_cpu_ms()? - b) / elapsed_ms));
-    let bare_ms = crate::quantile::quantiles(&mut bare.clone(), [0.5])[0];
     let paced = pace.map(|fps| Paced {
         target_fps: fps,
         busy: whole.iter().sum::<f64>() / elapsed_ms,
@@ -313,7 +312,7 @@ pub fn run(
         idle_cpu_cores: idle_cpu_ms.filter(|_| idle_ms > 0.0).map(|c| c / idle_ms),
         idle_s: idle_ms / 1e3,
         widened_at,
-        cpu_to_inference: cpu_cores.filter(|_| bare_ms > 0.0).map(|c| c / (fps * bare_ms / 1e3)),
+        cpu_to_inference: cpu_cores.filter(|_| baseline > 0.0).map(|c| c / (fps * baseline / 1e3)),
     });
     let server_cpu_ms = server_cpu_before.and_then(|b| Some(thread_cpu_ms(HTTP_THREAD)? - b));
     Ok(BenchReport {
