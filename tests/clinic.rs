@@ -116,16 +116,21 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A throwaway clinic database, a folder for the test named `name`, and a patient's token.
+fn clinic_with(name: &str, patient: &str) -> (pg::Cluster, String, PathBuf, String) {
+    let cluster = pg::Cluster::start();
+    let url = cluster.create("clinic");
+    let token = add_patient(&url, patient);
+    (cluster, url, temp_dir(name), token)
+}
+
 fn count_sessions(cluster: &pg::Cluster, db: &str) -> i64 {
     cluster.query(db, "SELECT count(*) FROM sessions")[0].get(0)
 }
 
 #[test]
 fn patients_share_their_sessions_and_each_token_reaches_only_what_it_may() {
-    let cluster = pg::Cluster::start();
-    let url = cluster.create("clinic");
-    let dir = temp_dir("scopes");
-    let ann = add_patient(&url, "Ann Smith");
+    let (cluster, url, dir, ann) = clinic_with("scopes", "Ann Smith");
     let bob = add_patient(&url, "Bob");
     let again = bin().args(["clinic", "add-patient", "Ann Smith", "--db", &url]).output().unwrap();
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already a patient"));
@@ -228,10 +233,7 @@ fn patients_share_their_sessions_and_each_token_reaches_only_what_it_may() {
 
 #[test]
 fn nothing_is_lost_when_the_clinic_is_away_killed_mid_share_or_its_database_restarts() {
-    let cluster = pg::Cluster::start();
-    let url = cluster.create("clinic");
-    let dir = temp_dir("faults");
-    let token = add_patient(&url, "Cara");
+    let (cluster, url, dir, token) = clinic_with("faults", "Cara");
     let db = dir.join("cara.db");
     record_session(&db, &dir, 1, &[]);
 

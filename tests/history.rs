@@ -169,7 +169,18 @@ fn sweep(base: &str, doc: &serde_json::Value) -> std::collections::BTreeMap<Stri
             } else {
                 match method.as_str() {
                     "get" => match get(&url) {
-                        Ok((c, ct, _)) => (c, ct),
+                        Ok((c, ct, body)) => {
+                            // A JSON answer holds to its schema, key for key (the web layer documents the
+                            // lower layers' types apart from them: this is what keeps the two the same).
+                            if ct == "application/json" {
+                                let schema = &op["responses"][c.to_string()]["content"][&ct]["schema"];
+                                let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+                                if let Err(e) = conforms(&value, schema, doc, path) {
+                                    panic!("{method} {path}: {e}\n{body}");
+                                }
+                            }
+                            (c, ct)
+                        }
                         Err((c, _)) => (c, "application/json".into()),
                     },
                     "post" => match ureq::post(&url).send_json(serde_json::json!({"exercise": "bridge"})) {
@@ -188,6 +199,83 @@ fn sweep(base: &str, doc: &serde_json::Value) -> std::collections::BTreeMap<Stri
         }
     }
     answers
+}
+
+/// Whether `value` is what `schema` (in `doc`) says: its JSON type, and an object's keys exactly the
+/// documented properties (none missing that is required, none undocumented), down through every level.
+fn conforms(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    doc: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return conforms(value, &doc["components"]["schemas"][name], doc, &format!("{at} ({name})"));
+    }
+    if let Some(parts) = schema["allOf"].as_array() {
+        // Flattened parts: one object with the properties of all.
+        let mut merged = serde_json::Map::new();
+        for part in parts {
+            let part = match part["$ref"].as_str() {
+                Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+                None => part,
+            };
+            merged.extend(part["properties"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let whole = serde_json::json!({ "type": "object", "properties": merged });
+        return conforms(value, &whole, doc, at);
+    }
+    if let Some(any) = schema["oneOf"].as_array() {
+        let tries: Vec<String> = any.iter().filter_map(|s| conforms(value, s, doc, at).err()).collect();
+        return if tries.len() < any.len() { Ok(()) } else { Err(tries.join("; or ")) };
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let typed = types.is_empty() || types.contains(&kind) || (kind == "integer" && types.contains(&"number"));
+    if !typed {
+        return Err(format!("{at}: a {kind}, documented as {types:?}"));
+    }
+    match value {
+        Value::Object(o) => {
+            if let Some(props) = schema["properties"].as_object() {
+                let (mut got, mut documented): (Vec<&String>, Vec<&String>) =
+                    (o.keys().collect(), props.keys().collect());
+                got.sort();
+                documented.sort();
+                if got != documented {
+                    return Err(format!("{at}: keys {got:?}, documented {documented:?}"));
+                }
+                for (k, v) in o {
+                    conforms(v, &props[k], doc, &format!("{at}.{k}"))?;
+                }
+            } else if schema["additionalProperties"].is_object() {
+                for (k, v) in o {
+                    conforms(v, &schema["additionalProperties"], doc, &format!("{at}.{k}"))?;
+                }
+            }
+        }
+        Value::Array(items) if schema["items"].is_object() => {
+            for (i, v) in items.iter().enumerate() {
+                conforms(v, &schema["items"], doc, &format!("{at}[{i}]"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 #[test]

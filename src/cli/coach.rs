@@ -259,10 +259,10 @@ fn print_summary(s: &Summary, view: &ViewArgs) {
     } else if !view.quiet {
         outln!(
             "Summary ({}): {} reps, {:.1} s held in good form, faults prompted: {:?}",
-            s.name,
-            s.reps,
-            s.held_seconds,
-            s.faults
+            s.longest.name,
+            s.longest.reps,
+            s.longest.held_seconds,
+            s.longest.faults
         );
     }
 }

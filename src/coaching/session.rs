@@ -15,21 +15,19 @@ use crate::seeing::pose::smooth::{OneEuroParams, Smoother};
 use crate::seeing::pose::Pose;
 
 /// What one frame produced: the line `check --json` prints and `/api/status` serves.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FrameReport {
     pub t: f64,
     /// The stretch judged (null while `--exercise auto` has not recognised one yet).
     pub exercise: Option<String>,
     /// The text shown to the user now, or null.
     pub prompt: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub level: Option<Level>,
     /// The prompt is spoken at this frame.
     pub speak: bool,
     /// Ids of the failing checks' faults (persisted), most important first.
     pub faults: Vec<String>,
     pub person: bool,
-    #[schema(value_type = Option<String>)]
     pub phase: Option<PhaseState>,
     /// The phase's name where the stretch gives one ("cow", "cat").
     pub phase_name: Option<String>,
@@ -40,25 +38,21 @@ pub struct FrameReport {
     /// Seconds held in good form so far.
     pub held: f64,
     /// The side judged (the working side of a per-side stretch).
-    #[schema(value_type = Option<String>)]
     pub side: Option<Side>,
     /// Per-side stretches: progress of the left and the right side.
-    #[schema(value_type = Option<Vec<Object>>)]
     pub sides: Option<[SideProgress; 2]>,
     pub measures: BTreeMap<String, Option<f32>>,
     /// Each check, the joints it looks at and how it stands: for colouring the skeleton.
-    #[schema(value_type = Vec<Object>)]
     pub checks: Vec<CheckView>,
     pub routine: Option<RoutineProgress>,
 }
 
-/// One stretch's part of a session.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct StretchSummary {
+/// What a session says of a stretch: of each stretch done, and, at the top of the summary, of the one
+/// judged longest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StretchFigures {
     pub exercise: String,
     pub name: String,
-    /// Frames judged as this stretch.
-    pub frames: u64,
     /// Reps done in good form.
     pub reps: u32,
     /// Reps that did not count, by the first fault told in each.
@@ -69,34 +63,33 @@ pub struct StretchSummary {
     /// How many times each fault was prompted.
     pub faults: BTreeMap<String, u32>,
     /// Per-side stretches: reps, seconds held and done, left then right.
-    #[schema(value_type = Option<Vec<Object>>)]
     pub sides: Option<[SideProgress; 2]>,
     /// 0-100: the share of working time (set up, in the stretch) spent in good form; null before any.
     pub form_score: Option<f64>,
+}
+
+/// One stretch's part of a session.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StretchSummary {
+    #[serde(flatten)]
+    pub figures: StretchFigures,
+    /// Frames judged as this stretch.
+    pub frames: u64,
     /// The stretch's target was reached.
     pub done: bool,
 }
 
 /// The session so far: `GET /api/session` and the last line of `check --json`. The top-level stretch
-/// fields are those of the stretch judged longest ("auto" and zeros before any is recognised).
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+/// figures are those of the stretch judged longest ("auto" and zeros before any is recognised).
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
-    pub exercise: String,
-    pub name: String,
+    #[serde(flatten)]
+    pub longest: StretchFigures,
+    /// Frames judged, of every stretch and none.
     pub frames: u64,
     pub frames_with_person: u64,
     pub duration_s: f64,
-    /// Reps done in good form.
-    pub reps: u32,
-    /// Reps that did not count, by the first fault told in each.
-    pub faulty_reps: BTreeMap<String, u32>,
-    pub rep_target: Option<u32>,
-    pub held_seconds: f64,
-    pub faults: BTreeMap<String, u32>,
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub sides: Option<[SideProgress; 2]>,
     pub prompts_spoken: u32,
-    pub form_score: Option<f64>,
     pub routine: Option<RoutineProgress>,
     /// Every stretch done, in the order first met.
     pub stretches: Vec<StretchSummary>,
@@ -143,7 +136,7 @@ const SEEN_GETTING_IN: f64 = 1.5;
 const ANNOUNCE_FOR: f64 = 4.0;
 
 /// Where a routine is.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RoutineProgress {
     pub name: String,
     /// 1-based step being done (steps + 1 once complete).
@@ -417,46 +410,38 @@ impl Session {
             .map(|Met { judge, frames, .. }| {
                 let ex = judge.exercise();
                 StretchSummary {
-                    exercise: ex.id.clone(),
-                    name: ex.name.clone(),
+                    figures: StretchFigures {
+                        exercise: ex.id.clone(),
+                        name: ex.name.clone(),
+                        reps: judge.reps(),
+                        faulty_reps: judge.faulty_reps(),
+                        rep_target: ex.rep_target,
+                        held_seconds: round2(judge.held()),
+                        faults: judge.fault_counts().clone(),
+                        sides: judge.sides(),
+                        form_score: judge.form_score().map(round2),
+                    },
                     frames: *frames,
-                    reps: judge.reps(),
-                    faulty_reps: judge.faulty_reps(),
-                    rep_target: ex.rep_target,
-                    held_seconds: round2(judge.held()),
-                    faults: judge.fault_counts().clone(),
-                    sides: judge.sides(),
-                    form_score: judge.form_score().map(round2),
                     done: judge.done(),
                 }
             })
             .collect();
-        let main = stretches.iter().max_by_key(|s| s.frames).cloned().unwrap_or(StretchSummary {
-            exercise: AUTO.into(),
-            name: "Not recognised yet".into(),
-            frames: 0,
-            reps: 0,
-            faulty_reps: BTreeMap::new(),
-            rep_target: None,
-            held_seconds: 0.0,
-            faults: BTreeMap::new(),
-            sides: None,
-            form_score: None,
-            done: false,
-        });
+        let longest = stretches.iter().max_by_key(|s| s.frames).map(|s| s.figures.clone());
         Summary {
-            exercise: main.exercise,
-            name: main.name,
+            longest: longest.unwrap_or_else(|| StretchFigures {
+                exercise: AUTO.into(),
+                name: "Not recognised yet".into(),
+                reps: 0,
+                faulty_reps: BTreeMap::new(),
+                rep_target: None,
+                held_seconds: 0.0,
+                faults: BTreeMap::new(),
+                sides: None,
+                form_score: None,
+            }),
             frames: self.frames,
             frames_with_person: self.frames_with_person,
             duration_s: round2(self.first_t.map(|f| self.last_t - f).unwrap_or(0.0)),
-            reps: main.reps,
-            faulty_reps: main.faulty_reps,
-            rep_target: main.rep_target,
-            held_seconds: main.held_seconds,
-            faults: main.faults,
-            sides: main.sides,
-            form_score: main.form_score,
             routine: self.routine_progress(),
             prompts_spoken: self.coach.spoken_count(),
             stretches,
@@ -531,10 +516,14 @@ mod tests {
         session.switch(Plan::One(Box::new(lift())));
         assert_eq!(feed(&mut session, rep(), &mut t).last().unwrap().reps, 2);
         let summary = session.summary();
-        let met: Vec<_> = summary.stretches.iter().map(|s| (s.exercise.as_str(), s.reps, s.frames)).collect();
+        let met: Vec<_> =
+            summary.stretches.iter().map(|s| (s.figures.exercise.as_str(), s.figures.reps, s.frames)).collect();
         assert_eq!(met, [("lift", 2, 2 * rep().len() as u64), ("other", 0, 30)]);
         // The summary's top-level fields are the stretch judged longest.
-        assert_eq!((summary.exercise.as_str(), summary.reps, summary.frames), ("lift", 2, 2 * rep().len() as u64 + 30));
+        assert_eq!(
+            (summary.longest.exercise.as_str(), summary.longest.reps, summary.frames),
+            ("lift", 2, 2 * rep().len() as u64 + 30)
+        );
     }
 
     #[test]
@@ -564,7 +553,7 @@ mod tests {
             assert_eq!((r.exercise, r.level, r.person), (None, Some(Level::Setup), false));
         }
         let summary = session.summary();
-        assert_eq!((summary.exercise.as_str(), summary.frames, summary.stretches.len()), ("auto", 10, 0));
+        assert_eq!((summary.longest.exercise.as_str(), summary.frames, summary.stretches.len()), ("auto", 10, 0));
         assert!(session.exercise().is_none());
     }
 

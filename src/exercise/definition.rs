@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::spans::Spans;
 use crate::body::measure::{JointRef, Measure, SeenFrom};
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exercise {
     pub id: String,
@@ -15,9 +15,7 @@ pub struct Exercise {
     /// The seed's own words for the stretch.
     pub instructions: String,
     /// Where the camera should be.
-    #[schema(value_type = String)]
     pub view: CameraView,
-    #[schema(value_type = String)]
     pub kind: Kind,
     /// Reps to do (kind = "reps").
     #[serde(default)]
@@ -27,20 +25,16 @@ pub struct Exercise {
     pub hold_seconds: Option<f32>,
     /// Splits the movement into "up" (working) and "down" (resting) phases; reps count each rise.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
     pub phase: Option<Phase>,
     /// Done once per side (hold or reps per side), the working side found by `sides`.
     #[serde(default)]
     pub per_side: bool,
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
     pub sides: Option<SidePick>,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     pub checks: Vec<Check>,
     /// What the pose looks like, for recognising this stretch (`--exercise auto`).
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     pub recognise: Vec<Condition>,
     /// Seed cautions shown with this stretch.
     #[serde(default)]

@@ -272,22 +272,23 @@ pub struct StoredStretch {
 
 impl From<&crate::coaching::session::StretchSummary> for StoredStretch {
     fn from(s: &crate::coaching::session::StretchSummary) -> StoredStretch {
-        let side = |i: usize| s.sides.map(|sd| sd[i]);
+        let f = &s.figures;
+        let side = |i: usize| f.sides.map(|sd| sd[i]);
         StoredStretch {
-            exercise: s.exercise.clone(),
-            name: s.name.clone(),
+            exercise: f.exercise.clone(),
+            name: f.name.clone(),
             frames: s.frames as i64,
-            reps: s.reps as i64,
-            rep_target: s.rep_target.map(i64::from),
-            held_seconds: s.held_seconds,
+            reps: f.reps as i64,
+            rep_target: f.rep_target.map(i64::from),
+            held_seconds: f.held_seconds,
             left_held: side(0).map(|p| p.held),
             right_held: side(1).map(|p| p.held),
             left_reps: side(0).map(|p| p.reps as i64),
             right_reps: side(1).map(|p| p.reps as i64),
-            form_score: s.form_score,
+            form_score: f.form_score,
             done: s.done,
-            faults: s.faults.clone(),
-            faulty_reps: s.faulty_reps.clone(),
+            faults: f.faults.clone(),
+            faulty_reps: f.faulty_reps.clone(),
         }
     }
 }

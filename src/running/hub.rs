@@ -67,10 +67,23 @@ pub struct Status {
     pub store_error: Option<String>,
     /// Sequence number of the latest judgement.
     pub seq: u64,
+    /// The frame's report, which the web layer documents under this name (the session knows nothing of HTTP).
+    #[schema(schema_with = frame_report)]
     pub status: Option<FrameReport>,
+    /// The pose: each joint's position in pixels and its score, the image's size, the back's outline.
     #[schema(value_type = Option<Object>)]
     pub pose: Option<PoseRecord>,
     pub stats: LiveStats,
+}
+
+/// `FrameReport` or null, by the name the API document gives the report.
+fn frame_report() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{OneOfBuilder, Type};
+    use utoipa::openapi::{ObjectBuilder, Ref};
+    OneOfBuilder::new()
+        .item(Ref::from_schema_name("FrameReport"))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
 }
 
 /// Everything live at one moment. Never changed once published: a change publishes a new one.

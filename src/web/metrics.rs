@@ -65,8 +65,8 @@ impl Collector for Live {
 
         let mut by_fault: BTreeMap<(String, String), u64> = BTreeMap::new();
         for st in snapshot.summary.as_ref().map(|s| s.stretches.as_slice()).unwrap_or_default() {
-            for (f, n) in &st.faults {
-                *by_fault.entry((st.exercise.clone(), f.clone())).or_default() += *n as u64;
+            for (f, n) in &st.figures.faults {
+                *by_fault.entry((st.figures.exercise.clone(), f.clone())).or_default() += *n as u64;
             }
         }
         let mut m = e.encode_descriptor(
@@ -118,19 +118,10 @@ mod tests {
         let mut session = Session::with_plan(Plan::Auto(Vec::new()));
         let report = session.step(None, 0.0);
         let mut summary = session.summary();
-        summary.stretches.push(StretchSummary {
-            exercise: "my-stretch".into(),
-            name: "Mine".into(),
-            frames: 1,
-            reps: 0,
-            faulty_reps: Default::default(),
-            rep_target: None,
-            held_seconds: 0.0,
-            faults: [("knee \"in\"\\out\nx".to_string(), 2)].into(),
-            sides: None,
-            form_score: None,
-            done: false,
-        });
+        let mut figures = summary.longest.clone();
+        figures.exercise = "my-stretch".into();
+        figures.faults = [("knee \"in\"\\out\nx".to_string(), 2)].into();
+        summary.stretches.push(StretchSummary { figures, frames: 1, done: false });
         let pose = crate::seeing::pose::PoseRecord::coco(1, 1, vec![[0.0; 3]; 17]);
         hub.publish(&report, pose, None, std::sync::Arc::new(summary), |_| {});
         let metrics = Metrics::new(hub.clone());

@@ -386,8 +386,8 @@ pub fn judge(
         }
     });
     let summary = given.session.summary();
-    result.reps = summary.reps;
-    result.faulty_reps = summary.faulty_reps.values().sum();
+    result.reps = summary.longest.reps;
+    result.faulty_reps = summary.longest.faulty_reps.values().sum();
     result
 }
 

@@ -9,7 +9,7 @@ use super::*;
     path = "/api/exercises",
     summary = r#"The stretch definitions."#,
     responses(
-        (status = 200, description = "definitions", body = Vec<crate::exercise::Exercise>),
+        (status = 200, description = "definitions", body = Vec<super::schema::ExerciseBody>),
     )
 )]
 pub(super) async fn exercises(State(state): State<AppState>) -> Response {
@@ -22,7 +22,7 @@ pub(super) async fn exercises(State(state): State<AppState>) -> Response {
     summary = r#"One stretch definition."#,
     params(("id" = String, Path, description = "stretch id, e.g. bridge")),
     responses(
-        (status = 200, description = "definition", body = crate::exercise::Exercise),
+        (status = 200, description = "definition", body = super::schema::ExerciseBody),
         (status = 404, description = "Error", body = ErrorBody),
     )
 )]
@@ -45,7 +45,7 @@ pub(super) fn stretch<'a>(state: &'a AppState, id: &str) -> Result<&'a crate::ex
     path = "/api/routines",
     summary = r#"The routines."#,
     responses(
-        (status = 200, description = "routines", body = Vec<crate::exercise::routine::Routine>),
+        (status = 200, description = "routines", body = Vec<super::schema::RoutineBody>),
     )
 )]
 pub(super) async fn routines(State(state): State<AppState>) -> Response {

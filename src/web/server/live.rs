@@ -20,7 +20,7 @@ pub(super) async fn status(State(state): State<AppState>) -> Response {
     path = "/api/session",
     summary = r#"The current session's summary."#,
     responses(
-        (status = 200, description = "summary", body = crate::coaching::session::Summary),
+        (status = 200, description = "summary", body = super::schema::SummaryBody),
         (status = 404, description = "Error", body = ErrorBody),
     )
 )]

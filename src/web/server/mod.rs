@@ -5,6 +5,7 @@
 
 mod history;
 mod live;
+mod schema;
 
 pub(crate) use history::{session_detail, token_query, ReportQuery, SessionsQuery};
 
@@ -156,7 +157,7 @@ fn table() -> Vec<(Reach, UtoipaMethodRouter<AppState>)> {
     ),
     servers((url = "http://127.0.0.1:8080")),
     security(("bearer" = []), ()),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, schema::FrameReportBody)),
     modifiers(&BearerScheme)
 )]
 struct ApiDoc;
