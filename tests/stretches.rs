@@ -486,3 +486,90 @@ fn variants_the_seed_allows_are_coached_without_a_fault() {
         }
     }
 }
+
+/// A pose placed by hand with each side's joints where the camera sees them: `(part, left, right)`, image y
+/// down, 600x400 frame ("nose" takes its left place). Facing the camera, the person's left is on the image's
+/// right.
+fn both_sides(parts: &[(&str, (f32, f32), (f32, f32))]) -> stretchcoach::seeing::pose::Pose {
+    let mut points = Vec::new();
+    for (part, left, right) in parts {
+        if *part == "nose" {
+            points.push((part.to_string(), *left));
+        } else {
+            points.push((format!("left-{part}"), *left));
+            points.push((format!("right-{part}"), *right));
+        }
+    }
+    side_on(&points.iter().map(|(n, p)| (n.as_str(), *p)).collect::<Vec<_>>())
+}
+
+#[test]
+fn a_warrior_two_seen_front_on_is_no_twist_and_a_twist_from_the_feet_still_is() {
+    // Warrior II facing the camera, as docs/dev-footage/dev10-MANIFEST.md's aletaslauan pose9_Warrior_II reads:
+    // feet wide, the right (front) knee bent out over its foot, the left leg straight, arms out level, the
+    // trunk a little over the front knee. Trunk, arms, bent knee and feet read like a twist from the feet; each
+    // knee is out on its own side (angle other-hip, hip, knee: 165 right, 140 left; the photo 134/166).
+    let warrior = both_sides(&[
+        ("nose", (290.0, 60.0), (290.0, 60.0)),
+        ("eye", (297.0, 55.0), (283.0, 55.0)),
+        ("ear", (305.0, 60.0), (275.0, 60.0)),
+        ("shoulder", (340.0, 100.0), (240.0, 100.0)),
+        ("elbow", (400.0, 100.0), (180.0, 100.0)),
+        ("wrist", (460.0, 100.0), (120.0, 100.0)),
+        ("hip", (335.0, 200.0), (265.0, 200.0)),
+        ("knee", (404.0, 258.0), (178.0, 223.0)),
+        ("ankle", (473.0, 316.0), (175.0, 316.0)),
+    ]);
+    assert_eq!(named(&warrior), None);
+    // Supine twist from the feet (the camera at the feet, raised; head at the top), as the real front/overhead
+    // twists of docs/dev-footage/supine-twist-MANIFEST.md read: arms out in a T, both knees lowered to the
+    // person's right, the upper (left) knee across toward the right hip (angle 30; real 15-50).
+    let twist = both_sides(&[
+        ("nose", (300.0, 60.0), (300.0, 60.0)),
+        ("eye", (307.0, 55.0), (293.0, 55.0)),
+        ("ear", (318.0, 62.0), (282.0, 62.0)),
+        ("shoulder", (360.0, 100.0), (240.0, 100.0)),
+        ("elbow", (430.0, 100.0), (170.0, 100.0)),
+        ("wrist", (500.0, 100.0), (100.0, 100.0)),
+        ("hip", (335.0, 190.0), (265.0, 190.0)),
+        ("knee", (230.0, 250.0), (200.0, 265.0)),
+        ("ankle", (290.0, 285.0), (275.0, 292.0)),
+    ]);
+    assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
+}
+
+#[test]
+fn a_seated_stretch_seen_three_quarter_is_not_told_to_turn_but_facing_the_camera_is() {
+    // The seated fold of `stretches_that_look_alike_side_on_are_told_apart`, each side's joints moved half the
+    // shoulders' spread apart across the image (the torso stays 152 px long). 0.55 torso lengths is a turn of
+    // about 45 degrees from side-on, as the real three-quarter files named in seated-hamstring.toml read
+    // (0.48-0.55: dev4 dhkts1 seated fold, dev mcksheridan knee-to-chest); 1.1 is a person facing the camera
+    // (real 1.21-1.46).
+    let turned = |spread: f32| {
+        let d = spread * 60.0f32.hypot(140.0) / 2.0;
+        let parts: Vec<_> = [
+            ("eye", (295.0, 145.0)),
+            ("ear", (280.0, 150.0)),
+            ("shoulder", (260.0, 190.0)),
+            ("elbow", (320.0, 250.0)),
+            ("wrist", (380.0, 300.0)),
+            ("hip", (200.0, 330.0)),
+            ("knee", (320.0, 335.0)),
+            ("ankle", (440.0, 340.0)),
+        ]
+        .into_iter()
+        .map(|(part, (x, y))| (part, (x - d, y), (x + d, y)))
+        .chain([("nose", (300.0, 150.0), (300.0, 150.0))])
+        .collect();
+        let mut session = Session::new(definition("seated-hamstring"));
+        let pose = both_sides(&parts);
+        let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&pose), i as f64 / 30.0)).collect();
+        reports
+            .iter()
+            .filter(|r| r.level == Some(stretchcoach::coaching::coach::Level::Setup))
+            .filter_map(|r| r.prompt.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(turned(0.55).is_empty(), "three-quarter told {:?}", turned(0.55));
+    assert_eq!(turned(1.1).into_iter().collect::<Vec<_>>(), ["Turn sideways to the camera"]);
+}
