@@ -487,10 +487,13 @@ fn variants_the_seed_allows_are_coached_without_a_fault() {
     }
 }
 
+/// A joint's place in the image, in pixels.
+type Place = (f32, f32);
+
 /// A pose placed by hand with each side's joints where the camera sees them: `(part, left, right)`, image y
 /// down, 600x400 frame ("nose" takes its left place). Facing the camera, the person's left is on the image's
 /// right.
-fn both_sides(parts: &[(&str, (f32, f32), (f32, f32))]) -> stretchcoach::seeing::pose::Pose {
+fn both_sides(parts: &[(&str, Place, Place)]) -> stretchcoach::seeing::pose::Pose {
     let mut points = Vec::new();
     for (part, left, right) in parts {
         if *part == "nose" {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
+use stretchcoach::running::pipeline::Pipeline;
 use stretchcoach::seeing::pose::PoseRecord;
 use stretchcoach::tools::eval::{self, Count, Figures, Label, Report};
 
@@ -23,14 +24,14 @@ pub(super) fn cmd_eval(
     }
     let catalog = cx.catalog();
     let items = eval::collect(dir, catalog)?;
-    let mut stage = load_stage(&cx.g, true)?;
+    let mut finder = Pipeline::finder(load_stage(&cx.g, true)?);
     let (mut results, mut values) = (Vec::new(), BTreeMap::new());
     let mut saved: BTreeMap<String, BTreeMap<String, Label>> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         eprintln!("[{}/{}] {}", i + 1, items.len(), item.path.display());
         // Nothing of the previous file's person carries over.
-        stage.reset();
-        let poses = eval::poses(&item.path, stage.as_mut(), hold)
+        finder.reset();
+        let poses = eval::poses(&item.path, &mut finder, hold)
             .with_context(|| format!("could not judge {}", item.path.display()))?;
         if let Some(out) = save_poses {
             let folder = item.stretch.clone().unwrap_or_else(|| eval::OTHER.into());

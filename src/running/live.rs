@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::coaching::session::{FrameReport, Session, Summary};
 use crate::running::hub::{Hub, LiveStats};
-use crate::running::pipeline::{self, Pace, Pipeline, Sink, Step, StepError};
+use crate::running::pipeline::{self, Clock, Pace, Pipeline, Sink, Step, StepError};
 use crate::seeing::capture::{CaptureError, Frame, FrameSource};
 use crate::seeing::pose::PoseRecord;
 use crate::slot::{Empty, Slot};
@@ -256,14 +256,15 @@ impl Sink for Judged {
             // Only frames that went through the model time it.
             self.model_ms.push(times.pose_ms);
             hub.observe_model(times.pose_ms / 1e3);
-            let behind = self.pacing.behind(frame.index, frame.t, times.pose_ms).filter(|_| self.paced);
-            if let Some((took, every)) = behind {
-                match pipeline.widen() {
-                    Ok(true) => eprintln!(
+            if self.paced {
+                match self.pacing.keep_up(pipeline, frame.index, frame.t, times.pose_ms) {
+                    Some(Widened { took, every, widened: Ok(true) }) => eprintln!(
                         "The pose model took {took:.0} ms a frame for a camera's {every:.0} ms: it now runs on more threads"
                     ),
-                    Ok(false) => {}
-                    Err(e) => eprintln!("could not give the pose model more threads: {e}"),
+                    Some(Widened { widened: Err(e), .. }) => {
+                        eprintln!("could not give the pose model more threads: {e}")
+                    }
+                    _ => {}
                 }
             }
         }
@@ -324,6 +325,24 @@ impl Pacing {
         let (took, every) = (self.model_ms.median_p95().0, self.interval_ms.median_p95().0);
         self.said = took > 0.8 * every;
         self.said.then_some((took, every))
+    }
+}
+
+/// A pose model that fell behind its camera, given more threads (or not).
+pub struct Widened {
+    /// Its median ms a frame, and the camera's ms a frame.
+    pub took: f64,
+    pub every: f64,
+    /// Whether it now runs on more threads; why not, when it could not be given them.
+    pub widened: Result<bool, StepError>,
+}
+
+impl Pacing {
+    /// After a frame through the model: the first time the model is behind its camera, gives it more
+    /// threads (as `live` does, and `bench` measures).
+    pub fn keep_up(&mut self, pipeline: &mut Pipeline, index: u64, t: f64, model_ms: f64) -> Option<Widened> {
+        let (took, every) = self.behind(index, t, model_ms)?;
+        Some(Widened { took, every, widened: pipeline.widen() })
     }
 }
 
@@ -388,11 +407,8 @@ fn capture_loop(
 ) -> Option<String> {
     let mut backoff = 0.5;
     let mut failing: Option<String> = None;
-    // One clock and one frame count for the session, however often the camera is reopened: a reopened
-    // source starts its own from zero, and time running back would shrink the summary, silence the coach's
-    // timers, overwrite the timeline's rows and the recording's frames.
-    let began = Instant::now();
-    let (mut last_t, mut next_index): (Option<f64>, u64) = (None, 0);
+    // One clock and one frame count for the session, however often the camera is reopened.
+    let mut clock = Clock::new(if options.realtime { Pace::Realtime } else { Pace::Fast });
     'reopen: while !stop.load(Ordering::SeqCst) {
         let mut source = match guarded(&mut *open) {
             Ok(s) => s,
@@ -413,20 +429,12 @@ fn capture_loop(
         };
         hub.set_source(source.describe());
         failing = None;
-        let start = Instant::now();
-        // This source's time 0 on the session's clock: the first source's own, a reopened one's when it opened.
-        let offset = if last_t.is_some() { began.elapsed().as_secs_f64() } else { 0.0 };
+        clock.reopened();
         while !stop.load(Ordering::SeqCst) {
             match guarded(|| source.next_frame()) {
                 Ok(Some(mut frame)) => {
                     backoff = 0.5;
-                    if options.realtime {
-                        crate::running::pipeline::pace(crate::running::pipeline::Pace::Realtime, start, frame.t);
-                    }
-                    frame.t = (frame.t + offset).max(last_t.map_or(f64::MIN, |t| t + 1e-3));
-                    last_t = Some(frame.t);
-                    frame.index = next_index;
-                    next_index += 1;
+                    clock.admit(&mut frame);
                     // A recording replayed at its own pace loses no frame; a camera's newest frame wins.
                     let dropped = if !options.realtime && options.retry_up_to.is_none() {
                         mailbox.put_when_empty((frame, Instant::now()))

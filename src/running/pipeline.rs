@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use crate::coaching::session::{FrameReport, Session};
+use crate::coaching::session::{FrameReport, Plan, Session};
 use crate::running::twin::{Posed, Twin};
 use crate::seeing::capture::{CaptureError, Frame, FrameSource};
 use crate::seeing::pose::{Back, ModelError, Pose, PoseStage, StageTimes};
@@ -50,6 +50,8 @@ pub struct Pipeline {
 #[derive(Default)]
 struct BackReading {
     wanted: bool,
+    /// On every frame, whatever the session wants (poses found to be judged later, by every stretch).
+    always: bool,
     frames: u64,
     last: Option<Back>,
 }
@@ -58,7 +60,7 @@ impl BackReading {
     /// Whether the next frame's back is read.
     fn ask(&mut self) -> bool {
         self.frames += 1;
-        self.wanted && self.frames % 2 == 1
+        self.always || (self.wanted && self.frames % 2 == 1)
     }
 
     /// A frame's pose, `read` or not: a back read is kept for the next frame, one not read is the last.
@@ -76,6 +78,24 @@ impl BackReading {
 impl Pipeline {
     pub fn new(stage: Option<Box<dyn PoseStage>>, session: Session) -> Pipeline {
         Pipeline { stage, twin: None, back: BackReading::default(), session }
+    }
+
+    /// A pipeline that only finds poses, the back on every frame, to be judged later (`eval`): its
+    /// session recognises nothing.
+    pub fn finder(stage: Box<dyn PoseStage>) -> Pipeline {
+        let back = BackReading { always: true, ..BackReading::default() };
+        Pipeline { stage: Some(stage), twin: None, back, session: Session::with_plan(Plan::Auto(Vec::new())) }
+    }
+
+    /// Forgets the person followed so far (a new file), and the back read last.
+    pub fn reset(&mut self) {
+        if let Some(stage) = &mut self.stage {
+            stage.reset();
+        }
+        if let Some(twin) = &mut self.twin {
+            twin.reset();
+        }
+        self.back.last = None;
     }
 
     /// A pipeline that finds poses with two stages side by side when [`run`] goes flat out.
@@ -173,6 +193,47 @@ pub fn pace(pace: Pace, start: Instant, t: f64) {
     }
 }
 
+/// The session's clock and frame numbers over a source, paced as asked, kept across reopenings of the
+/// source: a camera that fails and comes back starts its own time and count from zero, and time running
+/// back would shrink the summary, silence the coach's timers, and overwrite the timeline's rows and the
+/// recording's frames.
+pub struct Clock {
+    speed: Pace,
+    began: Instant,
+    /// When the source in use opened, and where its time 0 and its frame 0 are on the session's clock.
+    opened: Instant,
+    offset: f64,
+    first_index: u64,
+    /// The last frame's time and number on the session's clock.
+    last: Option<(f64, u64)>,
+}
+
+impl Clock {
+    pub fn new(speed: Pace) -> Clock {
+        let now = Instant::now();
+        Clock { speed, began: now, opened: now, offset: 0.0, first_index: 0, last: None }
+    }
+
+    /// The source was opened again: its time 0 is now on the session's clock, its frames count on.
+    pub fn reopened(&mut self) {
+        self.opened = Instant::now();
+        if let Some((_, index)) = self.last {
+            self.offset = self.began.elapsed().as_secs_f64();
+            self.first_index = index + 1;
+        }
+    }
+
+    /// Waits for a frame's time when pacing (its own time since its source opened), then puts the frame on
+    /// the session's clock: never before the last one.
+    pub fn admit(&mut self, frame: &mut Frame) {
+        pace(self.speed, self.opened, frame.t);
+        let t = frame.t + self.offset;
+        frame.t = self.last.map_or(t, |(last, _)| t.max(last + 1e-3));
+        frame.index += self.first_index;
+        self.last = Some((frame.t, frame.index));
+    }
+}
+
 /// What the loop feeds, frame by frame: `check`'s terminal, `eval`'s tally, `bench`'s timings, and the live
 /// loop's hub, recording, terminal, voice and history.
 pub trait Sink {
@@ -207,9 +268,9 @@ pub fn run(
     sink: &mut dyn Sink,
 ) -> Result<LoopStats, LoopError> {
     let mut stats = LoopStats::default();
-    let start = Instant::now();
+    let mut clock = Clock::new(speed);
     if let Some(mut twin) = pipeline.twin.take() {
-        let judged = run_twin(source, pipeline, &mut twin, (speed, start), &mut stats, sink);
+        let judged = run_twin(source, pipeline, &mut twin, &mut clock, &mut stats, sink);
         pipeline.twin = Some(twin);
         return judged.map(|()| stats);
     }
@@ -219,12 +280,12 @@ pub fn run(
         if sink.between(pipeline).is_break() {
             return Ok(stats);
         }
-        let frame = match next {
+        let mut frame = match next {
             Next::Frame(frame) => frame,
             Next::NotYet => continue,
             Next::End => return Ok(stats),
         };
-        pace(speed, start, frame.t);
+        clock.admit(&mut frame);
         match pipeline.step_frame(&frame) {
             Ok(step) => {
                 stats.frames += 1;
@@ -241,7 +302,7 @@ fn run_twin(
     source: &mut dyn FrameSource,
     pipeline: &mut Pipeline,
     twin: &mut Twin,
-    (speed, start): (Pace, Instant),
+    clock: &mut Clock,
     stats: &mut LoopStats,
     sink: &mut dyn Sink,
 ) -> Result<(), LoopError> {
@@ -252,8 +313,8 @@ fn run_twin(
         }
         while !ended && twin.in_flight() < 2 {
             match next_good_frame(source, stats)? {
-                Next::Frame(frame) => {
-                    pace(speed, start, frame.t);
+                Next::Frame(mut frame) => {
+                    clock.admit(&mut frame);
                     twin.submit(frame, pipeline.back.ask())
                 }
                 // None yet from a live source: back to the controls, judging what is in flight meanwhile.
@@ -313,6 +374,29 @@ mod tests {
         let mut p = Pose::unseen(10, 10, &Joint::ALL);
         p.back = back.map(|curve| Back { curve, outline: Vec::new() });
         p
+    }
+
+    #[test]
+    fn the_clock_runs_on_across_a_reopened_source_paced_and_never_back() {
+        let mut clock = Clock::new(Pace::Realtime);
+        let admit = |clock: &mut Clock, index: u64, t: f64| {
+            let mut frame = Frame::image(index, t, RgbImage::new(1, 1));
+            clock.admit(&mut frame);
+            (frame.index, frame.t)
+        };
+        let began = Instant::now();
+        assert_eq!([admit(&mut clock, 0, 0.0), admit(&mut clock, 1, 0.05)], [(0, 0.0), (1, 0.05)]);
+        // Paced: the second frame was not handed over before its time.
+        assert!(began.elapsed() >= Duration::from_millis(50));
+        // A frame whose time runs back (a recording's bad timestamp) is put just after the last.
+        let (i, t) = admit(&mut clock, 2, 0.01);
+        assert!(i == 2 && (t - 0.051).abs() < 1e-9, "{t}");
+        // Reopened, the source counts from zero again: the session's numbers and time go on.
+        std::thread::sleep(Duration::from_millis(30));
+        clock.reopened();
+        let (i, t) = admit(&mut clock, 0, 0.0);
+        assert!(i == 3 && (0.08..10.0).contains(&t), "{i} {t}");
+        assert_eq!(admit(&mut clock, 1, 0.01).0, 4);
     }
 
     #[test]

@@ -175,11 +175,11 @@ impl Sink for Timed<'_> {
         }
         let times = step.times;
         if let Some(fps) = self.pace {
-            if self.pacing.behind(frame.index, frame.index as f64 / fps, times.pose_ms).is_some() {
-                match pipeline.widen() {
-                    Ok(widened) => self.widened_at = widened.then_some(frame.index as usize),
-                    Err(e) => self.widen_error = Some(e),
-                }
+            let t = frame.index as f64 / fps;
+            match self.pacing.keep_up(pipeline, frame.index, t, times.pose_ms).map(|w| w.widened) {
+                Some(Ok(widened)) => self.widened_at = widened.then_some(frame.index as usize),
+                Some(Err(e)) => self.widen_error = Some(e),
+                None => {}
             }
         }
         self.pre.push(times.model.prepare_ms);

@@ -5,7 +5,7 @@
 
 pub mod joints;
 
-use crate::running::pipeline::{self, Each, Pace, Pipeline, Step};
+use crate::running::pipeline::{self, Each, LoopError, Pace, Pipeline, Step, StepError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ use crate::exercise::Exercise;
 use crate::seeing::capture::replay::{is_image_path, DEFAULT_FPS};
 use crate::seeing::capture::{open_replay, CaptureError};
 use crate::seeing::keypoint_file::{self, KeypointFileError, KeypointSource};
-use crate::seeing::pose::{ModelError, Pose, PoseStage};
+use crate::seeing::pose::{ModelError, Pose};
 
 /// The folder of poses that are none of the stretches.
 pub const OTHER: &str = "other";
@@ -42,6 +42,8 @@ pub enum EvalError {
     Keypoints(#[from] KeypointFileError),
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Pose(#[from] StepError),
 }
 
 /// What a person labelled about one file (`labels.toml`, a table per file name).
@@ -175,10 +177,10 @@ fn fault_ids(ex: &Exercise) -> Vec<String> {
     ids
 }
 
-/// The poses of a file, timed: every frame of a video or keypoint file; a photo held still for `hold`
-/// seconds at a camera's 30 fps (the model runs a few times, as on the first frames of a camera, then its
-/// pose is held).
-pub fn poses(path: &Path, stage: &mut dyn PoseStage, hold: f64) -> Result<Vec<(f64, Pose)>, EvalError> {
+/// The poses of a file, timed, found by `finder` ([`Pipeline::finder`]): every frame of a video or keypoint
+/// file, through the loop every command runs; a photo held still for `hold` seconds at a camera's 30 fps
+/// (the model runs a few times, as on the first frames of a camera, then its pose is held).
+pub fn poses(path: &Path, finder: &mut Pipeline, hold: f64) -> Result<Vec<(f64, Pose)>, EvalError> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl")) {
         return Ok(keypoint_file::read(path)?);
     }
@@ -187,23 +189,20 @@ pub fn poses(path: &Path, stage: &mut dyn PoseStage, hold: f64) -> Result<Vec<(f
     if is_image_path(path) {
         let Some(frame) = source.next_frame()? else { return Ok(out) };
         let frames = (hold * DEFAULT_FPS).round().max(1.0) as usize;
-        let mut pose = stage.estimate(&frame.image)?;
+        let mut pose = finder.step_image(&frame.image, 0.0)?.pose;
         for i in 0..frames {
             if i < PHOTO_RUNS {
-                pose = stage.estimate(&frame.image)?;
+                pose = finder.step_image(&frame.image, i as f64 / DEFAULT_FPS)?.pose;
             }
             out.push((i as f64 / DEFAULT_FPS, pose.clone()));
         }
         return Ok(out);
     }
-    loop {
-        match source.next_frame() {
-            Ok(Some(frame)) => out.push((frame.t, stage.estimate(&frame.image)?)),
-            Ok(None) => break,
-            Err(e) if e.is_bad_frame() => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let mut each = Each(|step: &Step, _: &Session| out.push((step.report.t, step.pose.clone())));
+    pipeline::run(source.as_mut(), finder, Pace::Fast, &mut each).map_err(|e| match e {
+        LoopError::Capture(e) => EvalError::Capture(e),
+        LoopError::Step(e) => EvalError::Pose(e),
+    })?;
     Ok(out)
 }
 
