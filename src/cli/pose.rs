@@ -68,8 +68,7 @@ pub(super) fn cmd_check(
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     };
     let mut print = Each(|step: &Step, _: &Session| printer.frame(&step.report));
-    pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, &mut print)?;
-    let summary = pipeline.session.summary();
+    let summary = pipeline::run(source.as_mut(), &mut pipeline, Pace::Fast, &mut print)?.summary;
     if let Some(db) = g.history_db(false) {
         let source = keypoints.or(input).map(|p| format!("check of {}", p.display())).unwrap_or_default();
         save_session(&db, &source, g.routine.as_deref(), &summary);

@@ -136,14 +136,17 @@ impl LiveLoop {
                     }));
                     stop.store(true, Ordering::SeqCst);
                     mailbox.close();
-                    let error = match judged {
-                        Ok(Ok(_)) => None,
+                    let (summary, error) = match judged {
+                        Ok(Ok(ran)) => (ran.summary, None),
                         // The mailbox's source ends without an error, and the sink carries on after a model's.
-                        Ok(Err(e)) => Some(e.to_string()),
+                        Ok(Err(e)) => (pipeline.session.summary(), Some(e.to_string())),
                         Err(panic) => {
                             let what = panic_text(panic.as_ref());
                             eprintln!("coaching stopped after an internal error: {what}");
-                            Some(format!("coaching stopped after an internal error ({what})"))
+                            (
+                                pipeline.session.summary(),
+                                Some(format!("coaching stopped after an internal error ({what})")),
+                            )
                         }
                     };
                     if error.is_some() {
@@ -154,7 +157,6 @@ impl LiveLoop {
                         (s.latency_ms_median, s.latency_ms_p95) = latencies.median_p95();
                         s.model_ms_median = model_ms.median_p95().0;
                     });
-                    let summary = pipeline.session.summary();
                     hub.finish(&summary);
                     (summary, stats, error)
                 })

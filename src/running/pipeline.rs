@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use crate::coaching::session::{FrameReport, Plan, Session};
+use crate::coaching::session::{FrameReport, Plan, Session, Summary};
 use crate::running::twin::{Posed, Twin};
 use crate::seeing::capture::{CaptureError, Frame, FrameSource};
 use crate::seeing::pose::{Back, ModelError, Pose, PoseStage, StageTimes};
@@ -158,6 +158,13 @@ pub enum StepError {
     NoFrames,
 }
 
+/// How a run of the loop went: its counts, and the session's summary at the end.
+#[derive(Debug)]
+pub struct Ran {
+    pub stats: LoopStats,
+    pub summary: Summary,
+}
+
 /// Counts kept while a source is replayed.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct LoopStats {
@@ -259,31 +266,45 @@ impl<F: FnMut(&Step, &Session)> Sink for Each<F> {
     }
 }
 
-/// The one loop over a source: every frame, skipping (and counting) unreadable ones, paced as asked, through
-/// `pipeline` into `sink`.
+/// The one loop over a source: every frame, skipping (and counting) unreadable ones, on the session's
+/// clock, paced as asked, through `pipeline` into `sink`; the counts and the session's summary at the end.
 pub fn run(
     source: &mut dyn FrameSource,
     pipeline: &mut Pipeline,
     speed: Pace,
     sink: &mut dyn Sink,
-) -> Result<LoopStats, LoopError> {
+) -> Result<Ran, LoopError> {
     let mut stats = LoopStats::default();
     let mut clock = Clock::new(speed);
-    if let Some(mut twin) = pipeline.twin.take() {
-        let judged = run_twin(source, pipeline, &mut twin, &mut clock, &mut stats, sink);
-        pipeline.twin = Some(twin);
-        return judged.map(|()| stats);
+    match pipeline.twin.take() {
+        Some(mut twin) => {
+            let judged = run_twin(source, pipeline, &mut twin, &mut clock, &mut stats, sink);
+            pipeline.twin = Some(twin);
+            judged?
+        }
+        None => run_one(source, pipeline, &mut clock, &mut stats, sink)?,
     }
+    Ok(Ran { stats, summary: pipeline.session.summary() })
+}
+
+/// With one stage (or none): a frame at a time.
+fn run_one(
+    source: &mut dyn FrameSource,
+    pipeline: &mut Pipeline,
+    clock: &mut Clock,
+    stats: &mut LoopStats,
+    sink: &mut dyn Sink,
+) -> Result<(), LoopError> {
     loop {
         // Controls are seen once the source has answered: a frame, or none yet from a live source.
-        let next = next_good_frame(source, &mut stats)?;
+        let next = next_good_frame(source, stats)?;
         if sink.between(pipeline).is_break() {
-            return Ok(stats);
+            return Ok(());
         }
         let mut frame = match next {
             Next::Frame(frame) => frame,
             Next::NotYet => continue,
-            Next::End => return Ok(stats),
+            Next::End => return Ok(()),
         };
         clock.admit(&mut frame);
         match pipeline.step_frame(&frame) {

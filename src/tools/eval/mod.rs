@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::coaching::coach::Level;
-use crate::coaching::session::{FrameReport, Plan, Session};
+use crate::coaching::session::{FrameReport, Plan, Session, Summary};
 use crate::exercise::judge::CheckStatus;
 use crate::exercise::recognise::{self, ConditionReading};
 use crate::exercise::Exercise;
@@ -373,7 +373,7 @@ pub fn judge(
     let mut given = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
     let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
     let good = item.label.good == Some(true);
-    judge_all(&mut given, poses, |step, _| {
+    let summary = judge_all(&mut given, poses, |step, _| {
         let report = &step.report;
         note(&mut result, report, report.t - t0);
         if good {
@@ -384,17 +384,18 @@ pub fn judge(
             }
         }
     });
-    let summary = given.session.summary();
     result.reps = summary.longest.reps;
     result.faulty_reps = summary.longest.faulty_reps.values().sum();
     result
 }
 
-/// The poses through the loop every command runs (`pipeline::run`), each judged frame to `each`.
-fn judge_all(pipeline: &mut Pipeline, poses: &[(f64, Pose)], each: impl FnMut(&Step, &Session)) {
+/// The poses through the loop every command runs (`pipeline::run`), each judged frame to `each`; the
+/// session's summary.
+fn judge_all(pipeline: &mut Pipeline, poses: &[(f64, Pose)], each: impl FnMut(&Step, &Session)) -> Summary {
     let mut source = KeypointSource::new(poses.to_vec(), "the poses found");
     pipeline::run(&mut source, pipeline, Pace::Fast, &mut Each(each))
-        .expect("poses given are judged without a model, from a source that cannot fail");
+        .expect("poses given are judged without a model, from a source that cannot fail")
+        .summary
 }
 
 /// Notes what a frame prompted.
