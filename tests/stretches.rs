@@ -576,3 +576,27 @@ fn a_seated_stretch_seen_three_quarter_is_not_told_to_turn_but_facing_the_camera
     assert!(turned(0.55).is_empty(), "three-quarter told {:?}", turned(0.55));
     assert_eq!(turned(1.1).into_iter().collect::<Vec<_>>(), ["Turn sideways to the camera"]);
 }
+
+#[test]
+fn a_childs_pose_seen_head_on_is_named_and_a_wide_standing_fold_is_not() {
+    // Child's pose photographed head-on, as the real head-on ones of docs/dev-footage (dev navyayvan, dev11
+    // J-brownb) read: the hips a torso length over the shoulders, the head down between the arms, the hands
+    // on the floor ahead, the knees and feet folded under the hips.
+    let head_on = |knee_y: f32, ankle_y: f32, feet_apart: f32| {
+        both_sides(&[
+            ("nose", (300.0, 245.0), (300.0, 245.0)),
+            ("eye", (310.0, 240.0), (290.0, 240.0)),
+            ("ear", (322.0, 235.0), (278.0, 235.0)),
+            ("shoulder", (355.0, 200.0), (245.0, 200.0)),
+            ("elbow", (375.0, 265.0), (225.0, 265.0)),
+            ("wrist", (380.0, 330.0), (220.0, 330.0)),
+            ("hip", (335.0, 100.0), (265.0, 100.0)),
+            ("knee", (335.0 + feet_apart, knee_y), (265.0 - feet_apart, knee_y)),
+            ("ankle", (330.0 + feet_apart, ankle_y), (270.0 - feet_apart, ankle_y)),
+        ])
+    };
+    assert_eq!(named(&head_on(115.0, 105.0, 30.0)).as_deref(), Some("childs-pose"));
+    // A wide-legged standing fold from the front (dev10 prasarita padottanasana) has the same upper body, its
+    // feet on the floor far under the hips.
+    assert_eq!(named(&head_on(215.0, 330.0, 90.0)), None);
+}
