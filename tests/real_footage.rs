@@ -116,6 +116,31 @@ fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Licensed real photos found after the definitions were written (tests/fixtures/real-photos), with the
+/// default model: no figure may fall below the first, untouched run. That run missed the eight stretches'
+/// targets on them (README, "Real bodies": a seated stretch seen from the front-left is asked to turn, a camel
+/// and a supine hand-to-big-toe stretch are named, the tiptoe bridge's raised heels are not seen), and those
+/// misses stay listed here until they are mended.
+#[test]
+fn licensed_real_photos_hold_their_first_measured_figures() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
+    let report = eval(&dir);
+    let all = &report["overall"];
+    let named: Vec<_> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (&r["file"], &r["named"], &r["setup_alarm"], &r["fault_prompts"]))
+        .collect();
+    let (recognised, of) = rate(all, "recognised");
+    assert!(of == 3 && recognised >= 2, "{named:?}");
+    let (alarms, of) = rate(all, "setup_false_alarms");
+    assert!(of == 3 && alarms <= 1, "{named:?}");
+    assert_eq!(rate(all, "fault_prompts_on_good"), (0, 1), "{named:?}");
+    let (others, of) = rate(all, "other_named");
+    assert!(of == 10 && others <= 2, "{named:?}");
+}
+
 /// Real poses with one fault put in (tests/fixtures/edited: the Pexels bridge as BlazePose saw it, the back
 /// arched, up on the toes, the hips sagging): each fault is found, the unedited file is not nagged and its
 /// reps are exact. What a rule removed cannot pass: eval refuses a label whose fault no check gives.
