@@ -15,13 +15,20 @@ const ACCEPT: f32 = 0.8;
 const BROKEN: f32 = 0.75;
 /// How much better another stretch must score to take over from the current one.
 const SWITCH_MARGIN: f32 = 0.2;
+/// What a condition on joints the model did not see counts for, beyond the first such: a pose is not named
+/// a stretch mostly on what cannot be seen (a camel pose with its near knee unseen read as a seated fold:
+/// the lean over the feet held, the straight legs were not seen).
+const MORE_UNKNOWN: f32 = 0.3;
 
-/// Evidence from one condition: 1 inside its range, fading to 0 at `tolerance` outside it; an unknown
-/// joint is no evidence either way (0.5).
-fn evidence(c: &Condition, view: &View) -> f32 {
-    let Some(v) = c.measure.eval(view, &c.joints) else { return 0.5 };
+/// What a condition on joints the model did not see counts for: no evidence either way.
+const UNKNOWN: f32 = 0.5;
+
+/// Evidence from one condition: 1 inside its range, fading to 0 at `tolerance` outside it; none when a
+/// joint it reads is unknown.
+fn evidence(c: &Condition, view: &View) -> Option<f32> {
+    let v = c.measure.eval(view, &c.joints)?;
     let outside = (c.range[0] - v).max(v - c.range[1]).max(0.0);
-    (1.0 - outside / c.tolerance()).max(0.0)
+    Some((1.0 - outside / c.tolerance()).max(0.0))
 }
 
 /// One condition on one pose, for telling a person why a stretch was or was not recognised.
@@ -54,7 +61,7 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
                         c.range[1]
                     ),
                     value: c.measure.eval(&view, &c.joints),
-                    evidence: evidence(c, &view),
+                    evidence: evidence(c, &view).unwrap_or(UNKNOWN),
                 }
             })
             .collect()
@@ -78,12 +85,14 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) ->
     }
     let on = |side| {
         let view = View { pose, side };
-        let (sum, worst) = ex
-            .recognise
-            .iter()
-            .filter(applies)
-            .map(|c| evidence(c, &view))
-            .fold((0.0f32, 1.0f32), |(sum, worst), e| (sum + e, worst.min(e)));
+        let (sum, worst, unknown) = ex.recognise.iter().filter(applies).map(|c| evidence(c, &view)).fold(
+            (0.0f32, 1.0f32, 0u32),
+            |(sum, worst, unknown), e| match e {
+                Some(e) => (sum + e, worst.min(e), unknown),
+                None => (sum + UNKNOWN, worst.min(UNKNOWN), unknown + 1),
+            },
+        );
+        let sum = sum - (UNKNOWN - MORE_UNKNOWN) * unknown.saturating_sub(1) as f32;
         // Most conditions holding is not enough when one is plainly broken (beyond its tolerance): a
         // straight-legged plank is no twist however level it lies.
         let mean = sum / n as f32;
