@@ -249,6 +249,11 @@ fn conforms(
     if !typed {
         return Err(format!("{at}: a {kind}, documented as {types:?}"));
     }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            return Err(format!("{at}: {value}, documented as one of {allowed:?}"));
+        }
+    }
     match value {
         Value::Object(o) => {
             if let Some(props) = schema["properties"].as_object() {

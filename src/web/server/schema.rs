@@ -16,15 +16,13 @@ pub struct FrameReportBody {
     exercise: Option<String>,
     /// The text shown to the user now, or null.
     prompt: Option<String>,
-    /// "info", "correction" or "praise".
-    level: Option<String>,
+    level: Option<LevelBody>,
     /// The prompt is spoken at this frame.
     speak: bool,
     /// Ids of the failing checks' faults (persisted), most important first.
     faults: Vec<String>,
     person: bool,
-    /// "setup", "up", "down", "hold" or "done".
-    phase: Option<String>,
+    phase: Option<PhaseBody>,
     /// The phase's name where the stretch gives one ("cow", "cat").
     phase_name: Option<String>,
     /// Reps in good form so far.
@@ -33,8 +31,8 @@ pub struct FrameReportBody {
     faulty_reps: u32,
     /// Seconds held in good form so far.
     held: f64,
-    /// The side judged ("left" or "right": the working side of a per-side stretch).
-    side: Option<String>,
+    /// The side judged (the working side of a per-side stretch).
+    side: Option<SideBody>,
     /// Per-side stretches: progress of the left and the right side.
     #[schema(value_type = Option<Vec<Object>>)]
     sides: (),
@@ -116,10 +114,9 @@ pub struct ExerciseBody {
     name: String,
     /// The seed's own words for the stretch.
     instructions: String,
-    /// Where the camera should be: "side", "front" or "any".
-    view: String,
-    /// "hold" or "reps".
-    kind: String,
+    /// Where the camera should be.
+    view: ViewBody,
+    kind: KindBody,
     /// Reps to do (kind = "reps").
     rep_target: Option<u32>,
     /// Seconds to hold: the whole stretch (kind = "hold") or the top of each rep (kind = "reps").
@@ -159,4 +156,45 @@ pub struct RoutineStepBody {
     hold_seconds: Option<f32>,
     /// Overrides the stretch's own rep target.
     reps: Option<u32>,
+}
+
+/// How urgent a prompt is, the most urgent first.
+#[derive(utoipa::ToSchema)]
+#[schema(as = Level, rename_all = "kebab-case")]
+pub enum LevelBody {
+    Safety,
+    Setup,
+    Form,
+    Guide,
+}
+
+/// In the stretch (or the working part of a rep), or out of it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = Phase, rename_all = "lowercase")]
+pub enum PhaseBody {
+    Up,
+    Down,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(as = Side, rename_all = "lowercase")]
+pub enum SideBody {
+    Left,
+    Right,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(as = CameraView, rename_all = "kebab-case")]
+pub enum ViewBody {
+    Side,
+    Front,
+    Any,
+}
+
+/// A stretch held, or done in reps.
+#[derive(utoipa::ToSchema)]
+#[schema(as = Kind, rename_all = "kebab-case")]
+pub enum KindBody {
+    Reps,
+    Hold,
 }
