@@ -210,18 +210,19 @@ fn conforms(
     at: &str,
 ) -> Result<(), String> {
     use serde_json::Value;
-    if let Some(r) = schema["$ref"].as_str() {
-        let name = r.trim_start_matches("#/components/schemas/");
-        return conforms(value, &doc["components"]["schemas"][name], doc, &format!("{at} ({name})"));
+    // The component a `$ref` names, and its name.
+    let named = |s: &Value| {
+        let name = s["$ref"].as_str()?.trim_start_matches("#/components/schemas/").to_string();
+        Some((doc["components"]["schemas"][name.as_str()].clone(), name))
+    };
+    if let Some((component, name)) = named(schema) {
+        return conforms(value, &component, doc, &format!("{at} ({name})"));
     }
     if let Some(parts) = schema["allOf"].as_array() {
         // Flattened parts: one object with the properties of all.
         let mut merged = serde_json::Map::new();
         for part in parts {
-            let part = match part["$ref"].as_str() {
-                Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
-                None => part,
-            };
+            let part = named(part).map_or_else(|| part.clone(), |(component, _)| component);
             merged.extend(part["properties"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
         }
         let whole = serde_json::json!({ "type": "object", "properties": merged });

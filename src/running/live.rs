@@ -328,6 +328,13 @@ impl Pacing {
         self.said = took > 0.8 * every;
         self.said.then_some((took, every))
     }
+
+    /// After a frame through the model: the first time the model is behind its camera, gives it more
+    /// threads (as `live` does, and `bench` measures).
+    pub fn keep_up(&mut self, pipeline: &mut Pipeline, index: u64, t: f64, model_ms: f64) -> Option<Widened> {
+        let (took, every) = self.behind(index, t, model_ms)?;
+        Some(Widened { took, every, widened: pipeline.widen() })
+    }
 }
 
 /// A pose model that fell behind its camera, given more threads (or not).
@@ -337,15 +344,6 @@ pub struct Widened {
     pub every: f64,
     /// Whether it now runs on more threads; why not, when it could not be given them.
     pub widened: Result<bool, StepError>,
-}
-
-impl Pacing {
-    /// After a frame through the model: the first time the model is behind its camera, gives it more
-    /// threads (as `live` does, and `bench` measures).
-    pub fn keep_up(&mut self, pipeline: &mut Pipeline, index: u64, t: f64, model_ms: f64) -> Option<Widened> {
-        let (took, every) = self.behind(index, t, model_ms)?;
-        Some(Widened { took, every, widened: pipeline.widen() })
-    }
 }
 
 /// The last `N` timings (600: 20 s at 30 fps), for a running median and p95.
