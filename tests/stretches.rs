@@ -463,11 +463,44 @@ fn other_poses_like_a_stretch_are_not_named_one() {
         ("knee", (320.0, 335.0)),
         ("ankle", (440.0, 340.0)),
     ]);
+    // Happy baby (dev14 vincentbrouillard777, named legs up the wall): on the back, the legs up, nearly straight
+    // as the model read them, the hands holding the feet.
+    let happy_baby = side_on(&[
+        ("nose", (90.0, 330.0)),
+        ("ear", (100.0, 335.0)),
+        ("eye", (95.0, 328.0)),
+        ("shoulder", (140.0, 350.0)),
+        ("elbow", (250.0, 270.0)),
+        ("wrist", (325.0, 185.0)),
+        ("hip", (300.0, 350.0)),
+        ("knee", (290.0, 260.0)),
+        ("ankle", (330.0, 175.0)),
+    ]);
+    // Pigeon (dev14 Tijmen1989, named child's pose): folded forward over the front leg, which is bent under the
+    // body as a child's pose's are, the back leg lying straight behind.
+    let pigeon = both_sides(&[
+        ("nose", (180.0, 330.0), (180.0, 330.0)),
+        ("ear", (200.0, 320.0), (200.0, 320.0)),
+        ("eye", (185.0, 325.0), (185.0, 325.0)),
+        ("shoulder", (240.0, 290.0), (240.0, 290.0)),
+        ("elbow", (190.0, 330.0), (190.0, 330.0)),
+        ("wrist", (140.0, 345.0), (140.0, 345.0)),
+        ("hip", (380.0, 250.0), (380.0, 250.0)),
+        ("knee", (300.0, 340.0), (480.0, 330.0)),
+        ("ankle", (390.0, 345.0), (580.0, 345.0)),
+    ]);
     // Boat: leaning back from the legs; upward dog: face down, chest lifted; staff: sitting upright, the
     // stretch's start, not yet it (none a seated hamstring stretch); camel: a kneeling backbend, hands on the
     // heels (not all fours); dead bug: knees over the hips, arms up (no knee held to the chest).
-    let poses =
-        [("boat", boat), ("upward dog", upward_dog), ("staff", staff), ("camel", camel), ("dead bug", dead_bug)];
+    let poses = [
+        ("boat", boat),
+        ("upward dog", upward_dog),
+        ("staff", staff),
+        ("camel", camel),
+        ("dead bug", dead_bug),
+        ("happy baby", happy_baby),
+        ("pigeon", pigeon),
+    ];
     let named_as: Vec<_> =
         poses.iter().map(|(pose_name, pose)| (*pose_name, named(pose))).filter(|(_, n)| n.is_some()).collect();
     assert!(named_as.is_empty(), "taken for a stretch: {named_as:?}");
