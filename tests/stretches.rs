@@ -351,6 +351,24 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
         ("ankle", (330.0, 370.0)),
     ]);
     assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
+    // ... and with the knees drawn up and dropped toward the camera, folded as a child's pose's are, but face up
+    // (dev13 dhirensr supta matsyendrasana, named child's pose): the far arm hidden behind the body.
+    let knees_up = side_on(&[
+        ("nose", (445.0, 23.0)),
+        ("eye", (460.0, 31.0)),
+        ("ear", (458.0, 57.0)),
+        ("left-shoulder", (405.0, 122.0)),
+        ("right-shoulder", (380.0, 52.0)),
+        ("left-elbow", (461.0, 176.0)),
+        ("left-wrist", (538.0, 231.0)),
+        ("left-hip", (178.0, 97.0)),
+        ("right-hip", (167.0, 50.0)),
+        ("left-knee", (293.0, 188.0)),
+        ("right-knee", (289.0, 142.0)),
+        ("left-ankle", (100.0, 196.0)),
+        ("right-ankle", (88.0, 171.0)),
+    ]);
+    assert_eq!(named(&knees_up).as_deref(), Some("supine-twist"));
     // ... and coached from there: no set-up prompt, in the twist (phase up), nothing hidden taken for a fault.
     let mut session = Session::new(definition("supine-twist"));
     let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&twist), i as f64 / 30.0)).collect();
@@ -489,6 +507,25 @@ fn other_poses_like_a_stretch_are_not_named_one() {
         ("knee", (300.0, 340.0), (480.0, 330.0)),
         ("ankle", (390.0, 345.0), (580.0, 345.0)),
     ]);
+    // Bird-dog (dev10 termuux, dev13 e-baron, named a supine twist): on one knee and the far hand, the near arm
+    // reaching forward and the far leg back, as the model read termuux's.
+    let bird_dog = side_on(&[
+        ("nose", (155.0, 204.0)),
+        ("eye", (158.0, 194.0)),
+        ("ear", (174.0, 188.0)),
+        ("left-shoulder", (221.0, 215.0)),
+        ("right-shoulder", (189.0, 205.0)),
+        ("left-elbow", (224.0, 283.0)),
+        ("right-elbow", (135.0, 208.0)),
+        ("left-wrist", (209.0, 344.0)),
+        ("right-wrist", (82.0, 209.0)),
+        ("left-hip", (334.0, 221.0)),
+        ("right-hip", (316.0, 239.0)),
+        ("left-knee", (423.0, 181.0)),
+        ("right-knee", (329.0, 325.0)),
+        ("left-ankle", (510.0, 125.0)),
+        ("right-ankle", (415.0, 317.0)),
+    ]);
     // Boat: leaning back from the legs; upward dog: face down, chest lifted; staff: sitting upright, the
     // stretch's start, not yet it (none a seated hamstring stretch); camel: a kneeling backbend, hands on the
     // heels (not all fours); dead bug: knees over the hips, arms up (no knee held to the chest).
@@ -500,6 +537,7 @@ fn other_poses_like_a_stretch_are_not_named_one() {
         ("dead bug", dead_bug),
         ("happy baby", happy_baby),
         ("pigeon", pigeon),
+        ("bird-dog", bird_dog),
     ];
     let named_as: Vec<_> =
         poses.iter().map(|(pose_name, pose)| (*pose_name, named(pose))).filter(|(_, n)| n.is_some()).collect();
