@@ -46,6 +46,18 @@ pub(crate) fn lift() -> Exercise {
 
 /// [`lift`] with another id and rep target, and more lines for its `[phase]` table.
 pub(crate) fn lift_with(id: &str, rep_target: u32, phase: &str) -> Exercise {
+    Exercise::from_toml("lift.toml", &lift_toml(id, rep_target, phase)).unwrap()
+}
+
+/// The lift held as a stretch: 10 s in the working phase, judged on the same check.
+pub(crate) fn held_lift() -> Exercise {
+    let text = lift_toml("held", 1, "")
+        .replace("kind = \"reps\"", "kind = \"hold\"")
+        .replace("hold_seconds = 1", "hold_seconds = 10");
+    Exercise::from_toml("held.toml", &text).unwrap()
+}
+
+fn lift_toml(id: &str, rep_target: u32, phase: &str) -> String {
     let text = r#"
 id = "ID"
 name = "Lift"
@@ -69,6 +81,5 @@ range = [165, 195]
 below = { fault = "hips-low", prompt = "Lift your hips higher" }
 during = "up"
 "#;
-    let text = text.replace("ID", id).replace("REPS", &rep_target.to_string()).replace("PHASE", phase);
-    Exercise::from_toml("lift.toml", &text).unwrap()
+    text.replace("ID", id).replace("REPS", &rep_target.to_string()).replace("PHASE", phase)
 }

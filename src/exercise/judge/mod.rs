@@ -2,7 +2,7 @@
 //! the movement is in, which side is working, reps counted and seconds held in good form.
 //! No prompt wording lives here: it all comes from the definition.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
@@ -37,6 +37,14 @@ const TOO_FAST_FOR: f64 = 3.0;
 /// rep. (The bridge clip of tests/fixtures/real: a deliberate lowering passes 35 % within 0.2 s, while
 /// hips sagging during a hold stay well under it.)
 const RETURN_SHARE: f32 = 0.35;
+/// A hold's way out: the phase measure moving on toward the exit by this share of the way from its peak
+/// within [`LEAVING_WINDOW`] seconds is the person coming out of the pose, not sagging in it. Form is not
+/// judged and no hold time counts from then, through a pause on the way, until the measure comes back into
+/// the pose by as much; a slow sag never starts it. (Two real
+/// child's pose clips of docs/dev-footage dev15 rise out of the fold at 35-50 degrees a second and were told
+/// "Fold forward" on the way; breathing in a held fold moves it a few degrees.)
+const LEAVING_SHARE: f32 = 0.15;
+const LEAVING_WINDOW: f64 = 0.5;
 /// Leaving the working phase must last this long: a joint that jumps for a frame or two (it happens on
 /// real footage) is not the end of a rep, nor the start of another.
 const EXIT_AFTER: f64 = 0.2;
@@ -172,6 +180,10 @@ pub struct Judge {
     near_candidate: Option<(Side, f64)>,
     /// The phase measure has read "out" since this time.
     exiting_since: Option<f64>,
+    /// A hold's phase measure over the last [`LEAVING_WINDOW`]; on the way out of the pose, the measure's
+    /// furthest reading toward the exit since.
+    recent: VecDeque<(f64, f32)>,
+    leaving: Option<f32>,
     /// Reps done in good form and ended.
     reps: u32,
     rep: Option<Rep>,
@@ -213,6 +225,8 @@ impl Judge {
             near: None,
             near_candidate: None,
             exiting_since: None,
+            recent: VecDeque::new(),
+            leaving: None,
             reps: 0,
             rep: None,
             faulty: BTreeMap::new(),
@@ -356,8 +370,8 @@ impl Judge {
                     continue;
                 }
                 let applies = match check.during {
-                    During::Always => is_setup || !self.returning,
-                    During::Up => self.phase == PhaseState::Up && !self.returning,
+                    During::Always => is_setup || !self.returning && self.leaving.is_none(),
+                    During::Up => self.phase == PhaseState::Up && !self.returning && self.leaving.is_none(),
                     During::Down => self.phase == PhaseState::Down,
                 } && (is_setup || settled)
                     && check.view.is_none_or(|v| seen == Some(v))
@@ -429,7 +443,7 @@ impl Judge {
         // Good form: set up, no check failing right now (told or not), in the working phase.
         let failing_now = self.states.iter().any(|s| s.failing.is_some());
         let working = match (self.exercise.kind, &self.exercise.phase) {
-            (_, Some(_)) => self.phase == PhaseState::Up && !self.coming_back,
+            (_, Some(_)) => self.phase == PhaseState::Up && !self.coming_back && self.leaving.is_none(),
             (Kind::Hold, None) => true,
             (Kind::Reps, None) => false,
         };

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::sides::side_index;
-use super::{Category, Fault, Judge, Kind, PhaseState, EXIT_AFTER, RETURN_SHARE, SHORT_AFTER};
+use super::{
+    Category, Fault, Judge, Kind, PhaseState, EXIT_AFTER, LEAVING_SHARE, LEAVING_WINDOW, RETURN_SHARE, SHORT_AFTER,
+};
 use crate::body::measure::Side;
 
 /// A rep under way: it counts unless a fault is told before it ends.
@@ -76,7 +78,8 @@ impl Judge {
             PhaseState::Down if entered && setup_ok => {
                 self.phase = PhaseState::Up;
                 self.peak = Some(v);
-                (self.returning, self.coming_back) = (false, false);
+                (self.returning, self.coming_back, self.leaving) = (false, false, None);
+                self.recent.clear();
                 self.hold_progress = 0.0;
                 (self.low, self.short_since, self.short_told, self.rep) = (None, None, None, None);
                 if first && !self.count_first {
@@ -95,7 +98,8 @@ impl Judge {
                 self.exiting_since = None;
                 self.phase = PhaseState::Down;
                 self.peak = None;
-                (self.returning, self.coming_back) = (false, false);
+                (self.returning, self.coming_back, self.leaving) = (false, false, None);
+                self.recent.clear();
                 self.end_rep(t);
             }
             PhaseState::Up => {
@@ -105,6 +109,20 @@ impl Judge {
                 let sign = if p.rising() { 1.0 } else { -1.0 };
                 let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
                 self.peak = Some(peak);
+                if self.exercise.kind == Kind::Hold {
+                    self.recent.push_back((t, v));
+                    while self.recent.front().is_some_and(|&(at, _)| t - at > LEAVING_WINDOW) {
+                        self.recent.pop_front();
+                    }
+                    // On the way out once the measure moves on toward the exit quickly; still on it through a
+                    // pause, until it comes back into the pose by as much.
+                    let step = LEAVING_SHARE * sign * (peak - p.exit);
+                    self.leaving = match self.leaving {
+                        Some(out) if sign * (v - out) >= step => None,
+                        Some(out) => Some(if sign * (v - out) < 0.0 { v } else { out }),
+                        None => (sign * (self.recent[0].1 - v) >= step).then_some(v),
+                    };
+                }
                 let hold = self.exercise.hold_seconds.map(f64::from)?;
                 let held = match self.exercise.kind {
                     Kind::Reps => self.hold_progress >= hold,

@@ -1,6 +1,6 @@
 use super::*;
 use crate::body::measure::Part;
-use crate::exercise::fixtures::{bridge_at, lift, lift_with, ramp};
+use crate::exercise::fixtures::{bridge_at, held_lift, lift, lift_with, ramp};
 use crate::seeing::pose::Joint;
 
 /// Runs hip heights (one per 1/30 s) through a judge; returns each frame's judgement.
@@ -237,4 +237,42 @@ fn a_rep_quicker_than_its_minimum_cycle_is_a_safety_fault() {
     let slow = vec![0.0; 30].into_iter().chain(rep()).chain(vec![0.0; 30]).chain(rep());
     run(&mut gentle, slow, 0.0);
     assert_eq!((gentle.reps(), gentle.fault_counts().get("too-fast")), (2, None));
+}
+
+/// Hip heights for a bridge held as a stretch: lifted, held 2 s at the top, then `rest` after it.
+fn held_then(rest: &[f32]) -> Vec<f32> {
+    let mut heights = vec![0.0; 30];
+    heights.extend(ramp(0.0, 60.0, 15));
+    heights.extend(vec![60.0; 60]);
+    heights.extend(rest);
+    heights
+}
+
+#[test]
+fn coming_out_of_a_hold_is_no_fault_even_through_a_pause_but_a_slow_sag_is() {
+    // Out of the pose in 0.3 s to a height that bends the hip line (hips low), a second's pause there, then
+    // down: the way out, not told, and no hold time while on it.
+    let mut judge = Judge::new(held_lift());
+    let mut rest = ramp(60.0, 20.0, 9);
+    rest.extend(vec![20.0; 30]);
+    rest.extend(ramp(20.0, 0.0, 9));
+    rest.extend(vec![0.0; 30]);
+    let js = run(&mut judge, held_then(&rest), 0.0);
+    assert!(js.iter().all(|j| j.faults.is_empty()), "{:?}", js.iter().find(|j| !j.faults.is_empty()));
+    assert!(js[115..150].iter().all(|j| j.phase == Some(PhaseState::Up)), "the pause is still in the stretch");
+    assert!(js[150].held - js[110].held < 0.1, "held on the way out: {} -> {}", js[110].held, js[150].held);
+    // Sinking as slowly as a tiring body does, over 4 s, and staying there: told.
+    let mut judge = Judge::new(held_lift());
+    let mut rest = ramp(60.0, 20.0, 120);
+    rest.extend(vec![20.0; 45]);
+    let js = run(&mut judge, held_then(&rest), 0.0);
+    assert_eq!(js.last().unwrap().faults.first().map(|f| f.id.as_str()), Some("hips-low"));
+    // Back into the pose after a quick dip: judged again, and the hold goes on.
+    let mut judge = Judge::new(held_lift());
+    let mut rest = ramp(60.0, 30.0, 9);
+    rest.extend(ramp(30.0, 60.0, 9));
+    rest.extend(vec![60.0; 60]);
+    let js = run(&mut judge, held_then(&rest), 0.0);
+    let last = js.last().unwrap();
+    assert!(last.faults.is_empty() && last.held > 3.0, "{last:?}");
 }
