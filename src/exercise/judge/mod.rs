@@ -40,9 +40,9 @@ const RETURN_SHARE: f32 = 0.35;
 /// A hold's way out: the phase measure moving on toward the exit by this share of the way from its peak
 /// within [`LEAVING_WINDOW`] seconds is the person coming out of the pose, not sagging in it. Form is not
 /// judged and no hold time counts from then, through a pause on the way, until the measure comes back into
-/// the pose by as much; a slow sag never starts it. (Two real
-/// child's pose clips of docs/dev-footage dev15 rise out of the fold at 35-50 degrees a second and were told
-/// "Fold forward" on the way; breathing in a held fold moves it a few degrees.)
+/// the pose by as much; a slow sag never starts it. (Two real child's pose clips of docs/dev-footage dev15
+/// rise out of the fold at 35-50 degrees a second and were told "Fold forward" on the way; breathing in a
+/// held fold moves it a few degrees.)
 const LEAVING_SHARE: f32 = 0.15;
 const LEAVING_WINDOW: f64 = 0.5;
 /// Leaving the working phase must last this long: a joint that jumps for a frame or two (it happens on
