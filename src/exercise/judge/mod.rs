@@ -440,19 +440,21 @@ impl Judge {
             }
         }
 
-        // Good form: set up, no check failing right now (told or not), in the working phase.
+        // Good form: set up, no check failing right now (told or not), in the working phase. On a hold's way
+        // out the hold pauses, as for a fault, and goes on if the person settles back into the pose.
         let failing_now = self.states.iter().any(|s| s.failing.is_some());
         let working = match (self.exercise.kind, &self.exercise.phase) {
-            (_, Some(_)) => self.phase == PhaseState::Up && !self.coming_back && self.leaving.is_none(),
+            (_, Some(_)) => self.phase == PhaseState::Up && !self.coming_back,
             (Kind::Hold, None) => true,
             (Kind::Reps, None) => false,
         };
-        if working && setup_ok {
+        let leaving = self.leaving.is_some();
+        if working && setup_ok && !leaving {
             self.working += dt;
         }
         if !working || !setup_ok {
             self.hold_progress = 0.0;
-        } else if !failing_now {
+        } else if !failing_now && !leaving {
             self.hold_progress += dt;
             self.held += dt;
             if self.exercise.per_side {

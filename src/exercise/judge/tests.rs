@@ -275,4 +275,6 @@ fn coming_out_of_a_hold_is_no_fault_even_through_a_pause_but_a_slow_sag_is() {
     let js = run(&mut judge, held_then(&rest), 0.0);
     let last = js.last().unwrap();
     assert!(last.faults.is_empty() && last.held > 3.0, "{last:?}");
+    // The dip paused the hold; it did not start it again.
+    assert!(last.hold_progress > 3.0, "{last:?}");
 }
