@@ -671,3 +671,40 @@ fn a_childs_pose_seen_head_on_is_named_and_a_wide_standing_fold_is_not() {
     // feet on the floor far under the hips.
     assert_eq!(named(&head_on(215.0, 330.0, 90.0)), None);
 }
+
+#[test]
+fn hands_on_the_waist_are_on_the_hips_while_the_trunk_leans_into_a_circle() {
+    // A real hip circle (docs/dev-footage dev14, Goondoc08 warm-hip-circle, at 3.6 s): leaning to her right
+    // into the circle, the right hand on the waist reads 0.47 torso lengths from the hip joint.
+    let leaning = side_on(&[
+        ("nose", (217.2, 106.1)),
+        ("left-eye", (222.0, 103.6)),
+        ("right-eye", (212.1, 99.5)),
+        ("left-ear", (223.4, 108.4)),
+        ("right-ear", (204.1, 100.8)),
+        ("left-shoulder", (217.4, 149.3)),
+        ("right-shoulder", (177.8, 119.1)),
+        ("left-elbow", (215.7, 190.5)),
+        ("right-elbow", (135.8, 118.7)),
+        ("left-wrist", (190.0, 203.6)),
+        ("right-wrist", (143.5, 157.7)),
+        ("left-hip", (169.3, 210.4)),
+        ("right-hip", (140.3, 199.4)),
+        ("left-knee", (178.4, 279.5)),
+        ("right-knee", (131.0, 276.4)),
+        ("left-ankle", (194.3, 352.1)),
+        ("right-ankle", (123.7, 352.0)),
+    ]);
+    // The model saw her right side the surer (0.99-1.00 against 0.91-0.96), so that is the side judged.
+    let mut leaning = leaning;
+    for j in stretchcoach::seeing::pose::Joint::COCO.iter().filter(|j| j.name().starts_with("left-")) {
+        leaning.landmarks[j.index()].score = 0.7;
+    }
+    let mut session = Session::new(definition("hip-circles"));
+    let told: Vec<_> = (0..90)
+        .map(|i| session.step(Some(&leaning), i as f64 / 30.0))
+        .flat_map(|r| r.faults)
+        .filter(|f| f == "hands-off-hips")
+        .collect();
+    assert!(told.is_empty(), "{told:?}");
+}
