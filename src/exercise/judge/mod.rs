@@ -369,9 +369,10 @@ impl Judge {
                 if is_setup != (pass == Pass::Setup) {
                     continue;
                 }
+                let way_out = self.returning || self.leaving.is_some();
                 let applies = match check.during {
-                    During::Always => is_setup || !self.returning && self.leaving.is_none(),
-                    During::Up => self.phase == PhaseState::Up && !self.returning && self.leaving.is_none(),
+                    During::Always => is_setup || !way_out,
+                    During::Up => self.phase == PhaseState::Up && !way_out,
                     During::Down => self.phase == PhaseState::Down,
                 } && (is_setup || settled)
                     && check.view.is_none_or(|v| seen == Some(v))

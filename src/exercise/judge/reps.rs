@@ -66,6 +66,12 @@ impl Judge {
         }
     }
 
+    /// The phase starts over (in, out, or on the other side): nobody is on the way out of it.
+    pub(super) fn no_way_out(&mut self) {
+        (self.returning, self.coming_back, self.leaving) = (false, false, None);
+        self.recent.clear();
+    }
+
     /// Moves the phase on (with its hysteresis), starting a rep on each rise and noting rushed ones, and
     /// tells when the person is on the way out. Returns the fault of a lift stopped short, once told.
     pub(super) fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) -> Option<Fault> {
@@ -76,16 +82,16 @@ impl Judge {
         let first = !std::mem::replace(&mut self.phase_seen, true);
         match self.phase {
             PhaseState::Down if entered && setup_ok => {
+                let min_cycle = p.min_cycle_seconds;
                 self.phase = PhaseState::Up;
                 self.peak = Some(v);
-                (self.returning, self.coming_back, self.leaving) = (false, false, None);
-                self.recent.clear();
+                self.no_way_out();
                 self.hold_progress = 0.0;
                 (self.low, self.short_since, self.short_told, self.rep) = (None, None, None, None);
                 if first && !self.count_first {
                     return None;
                 }
-                let rushed = self.last_rep_at.zip(p.min_cycle_seconds).is_some_and(|(last, min)| t - last < min as f64);
+                let rushed = self.last_rep_at.zip(min_cycle).is_some_and(|(last, min)| t - last < min as f64);
                 if rushed {
                     self.too_fast_at = Some(t);
                     *self.fault_counts.entry("too-fast".into()).or_default() += 1;
@@ -98,8 +104,7 @@ impl Judge {
                 self.exiting_since = None;
                 self.phase = PhaseState::Down;
                 self.peak = None;
-                (self.returning, self.coming_back, self.leaving) = (false, false, None);
-                self.recent.clear();
+                self.no_way_out();
                 self.end_rep(t);
             }
             PhaseState::Up => {

@@ -83,8 +83,8 @@ impl Judge {
                     self.side = Some(w);
                     self.side_candidate = None;
                     self.phase = PhaseState::Down;
-                    (self.peak, self.returning, self.coming_back, self.leaving) = (None, false, false, None);
-                    self.recent.clear();
+                    self.peak = None;
+                    self.no_way_out();
                     self.hold_progress = 0.0;
                     self.reset_checks();
                 }
