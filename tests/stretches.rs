@@ -554,6 +554,10 @@ fn variants_the_seed_allows_are_coached_without_a_fault() {
             assert!(faults.is_empty(), "{id}/{variant}: told {faults:?}");
             let held = reports.last().map(|r| r.held).unwrap_or_default();
             assert!(held >= 15.0, "{id}/{variant}: held only {held} s in good form");
+            // And recognised as the stretch it is.
+            let file = tmp(&format!("variant-{id}-{variant}.jsonl"));
+            write_jsonl(&file, &synth::generate(id, Some(variant), 30.0, 9).unwrap());
+            assert_eq!(check_keypoints(&file, "auto").1["exercise"], id, "{id}/{variant}");
         }
     }
 }

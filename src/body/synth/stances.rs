@@ -196,6 +196,8 @@ fn childs_pose(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         }
         // The head lifted off the floor to look forward.
         Some("head-up") => Stance { neck: 100.0, face: 190.0, ..good },
+        // A variant, not a fault: the arms alongside the body, the hands by the feet.
+        Some("arms-alongside") => Stance { near_arm: (350.0, 0.0), far_arm: (350.0, 0.0), ..good },
         Some(f) => return Err(format!("child's pose has no fault {f:?}")),
     };
     Ok(Timeline::new(kneel).then(0.0, 1.0, kneel).then(2.0, 33.0, pose).then(2.0, 1.0, kneel))
@@ -241,6 +243,8 @@ fn knee_to_chest(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         Some("hands-off-knee") => Stance { near_arm: (0.0, 0.0), far_arm: (0.0, 0.0), ..near },
         // A variant, not a fault: the other leg straight along the floor.
         Some("other-leg-straight") => Stance { far_leg: (0.0, 0.0), ..near },
+        // A variant: both knees hugged to the chest.
+        Some("both-knees") => Stance { far_leg: pulled_leg, ..near },
         Some(f) => return Err(format!("knee to chest has no fault {f:?}")),
     };
     let tl = Timeline::new(rest).then(0.0, 1.0, rest).then(1.5, 21.5, first).then(1.5, 1.0, rest);
@@ -257,6 +261,8 @@ fn legs_up_the_wall(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         None => good,
         Some("hips-far-from-wall") => Stance { near_leg: (60.0, 420.0), far_leg: (60.0, 420.0), ..good },
         Some("knees-bent") => Stance { near_leg: (120.0, 410.0), far_leg: (120.0, 410.0), ..good },
+        // A variant, not a fault: the knees softly bent (150 degrees), the legs still up the wall.
+        Some("knees-soft") => Stance { near_leg: (95.0, 425.0), far_leg: (95.0, 425.0), ..good },
         Some(f) => return Err(format!("legs up the wall has no fault {f:?}")),
     };
     Ok(Timeline::new(lying).then(0.0, 1.0, lying).then(2.0, 64.0, pose))
@@ -400,7 +406,9 @@ pub fn faults(exercise: &str) -> &'static [&'static str] {
 /// (passed where a fault is).
 pub fn variants(exercise: &str) -> &'static [&'static str] {
     match exercise {
-        "knee-to-chest" => &["other-leg-straight"],
+        "knee-to-chest" => &["other-leg-straight", "both-knees"],
+        "childs-pose" => &["arms-alongside"],
+        "legs-up-the-wall" => &["knees-soft"],
         "seated-hamstring" => &["other-knee-straight", "on-a-chair"],
         _ => &[],
     }
