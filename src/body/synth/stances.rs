@@ -380,6 +380,13 @@ fn supine_twist(fault: Option<&str>) -> Result<Timeline<[P; 17]>, String> {
         Some("arms-not-out") => lying_from_feet(1.0, false, 0.0, 0.0),
         Some("shoulder-lifted") => lying_from_feet(1.0, true, 20.0, 0.0),
         Some("knees-apart") => lying_from_feet(1.0, true, 0.0, 45.0),
+        // A variant, not a fault: the legs crossed, the top shin over the bottom one (the ankles change sides).
+        Some("legs-crossed") => {
+            let mut p = lying_from_feet(1.0, true, 0.0, 0.0);
+            let (l, r) = (Joint::LeftAnkle.index(), Joint::RightAnkle.index());
+            (p[l].0, p[r].0) = (p[r].0, p[l].0);
+            p
+        }
         Some(f) => return Err(format!("supine twist has no fault {f:?}")),
     };
     let right = lying_from_feet(-1.0, true, 0.0, 0.0);
@@ -409,6 +416,7 @@ pub fn variants(exercise: &str) -> &'static [&'static str] {
         "knee-to-chest" => &["other-leg-straight", "both-knees"],
         "childs-pose" => &["arms-alongside"],
         "legs-up-the-wall" => &["knees-soft"],
+        "supine-twist" => &["legs-crossed"],
         "seated-hamstring" => &["other-knee-straight", "on-a-chair"],
         _ => &[],
     }
