@@ -773,3 +773,61 @@ fn a_twist_seen_from_the_feet_lying_aslant_in_the_picture_keeps_its_shoulders_do
     // degrees across the body.
     assert!(twist(30.0).iter().any(|f| f == "shoulder-lifted"));
 }
+
+/// A pose as the model saw it: each joint's place (pixels, 600x400) and score.
+fn seen(points: &[(&str, (f32, f32), f32)]) -> stretchcoach::seeing::pose::Pose {
+    let mut pose = side_on(&points.iter().map(|(n, p, _)| (*n, *p)).collect::<Vec<_>>());
+    for (name, _, score) in points {
+        let joint = stretchcoach::seeing::pose::Joint::COCO.iter().find(|j| j.name() == *name).unwrap();
+        pose.landmarks[joint.index()].score = *score;
+    }
+    pose
+}
+
+#[test]
+fn a_figure_four_is_not_knee_to_chest_and_a_real_knee_to_chest_still_is() {
+    // A real supine figure-four (dev16 rodolfobueno, scaled to 600x400): the right ankle crossed over the left
+    // thigh, that shin across the body, 0.58 of its thigh in the picture. It was named knee to chest.
+    let figure_four = seen(&[
+        ("nose", (81.3, 202.1), 1.0),
+        ("left-eye", (65.4, 211.9), 1.0),
+        ("right-eye", (66.5, 223.7), 1.0),
+        ("left-ear", (74.0, 230.1), 1.0),
+        ("right-ear", (77.2, 251.6), 1.0),
+        ("left-shoulder", (182.8, 229.4), 1.0),
+        ("right-shoulder", (175.6, 268.6), 1.0),
+        ("left-elbow", (291.0, 163.3), 0.1),
+        ("right-elbow", (302.5, 172.5), 0.75),
+        ("left-wrist", (363.5, 72.6), 0.06),
+        ("right-wrist", (365.2, 63.8), 0.72),
+        ("left-hip", (395.8, 229.1), 1.0),
+        ("right-hip", (397.0, 264.8), 1.0),
+        ("left-knee", (367.3, 66.2), 0.84),
+        ("right-knee", (246.7, 151.7), 0.95),
+        ("left-ankle", (505.4, 182.1), 0.87),
+        ("right-ankle", (338.4, 92.2), 0.67),
+    ]);
+    assert_eq!(named(&figure_four), None);
+    // A real knee to chest (dev Rashika1810 pavanamuktasana, scaled): the right knee hugged, the left leg
+    // straight along the floor; its hugged shin is the shortest real one seen, 0.80 of its thigh.
+    let knee_to_chest = seen(&[
+        ("nose", (168.0, 227.7), 1.0),
+        ("left-eye", (159.9, 235.2), 1.0),
+        ("right-eye", (160.1, 236.4), 1.0),
+        ("left-ear", (161.9, 248.9), 1.0),
+        ("right-ear", (163.1, 250.9), 1.0),
+        ("left-shoulder", (213.8, 251.5), 1.0),
+        ("right-shoulder", (204.7, 268.1), 1.0),
+        ("left-elbow", (274.5, 232.8), 0.05),
+        ("right-elbow", (268.7, 261.2), 0.97),
+        ("left-wrist", (275.4, 196.1), 0.11),
+        ("right-wrist", (261.0, 205.0), 0.94),
+        ("left-hip", (351.5, 253.4), 1.0),
+        ("right-hip", (335.8, 259.5), 1.0),
+        ("left-knee", (441.2, 251.3), 0.96),
+        ("right-knee", (246.7, 195.8), 0.98),
+        ("left-ankle", (532.3, 263.0), 1.0),
+        ("right-ankle", (334.6, 184.8), 0.97),
+    ]);
+    assert_eq!(named(&knee_to_chest).as_deref(), Some("knee-to-chest"));
+}

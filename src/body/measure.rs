@@ -58,6 +58,12 @@ pub fn distance(a: P, b: P) -> f32 {
     (a.0 - b.0).hypot(a.1 - b.1)
 }
 
+/// Length from `b` to `c` over length from `a` to `b` (None when `a` and `b` are within a pixel).
+pub fn ratio(a: P, b: P, c: P) -> Option<f32> {
+    let first = distance(a, b);
+    (first > 1.0).then(|| distance(b, c) / first)
+}
+
 /// A joint named in an exercise definition: a fixed COCO joint ("left-knee"), a side-less one ("knee")
 /// resolved per frame to the side being judged (the working side of a per-side stretch, else the side
 /// nearer the camera), the opposite one ("other-knee"), or the midpoint of the pair ("mid-hip").
@@ -281,6 +287,10 @@ pub enum Measure {
     Height,
     /// Distance between two joints, in torso lengths.
     Distance,
+    /// Length of the second segment of three joints over the first's (`ratio(hip, knee, ankle)`: shin over
+    /// thigh). Limbs in the picture's plane keep their proportions from any distance or turn of the camera; a
+    /// segment pointing toward the camera reads short.
+    Ratio,
     /// Horizontal offset of the first joint from the second, in torso lengths (positive: image right).
     OffsetX,
     /// Horizontal distance between two joints, in torso lengths (either way).
@@ -310,6 +320,8 @@ pub enum Unit {
     TorsoLengths,
     /// Positions, with the frame's height as the ruler.
     FrameHeights,
+    /// One length over another.
+    Ratio,
 }
 
 impl Unit {
@@ -318,6 +330,7 @@ impl Unit {
             Unit::Degrees => "degrees",
             Unit::TorsoLengths => "torso lengths",
             Unit::FrameHeights => "frame heights",
+            Unit::Ratio => "times",
         }
     }
 }
@@ -325,7 +338,7 @@ impl Unit {
 impl Measure {
     pub fn arity(self) -> usize {
         match self {
-            Measure::Angle | Measure::FloorAngle | Measure::Height | Measure::Toward => 3,
+            Measure::Angle | Measure::FloorAngle | Measure::Height | Measure::Toward | Measure::Ratio => 3,
             Measure::FromHorizontal | Measure::FromVertical | Measure::Distance => 2,
             Measure::OffsetX | Measure::SideOffset | Measure::Rise => 2,
             Measure::X => 1,
@@ -343,6 +356,7 @@ impl Measure {
             | Measure::Rise
             | Measure::BackCurve => Unit::TorsoLengths,
             Measure::X => Unit::FrameHeights,
+            Measure::Ratio => Unit::Ratio,
             Measure::Angle | Measure::FloorAngle | Measure::FromHorizontal | Measure::FromVertical => Unit::Degrees,
         }
     }
@@ -369,6 +383,7 @@ impl Measure {
             (Measure::FromVertical, [a, b]) => from_horizontal(*a, *b).map(|h| 90.0 - h),
             (Measure::Height, [p, a, c]) => Some(height_above_line(*p, *a, *c)? / view.torso()?),
             (Measure::Distance, [a, b]) => Some(distance(*a, *b) / view.torso()?),
+            (Measure::Ratio, [a, b, c]) => ratio(*a, *b, *c),
             (Measure::OffsetX, [a, b]) => Some((a.0 - b.0) / view.torso()?),
             (Measure::SideOffset, [a, b]) => Some((a.0 - b.0).abs() / view.torso()?),
             (Measure::Rise, [a, b]) => Some((b.1 - a.1) / view.torso()?),
@@ -393,6 +408,15 @@ mod tests {
         assert!((toward(leaning_right, hip, (-2.0, 0.0), torso).unwrap() + 0.5).abs() < 1e-6);
         // Feet straight below the hip (legs up a wall, seen upside down): no side to lean toward.
         assert_eq!(toward(leaning_right, hip, (0.05, 2.0), torso), None);
+    }
+
+    #[test]
+    fn ratio_is_the_second_segment_over_the_first_and_unknown_without_a_first() {
+        let (hip, knee) = ((0.0, 0.0), (0.0, 40.0));
+        // A shin as long as the thigh, then one pointing half toward the camera (cos 60 = 0.5).
+        assert!((ratio(hip, knee, (40.0, 40.0)).unwrap() - 1.0).abs() < 1e-6);
+        assert!((ratio(hip, knee, (20.0, 40.0)).unwrap() - 0.5).abs() < 1e-6);
+        assert_eq!(ratio(hip, hip, (20.0, 40.0)), None);
     }
 
     #[test]
