@@ -288,8 +288,8 @@ pub enum Measure {
     /// Distance between two joints, in torso lengths.
     Distance,
     /// Length of the second segment of three joints over the first's (`ratio(hip, knee, ankle)`: shin over
-    /// thigh). Limbs in the picture's plane keep their proportions from any distance or turn of the camera; a
-    /// segment pointing toward the camera reads short.
+    /// thigh). Limbs in the picture's plane keep their proportions at any distance from the camera; a segment
+    /// pointing toward or away from the camera reads short.
     Ratio,
     /// Horizontal offset of the first joint from the second, in torso lengths (positive: image right).
     OffsetX,
