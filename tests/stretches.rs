@@ -701,10 +701,7 @@ fn hands_on_the_waist_are_on_the_hips_while_the_trunk_leans_into_a_circle() {
         ("right-ankle", (123.7, 352.0)),
     ]);
     // The model saw her right side the surer (0.99-1.00 against 0.91-0.96), so that is the side judged.
-    let mut leaning = leaning;
-    for j in stretchcoach::seeing::pose::Joint::COCO.iter().filter(|j| j.name().starts_with("left-")) {
-        leaning.landmarks[j.index()].score = 0.7;
-    }
+    let leaning = left_side_scored(leaning, 0.7);
     let mut session = Session::new(definition("hip-circles"));
     let told: Vec<_> = (0..90)
         .map(|i| session.step(Some(&leaning), i as f64 / 30.0))
@@ -720,7 +717,7 @@ fn a_bridge_with_the_heels_near_the_hips_is_no_fault_until_they_are_pulled_in() 
     // rising into the top: the camera sees her right side, whose knee reads 49 degrees (her lifts read 47-57
     // at the top). Her far (left) side the model was unsure of.
     let bridge = |right_ankle: Place| {
-        let mut pose = side_on(&[
+        let pose = side_on(&[
             ("nose", (61.7, 144.8)),
             ("left-eye", (49.3, 153.6)),
             ("right-eye", (44.1, 159.5)),
@@ -739,9 +736,7 @@ fn a_bridge_with_the_heels_near_the_hips_is_no_fault_until_they_are_pulled_in() 
             ("left-ankle", (491.7, 186.8)),
             ("right-ankle", right_ankle),
         ]);
-        for j in stretchcoach::seeing::pose::Joint::COCO.iter().filter(|j| j.name().starts_with("left-")) {
-            pose.landmarks[j.index()].score = 0.3;
-        }
+        let pose = left_side_scored(pose, 0.3);
         let mut session = Session::new(definition("bridge"));
         (0..90).map(|i| session.step(Some(&pose), i as f64 / 30.0)).flat_map(|r| r.faults).collect::<Vec<_>>()
     };
@@ -772,6 +767,14 @@ fn a_twist_seen_from_the_feet_lying_aslant_in_the_picture_keeps_its_shoulders_do
     // The shoulder away from the knees lifted toward the camera: up the image, the shoulder line tilted 14
     // degrees across the body.
     assert!(twist(30.0).iter().any(|f| f == "shoulder-lifted"));
+}
+
+/// `pose` with every left-side joint at `score`: the far side, seen less surely than the near one.
+fn left_side_scored(mut pose: stretchcoach::seeing::pose::Pose, score: f32) -> stretchcoach::seeing::pose::Pose {
+    for j in stretchcoach::seeing::pose::Joint::COCO.iter().filter(|j| j.name().starts_with("left-")) {
+        pose.landmarks[j.index()].score = score;
+    }
+    pose
 }
 
 /// A pose as the model saw it: each joint's place (pixels, 600x400) and score.

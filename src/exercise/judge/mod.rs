@@ -364,12 +364,12 @@ impl Judge {
                 }
                 judgement.phase = self.exercise.phase.as_ref().map(|_| self.phase);
             }
+            let way_out = self.returning || self.leaving.is_some();
             for (i, check) in self.exercise.checks.iter().enumerate() {
                 let is_setup = check.category <= Category::Setup;
                 if is_setup != (pass == Pass::Setup) {
                     continue;
                 }
-                let way_out = self.returning || self.leaving.is_some();
                 let applies = match check.during {
                     During::Always => is_setup || !way_out,
                     During::Up => self.phase == PhaseState::Up && !way_out,
