@@ -124,6 +124,30 @@ fn in_frame_when_the_outline_is_seen_even_at_the_image_edge() {
     assert!(!judge.update(Some(&unseen), 1.6).in_frame);
 }
 
+#[test]
+fn ankles_hidden_under_the_body_are_in_frame_when_the_model_places_every_landmark() {
+    // BlazePose places every landmark: as in a real child's pose (docs/dev-footage dev12 chinchon), both ankles
+    // hidden under the hips, placed well inside the picture at 0.12 and 0.26: the person is in the picture.
+    let mut pose = bridge_at(0.0);
+    pose.given = &Joint::ALL;
+    for j in [Joint::LeftAnkle, Joint::RightAnkle] {
+        pose.landmarks[j.index()].score = 0.12;
+    }
+    assert!(in_frame(&pose));
+    // MoveNet puts a joint it does not see anywhere: there only a seen joint is in the picture.
+    let mut movenet = pose.clone();
+    movenet.given = &Joint::COCO;
+    assert!(!in_frame(&movenet));
+    // Legs past the picture's edge are placed beyond it (score 0), or at it: out of frame.
+    for (x, score) in [(pose.width as f32 + 15.0, 0.0), (pose.width as f32 - 2.0, 0.1)] {
+        let mut cut = pose.clone();
+        for j in [Joint::LeftAnkle, Joint::RightAnkle] {
+            cut.landmarks[j.index()] = crate::seeing::pose::Keypoint { x, y: cut.landmarks[j.index()].y, score };
+        }
+        assert!(!in_frame(&cut), "ankles at x = {x}");
+    }
+}
+
 /// Rests a second, lifts in half a second, and stays at the top for a sixth of one: the frames'
 /// heights, and the index of the first frame after that.
 fn up_at_the_top() -> (Vec<f32>, usize) {
