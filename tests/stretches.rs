@@ -338,7 +338,9 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
         ("ankle", (440.0, 340.0)),
     ]);
     assert_eq!(named(&both_legs).as_deref(), Some("seated-hamstring"));
-    // Supine twist seen from the side: lying, knees bent and lowered near the floor.
+    // Supine twist seen from the side: lying, knees bent and lowered near the floor, the feet back by the hips
+    // as real side-on twists have them (knee 45 degrees, the far ankle 0.35 torso lengths past the hip: real
+    // 40-119 and 0.32-2.3, docs/dev-footage).
     let twist = side_on(&[
         ("nose", (90.0, 320.0)),
         ("ear", (100.0, 330.0)),
@@ -348,7 +350,7 @@ fn stretches_that_look_alike_side_on_are_told_apart() {
         ("wrist", (160.0, 385.0)),
         ("hip", (300.0, 345.0)),
         ("knee", (400.0, 335.0)),
-        ("ankle", (330.0, 370.0)),
+        ("ankle", (356.0, 389.0)),
     ]);
     assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
     // ... and with the knees drawn up and dropped toward the camera, folded as a child's pose's are, but face up
