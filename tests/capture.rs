@@ -177,3 +177,62 @@ fn camera_frames_in_yuyv_and_mjpeg_reach_the_model_as_the_photo_does() {
         }
     }
 }
+
+/// The committed Pexels seated fold (tests/fixtures/real-photos), written to `dir` as `name`, in the format its
+/// extension names.
+fn real_fold_as(dir: &Path, name: &str) -> std::path::PathBuf {
+    let photo = fixture("real-photos/seated-hamstring/Sgamb29-StretchHoldTimers_pexels-elina-fairytale-3822191.jpg");
+    let path = dir.join(name);
+    image::open(photo).unwrap().to_rgb8().save(&path).unwrap();
+    path
+}
+
+#[test]
+fn a_photo_is_a_person_holding_still_in_any_format_a_user_has_it_in() {
+    // `check` on one photo judges it as `eval` does, held still for a few seconds: a single frame names no
+    // stretch. As a JPEG, a WebP and a GIF of one frame (exercise sites use both), the real fold is named.
+    let dir = std::env::temp_dir().join(format!("stretchcoach-stills-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["fold.jpg", "fold.webp", "fold.gif"] {
+        let still = real_fold_as(&dir, name);
+        assert!(stretchcoach::seeing::capture::replay::is_still(&still).unwrap(), "{name}");
+        let out = stretchcoach_bin().args(["check", "--json"]).arg(&still).output().unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(summary["summary"]["exercise"], "seated-hamstring", "{name}: {summary}");
+        assert!(summary["summary"]["duration_s"].as_f64().unwrap() > 3.0, "{name}: {summary}");
+    }
+    // An animated GIF is a video: every frame, through ffmpeg.
+    let gif = dir.join("walk.gif");
+    let frames = (0..6).map(|i| {
+        let frame = image::open(recordings().join(format!("frame_{:04}.jpg", i * 10 + 1))).unwrap().to_rgba8();
+        image::Frame::from_parts(frame, 0, 0, image::Delay::from_numer_denom_ms(100, 1))
+    });
+    let file = std::fs::File::create(&gif).unwrap();
+    image::codecs::gif::GifEncoder::new_with_speed(file, 30).encode_frames(frames).unwrap();
+    assert!(!stretchcoach::seeing::capture::replay::is_still(&gif).unwrap());
+    let (frames, bad) = drain(open_replay(&gif).unwrap().as_mut());
+    assert_eq!((frames.len(), bad), (6, 0));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn eval_leaves_out_a_file_it_cannot_read_and_says_so() {
+    // One broken download among a folder's files: the rest are judged, the broken one is listed, not counted.
+    let dir = std::env::temp_dir().join(format!("stretchcoach-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("seated-hamstring")).unwrap();
+    real_fold_as(&dir.join("seated-hamstring"), "fold.webp");
+    std::fs::write(dir.join("seated-hamstring/broken.jpg"), "<html>404 Not Found</html>").unwrap();
+    let out = stretchcoach_bin().arg("eval").arg(&dir).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["overall"]["recognised"], serde_json::json!({"hits": 1, "of": 1}), "{report}");
+    let unreadable = report["unreadable"].as_array().unwrap();
+    assert_eq!(unreadable.len(), 1, "{report}");
+    assert!(unreadable[0]["file"].as_str().unwrap().ends_with("broken.jpg"), "{report}");
+    let out = stretchcoach_bin().arg("eval").arg(&dir).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 files could not be read") && text.contains("broken.jpg"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 
 use stretchcoach::running::pipeline::Pipeline;
 use stretchcoach::seeing::pose::PoseRecord;
-use stretchcoach::tools::eval::{self, Count, Figures, Label, Report};
+use stretchcoach::tools::eval::{self, Count, Figures, Label, Report, Unreadable};
 
 use super::common::{load_stage, Ctx};
 
@@ -27,12 +27,20 @@ pub(super) fn cmd_eval(
     let mut finder = Pipeline::finder(load_stage(&cx.g, true)?);
     let (mut results, mut values) = (Vec::new(), BTreeMap::new());
     let mut saved: BTreeMap<String, BTreeMap<String, Label>> = BTreeMap::new();
+    let mut unreadable = Vec::new();
     for (i, item) in items.iter().enumerate() {
         eprintln!("[{}/{}] {}", i + 1, items.len(), item.path.display());
         // Nothing of the previous file's person carries over.
         finder.reset();
-        let poses = eval::poses(&item.path, &mut finder, hold)
-            .with_context(|| format!("could not judge {}", item.path.display()))?;
+        let poses = match eval::poses(&item.path, &mut finder, hold) {
+            Ok(poses) => poses,
+            Err(e) => {
+                let error = format!("{:#}", anyhow::Error::from(e));
+                eprintln!("  could not read it, left out: {error}");
+                unreadable.push(Unreadable { file: item.path.display().to_string(), error });
+                continue;
+            }
+        };
         if let Some(out) = save_poses {
             let folder = item.stretch.clone().unwrap_or_else(|| eval::OTHER.into());
             let name = format!("{}.jsonl", item.path.file_name().and_then(|n| n.to_str()).unwrap_or("file"));
@@ -53,7 +61,7 @@ pub(super) fn cmd_eval(
             out.display()
         );
     }
-    let report = eval::report(results, catalog, values, hold);
+    let report = eval::report(results, catalog, values, hold, unreadable);
     if json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -115,6 +123,12 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
         row(name, f);
     }
     row("overall", &report.overall);
+    if !report.unreadable.is_empty() {
+        outln!("\n{} files could not be read and are counted nowhere:", report.unreadable.len());
+        for u in &report.unreadable {
+            outln!("  {}: {}", u.file, u.error);
+        }
+    }
     if !verbose {
         return;
     }

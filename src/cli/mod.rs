@@ -187,9 +187,10 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         draw: Option<PathBuf>,
     },
-    /// Judge a stretch in an image, a folder of images, a video, or a keypoint file.
+    /// Judge a stretch in a photo (as if held still), a folder of images, a video or GIF, or a keypoint file.
     Check {
-        /// Image, folder of images (name order), video, or keypoint file (.jsonl). Not needed with --keypoints.
+        /// Photo (.jpg, .png, .webp), folder of images (name order), video (.mp4, .webm, .gif...), or keypoint file
+        /// (.jsonl). Not needed with --keypoints.
         input: Option<PathBuf>,
         /// Judge a keypoint file (JSON Lines of `pose --json` objects with optional "t") instead of images.
         #[arg(long, value_name = "FILE")]
@@ -200,6 +201,9 @@ enum Command {
         /// One JSON object per frame, then {"summary": {...}}.
         #[arg(long)]
         json: bool,
+        /// Seconds a photo (or a GIF of one frame) is judged for, as if the person held still that long.
+        #[arg(long, default_value_t = 4.0)]
+        hold: f64,
     },
     /// Replay the bundled recordings (a real clip through the model, then a generated bridge, done well
     /// and with faults), print the prompts, and serve the page and API until Ctrl-C.
@@ -425,8 +429,8 @@ pub fn run(cli: Cli) -> Result<()> {
     let g = &cx.g;
     match &command {
         Command::Pose { image, json, draw } => pose::cmd_pose(g, image, *json, draw.as_deref()),
-        Command::Check { input, keypoints, exercise, json } => {
-            pose::cmd_check(&cx, input.as_deref(), keypoints.as_deref(), exercise, *json)
+        Command::Check { input, keypoints, exercise, json, hold } => {
+            pose::cmd_check(&cx, input.as_deref(), keypoints.as_deref(), exercise, *json, *hold)
         }
         Command::Demo { serve, view, fast, exit } => coach::cmd_demo(&cx, serve, view, *fast, *exit),
         Command::Live { camera, resolution, fps, session } => coach::cmd_live(&cx, *camera, resolution, *fps, session),

@@ -9,9 +9,11 @@ use stretchcoach::coaching::session::Session;
 use stretchcoach::exercise::ExerciseChoice;
 use stretchcoach::running::pipeline::{self, Each, Pace, Pipeline, Step};
 use stretchcoach::seeing::capture::open_replay;
+use stretchcoach::seeing::capture::replay::is_still;
 use stretchcoach::seeing::capture::FrameSource;
 use stretchcoach::seeing::keypoint_file::{self, KeypointSource};
 use stretchcoach::seeing::pose::PoseRecord;
+use stretchcoach::tools::eval;
 
 use super::coach::Printer;
 use super::common::{blazepose_named, flat_out_pipeline, load_model, load_rotation_aware, load_stage, Ctx};
@@ -51,8 +53,12 @@ pub(super) fn cmd_check(
     keypoints: Option<&Path>,
     exercise: &ExerciseChoice,
     json: bool,
+    hold: f64,
 ) -> Result<()> {
     let g = &cx.g;
+    if !(hold.is_finite() && hold > 0.0) {
+        bail!("--hold must be a positive number of seconds");
+    }
     let session = Session::with_plan(cx.plan(exercise)?);
     let mut printer = Printer { json, last_prompt: None };
     // A keypoint file runs through the same loop as images and videos, without the model; one given as
@@ -64,6 +70,14 @@ pub(super) fn cmd_check(
             Box::new(KeypointSource::new(keypoint_file::read(file)?, file.display().to_string())),
             Pipeline::new(None, session),
         ),
+        // One picture is a person holding still, judged as `eval` judges it: a single frame names no
+        // stretch and lasts no fault long enough to be told.
+        (_, Some(input)) if input.is_file() && is_still(input)? => {
+            let mut finder = Pipeline::finder(load_stage(g, true)?);
+            let poses = eval::poses(input, &mut finder, hold)?;
+            let what = format!("{} held still {hold} s", input.display());
+            (Box::new(KeypointSource::new(poses, what)), Pipeline::new(None, session))
+        }
         (_, Some(input)) => (open_replay(input)?, flat_out_pipeline(g, session)?),
         (None, None) => bail!("give an INPUT (image, folder or video) or --keypoints FILE"),
     };
@@ -92,7 +106,7 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
         .collect();
     paths.sort();
     if paths.is_empty() {
-        bail!("no photos (.jpg, .jpeg, .png) in {}", dir.display());
+        bail!("no photos (.jpg, .jpeg, .png, .webp) in {}", dir.display());
     }
     let mut plain = if blazepose_named(g).is_some() { None } else { Some(load_model(g, true)?) };
     let mut oriented = load_rotation_aware(g, true)?;

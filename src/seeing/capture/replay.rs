@@ -11,12 +11,35 @@ use super::{CaptureError, Frame, FrameSource};
 /// Frame rate assumed for image folders (and the keypoint-file default): a typical webcam.
 pub const DEFAULT_FPS: f64 = 30.0;
 
-const IMAGE_EXTENSIONS: [&str; 3] = ["jpg", "jpeg", "png"];
+/// Photos, decoded by `image` (a file's contents decide its format, not its name: a WebP saved as .jpg reads).
+const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];
+
+/// Videos, decoded by ffmpeg. A GIF is one of them: exercise sites show their moves as animated GIFs, and a
+/// GIF of one frame is a photo ([`is_still`]).
+pub const VIDEO_EXTENSIONS: [&str; 7] = ["mp4", "webm", "mkv", "avi", "mov", "m4v", "gif"];
+
+fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase()
+}
 
 pub fn is_image_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    IMAGE_EXTENSIONS.contains(&extension(path).as_str())
+}
+
+pub fn is_video_path(path: &Path) -> bool {
+    VIDEO_EXTENSIONS.contains(&extension(path).as_str())
+}
+
+/// One picture, to be judged as a person holding still: a photo, or a GIF of a single frame.
+pub fn is_still(path: &Path) -> Result<bool, CaptureError> {
+    if is_image_path(path) {
+        return Ok(true);
+    }
+    if extension(path) != "gif" {
+        return Ok(false);
+    }
+    let mut gif = Video::open(path)?;
+    Ok(gif.next_frame()?.is_some() && gif.next_frame()?.is_none())
 }
 
 /// Opens `path` as the replay source it looks like: a folder of images, one image, or a video.
@@ -96,7 +119,7 @@ impl FrameSource for ImageFolder {
     }
 }
 
-/// A video file decoded to raw RGB by ffmpeg (any container and codec ffmpeg reads: mp4, webm, mkv, avi).
+/// A video file decoded to raw RGB by ffmpeg (any container and codec ffmpeg reads: mp4, webm, mkv, avi, gif).
 pub struct Video {
     path: PathBuf,
     child: Child,

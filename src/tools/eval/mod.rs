@@ -16,7 +16,7 @@ use crate::coaching::session::{FrameReport, Plan, Session, Summary};
 use crate::exercise::judge::CheckStatus;
 use crate::exercise::recognise::{self, ConditionReading};
 use crate::exercise::Exercise;
-use crate::seeing::capture::replay::{is_image_path, DEFAULT_FPS};
+use crate::seeing::capture::replay::{is_image_path, is_still, is_video_path, DEFAULT_FPS};
 use crate::seeing::capture::{open_replay, CaptureError};
 use crate::seeing::keypoint_file::{self, KeypointFileError, KeypointSource};
 use crate::seeing::pose::{ModelError, Pose};
@@ -138,8 +138,7 @@ pub fn collect(dir: &Path, catalog: &[Exercise]) -> Result<Vec<Item>, EvalError>
 
 /// Photos, videos and keypoint files; not the labels, notes or licences beside them.
 fn is_media(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    is_image_path(path) || ext == "jsonl" || ["mp4", "webm", "mkv", "avi", "mov", "m4v"].contains(&ext.as_str())
+    is_image_path(path) || is_video_path(path) || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
 }
 
 fn read_labels(folder: &Path, exercise: Option<&Exercise>) -> Result<BTreeMap<String, Label>, EvalError> {
@@ -178,15 +177,15 @@ fn fault_ids(ex: &Exercise) -> Vec<String> {
 }
 
 /// The poses of a file, timed, found by `finder` ([`Pipeline::finder`]): every frame of a video or keypoint
-/// file, through the loop every command runs; a photo held still for `hold` seconds at a camera's 30 fps
-/// (the model runs a few times, as on the first frames of a camera, then its pose is held).
+/// file, through the loop every command runs; a photo (or a GIF of one frame) held still for `hold` seconds at a
+/// camera's 30 fps (the model runs a few times, as on the first frames of a camera, then its pose is held).
 pub fn poses(path: &Path, finder: &mut Pipeline, hold: f64) -> Result<Vec<(f64, Pose)>, EvalError> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl")) {
         return Ok(keypoint_file::read(path)?);
     }
     let mut source = open_replay(path)?;
     let mut out = Vec::new();
-    if is_image_path(path) {
+    if is_still(path)? {
         let Some(frame) = source.next_frame()? else { return Ok(out) };
         let frames = (hold * DEFAULT_FPS).round().max(1.0) as usize;
         let mut pose = finder.step_image(&frame.image, 0.0)?.pose;
@@ -314,6 +313,15 @@ pub struct Report {
     pub stretches: BTreeMap<String, Figures>,
     pub files: Vec<FileResult>,
     pub ranges: Vec<CheckRange>,
+    /// Files that could not be read (not counted in any figure), each with why.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A file `eval` could not read: one broken file does not stop the others being judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub file: String,
+    pub error: String,
 }
 
 /// Judges one file's poses: recognised among `catalog`, and judged as the stretch it shows. Values each
@@ -423,6 +431,7 @@ pub fn report(
     catalog: &[Exercise],
     values: BTreeMap<(String, String), Vec<f32>>,
     hold_seconds: f64,
+    unreadable: Vec<Unreadable>,
 ) -> Report {
     let mut overall = Figures::default();
     let mut stretches: BTreeMap<String, Figures> = BTreeMap::new();
@@ -448,5 +457,5 @@ pub fn report(
             });
         }
     }
-    Report { hold_seconds, overall, stretches, files, ranges }
+    Report { hold_seconds, overall, stretches, files, ranges, unreadable }
 }
