@@ -13,8 +13,8 @@ mod sides;
 mod tests;
 
 use super::definition::{Category, During, Exercise, Kind};
-use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, Side, View};
-use crate::seeing::pose::{Joint, Pose};
+use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, Side, View, MIN_SCORE};
+use crate::seeing::pose::{Joint, Keypoint, Pose};
 use check::{step_check, window_spread, CheckState, Reading};
 use reps::Rep;
 use sides::side_index;
@@ -497,12 +497,15 @@ enum Pass {
 
 /// The person is in frame when the outline of their body is in the picture: shoulder, hip, knee and ankle,
 /// each on the near side or the far one. A far-side joint hidden behind the body, and the face, often hidden
-/// on the floor, do not count (a check that needs them is "unknown", never a set-up problem). Nothing is asked
-/// of where the joints lie in the image: a person close to its edge is in it.
+/// on the floor, do not count (a check that needs them is "unknown", never a set-up problem). A seen joint
+/// counts wherever it lies: a person close to the image's edge is in it.
 pub fn in_frame(pose: &Pose) -> bool {
-    let view = View { pose, side: near_side(pose) };
-    let in_picture = |j: JointRef| view.point(j).is_some() || view.joints(j).iter().all(|&j| placed_inside(pose, j));
-    OUTLINE.iter().all(|&p| in_picture(JointRef::Near(p)) || in_picture(JointRef::Other(p)))
+    let near = near_side(pose);
+    let in_picture = |part: Part, side: Side| {
+        let k = pose.get(part.joint(side));
+        k.score >= MIN_SCORE || placed_inside(pose, k)
+    };
+    OUTLINE.iter().all(|&p| in_picture(p, near) || in_picture(p, near.other()))
 }
 
 /// A hidden joint that the model places inside the picture, clear of its edges: BlazePose places every
@@ -511,9 +514,8 @@ pub fn in_frame(pose: &Pose) -> bool {
 /// picture (docs/dev-footage d7, dev9, dev12, dev15: each was told to step back), while legs past the edge are
 /// placed 0.02-0.06 of the frame beyond it (the plank and side-plank clips of ../shared/media, dev16).
 /// MoveNet puts an unseen joint anywhere, so only a seen one counts there.
-fn placed_inside(pose: &Pose, joint: Joint) -> bool {
+fn placed_inside(pose: &Pose, k: Keypoint) -> bool {
     const MARGIN: f32 = 0.02;
-    let k = pose.get(joint);
     let (w, h) = (pose.width as f32, pose.height as f32);
     pose.given.len() > Joint::COCO.len()
         && k.score > 0.0
@@ -521,10 +523,9 @@ fn placed_inside(pose: &Pose, joint: Joint) -> bool {
         && (MARGIN * h..=(1.0 - MARGIN) * h).contains(&k.y)
 }
 
-/// Every joint of the outline is seen on the view's side (or, with `either`, on the other side).
-fn outline_seen(view: &View, either: bool) -> bool {
-    let seen = |p: Part| view.point(JointRef::Near(p)).is_some() || either && view.point(JointRef::Other(p)).is_some();
-    OUTLINE.iter().all(|p| seen(*p))
+/// Every joint of the outline is seen on the view's side.
+fn outline_seen(view: &View) -> bool {
+    OUTLINE.iter().all(|p| view.point(JointRef::Near(*p)).is_some())
 }
 
 /// Seconds a condition has held (0 when it does not), tracking when it started.

@@ -28,7 +28,7 @@ impl Judge {
     fn steady_near(&mut self, pose: &Pose, t: f64) -> Side {
         let now = near_side(pose);
         let current = *self.near.get_or_insert(now);
-        let lost = !outline_seen(&View { pose, side: current }, false);
+        let lost = !outline_seen(&View { pose, side: current });
         if now == current {
             self.near_candidate = None;
             return current;
