@@ -203,6 +203,18 @@ fn a_photo_is_a_person_holding_still_in_any_format_a_user_has_it_in() {
         assert_eq!(summary["summary"]["exercise"], "seated-hamstring", "{name}: {summary}");
         assert!(summary["summary"]["duration_s"].as_f64().unwrap() > 3.0, "{name}: {summary}");
     }
+    // `replay` shows a photo the same way, through the live loop: four seconds of the person holding still.
+    let mut still = stretchcoach::seeing::capture::replay::Still::open(&dir.join("fold.webp"), 4.0).unwrap();
+    let (frames, bad) = drain(&mut still);
+    assert_eq!((frames.len(), bad), (120, 0));
+    assert!((frames[119].1 - 119.0 / 30.0).abs() < 1e-9 && frames.iter().all(|f| (f.2, f.3) == (640, 427)));
+    let out = stretchcoach_bin()
+        .args(["--no-history", "replay", "--exit", "--quiet", "--port", "0", "--json"])
+        .arg(dir.join("fold.gif"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.contains("\"exercise\":\"seated-hamstring\"")), "{text}");
     // An animated GIF is a video: every frame, through ffmpeg.
     let gif = dir.join("walk.gif");
     let frames = (0..6).map(|i| {

@@ -19,6 +19,7 @@ use stretchcoach::running::shutdown::Shutdown;
 use stretchcoach::running::voice::{self, Voice};
 use stretchcoach::seeing::capture::browser::{BrowserFeed, BrowserSource};
 use stretchcoach::seeing::capture::camera::{CameraRequest, CameraSource};
+use stretchcoach::seeing::capture::replay::{is_still, Still, PHOTO_HOLD};
 use stretchcoach::seeing::capture::{open_replay, FrameSource};
 use stretchcoach::seeing::keypoint_file;
 use stretchcoach::seeing::keypoint_file::KeypointSource;
@@ -147,6 +148,10 @@ pub(super) fn cmd_replay(cx: &Ctx, path: &Path, realtime: bool, session: &Sessio
     let open: Opener = if keypoints {
         let (frames, what) = (keypoint_file::read(&path)?, source.clone());
         Box::new(move || Ok(Box::new(KeypointSource::new(frames.clone(), what.clone())) as Box<dyn FrameSource>))
+    } else if is_still(&path)? {
+        // One photo is a person holding still, shown long enough to be named and judged.
+        Still::open(&path, PHOTO_HOLD)?;
+        Box::new(move || Still::open(&path, PHOTO_HOLD).map(|s| Box::new(s) as Box<dyn FrameSource>))
     } else {
         open_replay(&path)?;
         Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>))

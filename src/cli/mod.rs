@@ -202,7 +202,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Seconds a photo (or a GIF of one frame) is judged for, as if the person held still that long.
-        #[arg(long, default_value_t = 4.0)]
+        #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD)]
         hold: f64,
     },
     /// Replay the bundled recordings (a real clip through the model, then a generated bridge, done well
@@ -299,7 +299,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Seconds a photo is judged for, as if the person held still that long.
-        #[arg(long, default_value_t = 4.0)]
+        #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD)]
         hold: f64,
         /// Also list every file, and each check's range next to what it measured on files labelled good.
         #[arg(long)]

@@ -11,6 +11,10 @@ use super::{CaptureError, Frame, FrameSource};
 /// Frame rate assumed for image folders (and the keypoint-file default): a typical webcam.
 pub const DEFAULT_FPS: f64 = 30.0;
 
+/// Seconds one photo is judged for, as a person holding still that long: one frame names no stretch, and no
+/// fault lasts long enough in it to be told.
+pub const PHOTO_HOLD: f64 = 4.0;
+
 /// Photos, decoded by `image` (a file's contents decide its format, not its name: a WebP saved as .jpg reads).
 const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];
 
@@ -116,6 +120,43 @@ impl FrameSource for ImageFolder {
             [one] => format!("image {}", one.display()),
             many => format!("{} images from {}", many.len(), many[0].parent().unwrap_or(Path::new(".")).display()),
         }
+    }
+}
+
+/// One picture replayed as a camera would show a person holding still: the same frame for `seconds`, at 30 fps.
+pub struct Still {
+    image: RgbImage,
+    frames: u64,
+    next: u64,
+    what: String,
+}
+
+impl Still {
+    pub fn open(path: &Path, seconds: f64) -> Result<Self, CaptureError> {
+        let first = open_replay(path)?.next_frame()?;
+        let image =
+            first.ok_or_else(|| CaptureError::Video { path: path.to_path_buf(), reason: "no frame in it".into() })?;
+        let frames = (seconds * DEFAULT_FPS).round().max(1.0) as u64;
+        Ok(Still { image: image.image, frames, next: 0, what: format!("{} held still {seconds} s", path.display()) })
+    }
+}
+
+impl FrameSource for Still {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        if self.next >= self.frames {
+            return Ok(None);
+        }
+        let index = self.next;
+        self.next += 1;
+        Ok(Some(Frame::image(index, index as f64 / DEFAULT_FPS, self.image.clone())))
+    }
+
+    fn fps(&self) -> f64 {
+        DEFAULT_FPS
+    }
+
+    fn describe(&self) -> String {
+        self.what.clone()
     }
 }
 
