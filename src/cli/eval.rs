@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use stretchcoach::running::pipeline::Pipeline;
 use stretchcoach::seeing::pose::PoseRecord;
@@ -19,9 +19,6 @@ pub(super) fn cmd_eval(
     verbose: bool,
     save_poses: Option<&Path>,
 ) -> Result<()> {
-    if !(hold.is_finite() && hold > 0.0) {
-        bail!("--hold must be a positive number of seconds");
-    }
     let catalog = cx.catalog();
     let items = eval::collect(dir, catalog)?;
     let mut finder = Pipeline::finder(load_stage(&cx.g, true)?);

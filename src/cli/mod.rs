@@ -167,6 +167,14 @@ fn parse_camera(s: &str) -> Result<CameraChoice, String> {
     }
 }
 
+/// `--hold`: how long a photo is held still, a positive number of seconds.
+fn parse_hold(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|h| h.is_finite() && *h > 0.0)
+        .ok_or_else(|| "must be a positive number of seconds".to_string())
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     Csv,
@@ -202,7 +210,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Seconds a photo (or a GIF of one frame) is judged for, as if the person held still that long.
-        #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD)]
+        #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD, value_parser = parse_hold)]
         hold: f64,
     },
     /// Replay the bundled recordings (a real clip through the model, then a generated bridge, done well
@@ -299,7 +307,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Seconds a photo is judged for, as if the person held still that long.
-        #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD)]
+        #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD, value_parser = parse_hold)]
         hold: f64,
         /// Also list every file, and each check's range next to what it measured on files labelled good.
         #[arg(long)]

@@ -56,9 +56,6 @@ pub(super) fn cmd_check(
     hold: f64,
 ) -> Result<()> {
     let g = &cx.g;
-    if !(hold.is_finite() && hold > 0.0) {
-        bail!("--hold must be a positive number of seconds");
-    }
     let session = Session::with_plan(cx.plan(exercise)?);
     let mut printer = Printer { json, last_prompt: None };
     // A keypoint file runs through the same loop as images and videos, without the model; one given as

@@ -15,6 +15,11 @@ pub const DEFAULT_FPS: f64 = 30.0;
 /// fault lasts long enough in it to be told.
 pub const PHOTO_HOLD: f64 = 4.0;
 
+/// Frames of a photo held still for `seconds` at a camera's [`DEFAULT_FPS`] (at least one).
+pub fn held_frames(seconds: f64) -> usize {
+    (seconds * DEFAULT_FPS).round().max(1.0) as usize
+}
+
 /// Photos, decoded by `image` (a file's contents decide its format, not its name: a WebP saved as .jpg reads).
 const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];
 
@@ -136,7 +141,7 @@ impl Still {
         let first = open_replay(path)?.next_frame()?;
         let image =
             first.ok_or_else(|| CaptureError::Video { path: path.to_path_buf(), reason: "no frame in it".into() })?;
-        let frames = (seconds * DEFAULT_FPS).round().max(1.0) as u64;
+        let frames = held_frames(seconds) as u64;
         Ok(Still { image: image.image, frames, next: 0, what: format!("{} held still {seconds} s", path.display()) })
     }
 }

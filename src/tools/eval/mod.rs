@@ -16,7 +16,7 @@ use crate::coaching::session::{FrameReport, Plan, Session, Summary};
 use crate::exercise::judge::CheckStatus;
 use crate::exercise::recognise::{self, ConditionReading};
 use crate::exercise::Exercise;
-use crate::seeing::capture::replay::{is_image_path, is_still, is_video_path, DEFAULT_FPS};
+use crate::seeing::capture::replay::{held_frames, is_image_path, is_still, is_video_path, DEFAULT_FPS};
 use crate::seeing::capture::{open_replay, CaptureError};
 use crate::seeing::keypoint_file::{self, KeypointFileError, KeypointSource};
 use crate::seeing::pose::{ModelError, Pose};
@@ -187,7 +187,7 @@ pub fn poses(path: &Path, finder: &mut Pipeline, hold: f64) -> Result<Vec<(f64, 
     let mut out = Vec::new();
     if is_still(path)? {
         let Some(frame) = source.next_frame()? else { return Ok(out) };
-        let frames = (hold * DEFAULT_FPS).round().max(1.0) as usize;
+        let frames = held_frames(hold);
         let mut pose = finder.step_image(&frame.image, 0.0)?.pose;
         for i in 0..frames {
             if i < PHOTO_RUNS {
