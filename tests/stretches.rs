@@ -846,3 +846,52 @@ fn a_figure_four_is_not_knee_to_chest_and_a_real_knee_to_chest_still_is() {
     ]);
     assert_eq!(named(&knee_to_chest).as_deref(), Some("knee-to-chest"));
 }
+
+#[test]
+fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_still_is() {
+    // A real fire hydrant (dev10 Absidaa home-workout, scaled to 600x400): on all fours with the right leg
+    // lifted to hip height, its knee 0.74 torso lengths above the other. It was named child's pose: the lifted
+    // thigh, foreshortened, reads folded at the hip and knee as a child's pose does.
+    let fire_hydrant = seen(&[
+        ("nose", (540.7, 112.5), 1.0),
+        ("left-eye", (547.6, 99.4), 1.0),
+        ("right-eye", (547.2, 96.8), 1.0),
+        ("left-ear", (535.5, 85.9), 1.0),
+        ("right-ear", (534.1, 79.9), 1.0),
+        ("left-shoulder", (452.3, 110.6), 1.0),
+        ("right-shoulder", (471.0, 88.5), 1.0),
+        ("left-elbow", (419.2, 194.6), 0.34),
+        ("right-elbow", (445.0, 204.2), 0.98),
+        ("left-wrist", (430.2, 281.8), 0.58),
+        ("right-wrist", (470.2, 307.9), 0.99),
+        ("left-hip", (284.6, 133.0), 1.0),
+        ("right-hip", (290.0, 95.0), 1.0),
+        ("left-knee", (265.3, 275.6), 0.88),
+        ("right-knee", (310.4, 141.8), 1.0),
+        ("left-ankle", (118.2, 244.0), 0.98),
+        ("right-ankle", (141.7, 123.4), 1.0),
+    ]);
+    assert_eq!(named(&fire_hydrant), None);
+    // A real cat-cow with both knees seen (dev al1prahman inner-core-app, scaled): the near knee sits 0.21
+    // torso lengths below the far one, as the nearer knee does on every real cat-cow (-0.24 to 0).
+    let cat_cow = seen(&[
+        ("nose", (197.0, 176.0), 1.0),
+        ("left-eye", (202.6, 170.6), 1.0),
+        ("right-eye", (202.4, 168.8), 1.0),
+        ("left-ear", (214.6, 175.5), 1.0),
+        ("right-ear", (214.6, 172.5), 1.0),
+        ("left-shoulder", (234.2, 218.0), 1.0),
+        ("right-shoulder", (244.3, 208.9), 1.0),
+        ("left-elbow", (234.5, 285.6), 0.99),
+        ("right-elbow", (244.6, 274.3), 0.28),
+        ("left-wrist", (223.3, 351.1), 0.99),
+        ("right-wrist", (236.3, 334.4), 0.42),
+        ("left-hip", (343.4, 251.6), 1.0),
+        ("right-hip", (344.1, 242.8), 1.0),
+        ("left-knee", (340.9, 350.8), 1.0),
+        ("right-knee", (341.8, 326.8), 0.35),
+        ("left-ankle", (437.8, 326.6), 1.0),
+        ("right-ankle", (429.5, 312.0), 0.68),
+    ]);
+    assert_eq!(named(&cat_cow).as_deref(), Some("cat-cow"));
+}
