@@ -655,24 +655,25 @@ fn a_seated_stretch_seen_three_quarter_is_not_told_to_turn_but_facing_the_camera
     assert_eq!(turned(1.1).into_iter().collect::<Vec<_>>(), ["Turn sideways to the camera"]);
 }
 
+/// Child's pose photographed head-on, as the real head-on ones of docs/dev-footage (dev navyayvan, dev11
+/// J-brownb) read: the hips a torso length over the shoulders, the head down between the arms, the hands on
+/// the floor ahead, the knees and feet folded under the hips.
+fn head_on(knee_y: f32, ankle_y: f32, feet_apart: f32) -> stretchcoach::seeing::pose::Pose {
+    both_sides(&[
+        ("nose", (300.0, 245.0), (300.0, 245.0)),
+        ("eye", (310.0, 240.0), (290.0, 240.0)),
+        ("ear", (322.0, 235.0), (278.0, 235.0)),
+        ("shoulder", (355.0, 200.0), (245.0, 200.0)),
+        ("elbow", (375.0, 265.0), (225.0, 265.0)),
+        ("wrist", (380.0, 330.0), (220.0, 330.0)),
+        ("hip", (335.0, 100.0), (265.0, 100.0)),
+        ("knee", (335.0 + feet_apart, knee_y), (265.0 - feet_apart, knee_y)),
+        ("ankle", (330.0 + feet_apart, ankle_y), (270.0 - feet_apart, ankle_y)),
+    ])
+}
+
 #[test]
 fn a_childs_pose_seen_head_on_is_named_and_a_wide_standing_fold_is_not() {
-    // Child's pose photographed head-on, as the real head-on ones of docs/dev-footage (dev navyayvan, dev11
-    // J-brownb) read: the hips a torso length over the shoulders, the head down between the arms, the hands
-    // on the floor ahead, the knees and feet folded under the hips.
-    let head_on = |knee_y: f32, ankle_y: f32, feet_apart: f32| {
-        both_sides(&[
-            ("nose", (300.0, 245.0), (300.0, 245.0)),
-            ("eye", (310.0, 240.0), (290.0, 240.0)),
-            ("ear", (322.0, 235.0), (278.0, 235.0)),
-            ("shoulder", (355.0, 200.0), (245.0, 200.0)),
-            ("elbow", (375.0, 265.0), (225.0, 265.0)),
-            ("wrist", (380.0, 330.0), (220.0, 330.0)),
-            ("hip", (335.0, 100.0), (265.0, 100.0)),
-            ("knee", (335.0 + feet_apart, knee_y), (265.0 - feet_apart, knee_y)),
-            ("ankle", (330.0 + feet_apart, ankle_y), (270.0 - feet_apart, ankle_y)),
-        ])
-    };
     assert_eq!(named(&head_on(115.0, 105.0, 30.0)).as_deref(), Some("childs-pose"));
     // Seen head-on the legs are often all hidden behind the folded body (dev9 Amberscode, dev15 Sin-Kid: knees
     // and ankles at 0.04-0.29), which is no reason not to name it.
@@ -894,4 +895,31 @@ fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_
         ("right-ankle", (429.5, 312.0), 0.68),
     ]);
     assert_eq!(named(&cat_cow).as_deref(), Some("cat-cow"));
+}
+
+#[test]
+fn a_childs_pose_seen_head_on_is_coached_where_it_is_not_told_to_turn() {
+    // Four seconds of a pose given child's pose: every prompt said, by level.
+    let told = |pose: &stretchcoach::seeing::pose::Pose| {
+        let mut session = Session::new(definition("childs-pose"));
+        (0..120)
+            .filter_map(|i| {
+                let r = session.step(Some(pose), i as f64 / 30.0);
+                r.level.zip(r.prompt)
+            })
+            .filter(|(level, _)| *level != stretchcoach::coaching::coach::Level::Guide)
+            .map(|(_, prompt)| prompt)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    // Head-on, the fold and the head resting down show: the seed's pose, with nothing to put right. Real
+    // head-on child's poses (dev11 J-brownb, dev15 Sin-Kid, d7 meszarosrob) were told "Turn sideways".
+    let resting = head_on(115.0, 105.0, 30.0);
+    assert!(told(&resting).is_empty(), "told {:?}", told(&resting));
+    // The head lifted to look at the camera: the nose above the shoulders.
+    let mut looking_up = resting.clone();
+    for (name, y) in [("nose", 170.0), ("left-eye", 160.0), ("right-eye", 160.0), ("left-ear", 165.0), ("right-ear", 165.0)] {
+        let j = stretchcoach::seeing::pose::Joint::COCO.iter().find(|j| j.name() == name).unwrap();
+        looking_up.landmarks[j.index()].y = y;
+    }
+    assert_eq!(told(&looking_up).into_iter().collect::<Vec<_>>(), ["Rest your forehead on the floor"]);
 }
