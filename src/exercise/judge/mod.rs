@@ -13,7 +13,7 @@ mod sides;
 mod tests;
 
 use super::definition::{Category, During, Exercise, Kind};
-use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, Side, View, MIN_SCORE};
+use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, SeenFrom, Side, View, MIN_SCORE};
 use crate::seeing::pose::{Joint, Keypoint, Pose};
 use check::{step_check, window_spread, CheckState, Reading};
 use reps::Rep;
@@ -178,6 +178,9 @@ pub struct Judge {
     /// measure (on the real bridge clip it counted four lifts for two).
     near: Option<Side>,
     near_candidate: Option<(Side, f64)>,
+    /// Where the camera sees the body from, as last read. Side-on, a shoulder lost is the far one, hidden
+    /// behind the body: still side-on. Lost after facing the camera, the person may have turned: unknown.
+    seen: Option<SeenFrom>,
     /// The phase measure has read "out" since this time.
     exiting_since: Option<f64>,
     /// A hold's phase measure over the last [`LEAVING_WINDOW`]; on the way out of the pose, the measure's
@@ -224,6 +227,7 @@ impl Judge {
             side_candidate: None,
             near: None,
             near_candidate: None,
+            seen: None,
             exiting_since: None,
             recent: VecDeque::new(),
             leaving: None,
@@ -340,7 +344,8 @@ impl Judge {
         judgement.side = Some(side);
 
         let phase_value = self.exercise.phase.as_ref().and_then(|p| p.measure.eval(&view, &p.joints));
-        let seen = seen_from(pose);
+        let seen = seen_from(pose).or(self.seen.filter(|s| *s == SeenFrom::Side));
+        self.seen = seen;
         let values: Vec<Option<f32>> = self.exercise.checks.iter().map(|c| c.measure.eval(&view, &c.joints)).collect();
         judgement.in_frame = since(&mut self.missing_since, !in_frame(pose), t) < SETUP_PERSIST;
 
