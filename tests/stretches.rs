@@ -946,3 +946,22 @@ fn a_childs_pose_side_on_whose_far_shoulder_is_lost_once_folded_is_still_judged(
         .collect();
     assert!(faults.contains("not-sitting-back"), "told {faults:?}");
 }
+
+#[test]
+fn check_ends_with_a_summary_a_person_can_read() {
+    // The last line of `check` without --json: reps that did not count are told apart, by their fault, and a
+    // hold is no number of reps.
+    let summary = |id: &str, fault: Option<&str>| {
+        let file = tmp(&format!("summary-{id}-{}.jsonl", fault.unwrap_or("good")));
+        write_jsonl(&file, &synth::generate(id, fault, 30.0, 5).unwrap());
+        let out = common::bin().args(["check", "--exercise", id, "--keypoints"]).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string()
+    };
+    let low = summary("bridge", Some("hips-low"));
+    assert!(low.starts_with("Bridge: "), "{low}");
+    assert!(low.contains("0 reps (3 more didn't count: hips low)"), "{low}");
+    let hold = summary("childs-pose", None);
+    assert!(hold.starts_with("Child's pose: ") && hold.contains(" s held in good form"), "{hold}");
+    assert!(!hold.contains("rep"), "{hold}");
+}

@@ -262,13 +262,7 @@ fn print_summary(s: &Summary, view: &ViewArgs) {
     if view.json {
         outln!("{}", serde_json::json!({ "summary": s }));
     } else if !view.quiet {
-        outln!(
-            "Summary ({}): {} reps, {:.1} s held in good form, faults prompted: {:?}",
-            s.longest.name,
-            s.longest.reps,
-            s.longest.held_seconds,
-            s.longest.faults
-        );
+        outln!("Summary: {}", s.longest.line());
     }
 }
 

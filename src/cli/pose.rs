@@ -87,9 +87,7 @@ pub(super) fn cmd_check(
     if json {
         out(format_args!("{}", serde_json::json!({ "summary": summary })));
     } else {
-        let s = &summary.longest;
-        let (name, reps, held, faults) = (&s.name, s.reps, s.held_seconds, &s.faults);
-        out(format_args!("\n{name}: {reps} reps, {held:.1} s held in good form, faults {faults:?}"));
+        out(format_args!("\n{}", summary.longest.line()));
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::body::measure::Side;
-use crate::coaching::coach::{Advice, Coach, Level};
+use crate::coaching::coach::{fault_words, Advice, Coach, Level};
 use crate::exercise::choice::AUTO;
 use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::Recogniser;
@@ -66,6 +66,50 @@ pub struct StretchFigures {
     pub sides: Option<[SideProgress; 2]>,
     /// 0-100: the share of working time (set up, in the stretch) spent in good form; null before any.
     pub form_score: Option<f64>,
+}
+
+impl StretchFigures {
+    /// The figures in one line, for a person (the end of `check` and `replay`).
+    pub fn line(&self) -> String {
+        let hold = self.rep_target.is_none();
+        figures_line(&self.name, hold, self.held_seconds, self.reps, &self.faulty_reps, self.form_score, &self.faults)
+    }
+}
+
+/// A stretch's figures in one line: "Bridge: 40 s held in good form, 3 reps (1 more didn't count: hips low),
+/// form 80%; told hips low \u{00d7}2". A hold counts its holds, and says none when there were none.
+pub fn figures_line(
+    name: &str,
+    hold: bool,
+    held_seconds: f64,
+    reps: u32,
+    faulty_reps: &BTreeMap<String, u32>,
+    form_score: Option<f64>,
+    faults: &BTreeMap<String, u32>,
+) -> String {
+    let mut line = format!("{name}: {held_seconds:.0} s held in good form");
+    let word = match (hold, reps) {
+        (true, 1) => "hold",
+        (true, _) => "holds",
+        (false, 1) => "rep",
+        (false, _) => "reps",
+    };
+    if reps > 0 || !hold {
+        line += &format!(", {reps} {word}");
+    }
+    let not_counted: u32 = faulty_reps.values().sum();
+    if not_counted > 0 {
+        let why: Vec<String> = faulty_reps.keys().map(|f| fault_words(f)).collect();
+        line += &format!(" ({not_counted} more didn't count: {})", why.join(", "));
+    }
+    if let Some(f) = form_score {
+        line += &format!(", form {f:.0}%");
+    }
+    if !faults.is_empty() {
+        let told: Vec<String> = faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();
+        line += &format!("; told {}", told.join(", "));
+    }
+    line
 }
 
 /// One stretch's part of a session.

@@ -6,6 +6,7 @@ use askama::Template as _;
 use std::collections::BTreeMap;
 
 use crate::coaching::coach::fault_words;
+use crate::coaching::session::figures_line;
 use crate::exercise::definition::Kind;
 use crate::exercise::Exercise;
 use crate::history::local_time;
@@ -270,22 +271,9 @@ pub fn session_rows(sessions: &[StoredSession], catalog: &[Exercise], link: Opti
         .collect()
 }
 
-/// "Bridge: 40 s held, 3 reps (1 more didn't count), form 80%; hips low \u{00d7}2".
+/// "Bridge: 40 s held in good form, 3 reps (1 more didn't count: hips low), form 80%; told hips low \u{00d7}2".
 fn stretch_line(t: &crate::history::store::StoredStretch, catalog: &[Exercise]) -> String {
     let hold = catalog.iter().any(|e| e.id == t.exercise && e.kind == Kind::Hold);
-    let word = match (hold, t.reps) {
-        (true, 1) => "hold",
-        (true, _) => "holds",
-        (false, 1) => "rep",
-        (false, _) => "reps",
-    };
-    let reps = if t.reps > 0 { format!(", {} {word}", t.reps) } else { String::new() };
-    let reps = match t.faulty_reps.values().sum::<u32>() {
-        0 => reps,
-        n => format!("{reps} ({n} more didn't count)"),
-    };
-    let form = t.form_score.map(|f| format!(", form {f:.0}%")).unwrap_or_default();
-    let faults: Vec<String> = t.faults.iter().map(|(f, n)| format!("{} \u{00d7}{n}", fault_words(f))).collect();
-    let faults = if faults.is_empty() { String::new() } else { format!("; {}", faults.join(", ")) };
-    format!("{}: {:.0} s held{reps}{form}{faults}", t.name, t.held_seconds)
+    let reps = u32::try_from(t.reps).unwrap_or(0);
+    figures_line(&t.name, hold, t.held_seconds, reps, &t.faulty_reps, t.form_score, &t.faults)
 }
