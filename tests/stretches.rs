@@ -194,12 +194,16 @@ fn auto_recognises_each_stretch_from_the_pose() {
 #[test]
 fn a_person_walking_is_not_taken_for_a_stretch() {
     let walk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recordings/walk");
-    let out = common::bin().args(["check", "--json"]).arg(walk).output().unwrap();
+    let out = common::bin().args(["check", "--json"]).arg(&walk).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(last["summary"]["exercise"], "auto", "{last}");
     assert!(text.contains("I will recognise it"));
+    // In words, the summary says so, rather than figures of no stretch.
+    let out = common::bin().arg("check").arg(walk).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().last(), Some("No stretch recognised, so none was judged"), "{text}");
 }
 
 fn write_def(dir: &std::path::Path, name: &str, text: &str) {

@@ -71,6 +71,9 @@ pub struct StretchFigures {
 impl StretchFigures {
     /// The figures in one line, for a person (the end of `check` and `replay`).
     pub fn line(&self) -> String {
+        if self.exercise == AUTO {
+            return "No stretch recognised, so none was judged".into();
+        }
         let hold = self.rep_target.is_none();
         figures_line(&self.name, hold, self.held_seconds, self.reps, &self.faulty_reps, self.form_score, &self.faults)
     }
