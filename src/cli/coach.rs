@@ -149,9 +149,10 @@ pub(super) fn cmd_replay(cx: &Ctx, path: &Path, realtime: bool, session: &Sessio
         let (frames, what) = (keypoint_file::read(&path)?, source.clone());
         Box::new(move || Ok(Box::new(KeypointSource::new(frames.clone(), what.clone())) as Box<dyn FrameSource>))
     } else if is_still(&path)? {
-        // One photo is a person holding still, shown long enough to be named and judged.
-        Still::open(&path, PHOTO_HOLD)?;
-        Box::new(move || Still::open(&path, PHOTO_HOLD).map(|s| Box::new(s) as Box<dyn FrameSource>))
+        // One photo is a person holding still, shown long enough to be named and judged. Decoded once: each
+        // run plays a copy of this one, never played itself.
+        let still = Still::open(&path, PHOTO_HOLD)?;
+        Box::new(move || Ok(Box::new(still.clone()) as Box<dyn FrameSource>))
     } else {
         open_replay(&path)?;
         Box::new(move || open_replay(&path).map(|s| s as Box<dyn FrameSource>))

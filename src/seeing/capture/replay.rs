@@ -129,6 +129,7 @@ impl FrameSource for ImageFolder {
 }
 
 /// One picture replayed as a camera would show a person holding still: the same frame for `seconds`, at 30 fps.
+#[derive(Clone)]
 pub struct Still {
     image: RgbImage,
     frames: u64,
