@@ -969,3 +969,52 @@ fn check_ends_with_a_summary_a_person_can_read() {
     assert!(hold.starts_with("Child's pose: ") && hold.contains(" s held in good form"), "{hold}");
     assert!(!hold.contains("rep"), "{hold}");
 }
+
+#[test]
+fn a_seated_side_bend_reaching_overhead_is_no_seated_fold_and_a_real_fold_still_is() {
+    // A real seated side bend (dev10 team-swp yoga-app, scaled to 600x400): one leg out, the trunk bent over
+    // it sideways, the top arm reaching overhead, its wrist 1.06 torso lengths above the shoulders. It was
+    // named a seated hamstring stretch: seen front-on, a bend over the leg has the outline of a fold over it.
+    let side_bend = seen(&[
+        ("nose", (285.0, 177.7), 1.0),
+        ("left-eye", (294.4, 176.2), 1.0),
+        ("right-eye", (286.8, 167.0), 1.0),
+        ("left-ear", (297.0, 173.9), 1.0),
+        ("right-ear", (280.7, 155.8), 1.0),
+        ("left-shoulder", (301.5, 205.9), 1.0),
+        ("right-shoulder", (240.7, 145.3), 1.0),
+        ("left-elbow", (336.5, 254.2), 0.99),
+        ("right-elbow", (270.4, 86.1), 1.0),
+        ("left-wrist", (385.4, 280.7), 0.93),
+        ("right-wrist", (330.0, 65.8), 0.99),
+        ("left-hip", (271.4, 274.2), 1.0),
+        ("right-hip", (218.1, 277.6), 1.0),
+        ("left-knee", (359.1, 295.6), 1.0),
+        ("right-knee", (148.0, 313.0), 1.0),
+        ("left-ankle", (480.2, 316.4), 0.99),
+        ("right-ankle", (232.7, 315.3), 0.89),
+    ]);
+    assert_eq!(named(&side_bend), None);
+    // A real seated hamstring stretch (dev9 rainerknabenbauer, scaled): the hands reach toward the foot, the
+    // higher wrist 0.70 torso lengths below the shoulders.
+    let fold = seen(&[
+        ("nose", (305.3, 82.2), 1.0),
+        ("left-eye", (314.5, 69.7), 1.0),
+        ("right-eye", (301.6, 73.1), 1.0),
+        ("left-ear", (331.3, 69.1), 1.0),
+        ("right-ear", (307.0, 75.1), 1.0),
+        ("left-shoulder", (366.6, 109.4), 1.0),
+        ("right-shoulder", (305.7, 120.4), 1.0),
+        ("left-elbow", (291.9, 173.1), 0.97),
+        ("right-elbow", (246.9, 166.5), 0.78),
+        ("left-wrist", (209.8, 206.8), 0.92),
+        ("right-wrist", (182.1, 202.9), 0.78),
+        ("left-hip", (390.6, 238.3), 1.0),
+        ("right-hip", (337.9, 233.3), 1.0),
+        ("left-knee", (459.7, 244.5), 0.96),
+        ("right-knee", (251.5, 239.5), 0.98),
+        ("left-ankle", (352.2, 275.6), 0.6),
+        ("right-ankle", (140.8, 272.0), 0.98),
+    ]);
+    assert_eq!(named(&fold).as_deref(), Some("seated-hamstring"));
+}

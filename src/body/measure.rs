@@ -66,7 +66,8 @@ pub fn ratio(a: P, b: P, c: P) -> Option<f32> {
 
 /// A joint named in an exercise definition: a fixed COCO joint ("left-knee"), a side-less one ("knee")
 /// resolved per frame to the side being judged (the working side of a per-side stretch, else the side
-/// nearer the camera), the opposite one ("other-knee"), or the midpoint of the pair ("mid-hip").
+/// nearer the camera), the opposite one ("other-knee"), the midpoint of the pair ("mid-hip"), or the higher
+/// of the pair in the picture ("top-wrist": a raised arm, whichever it is; seen when either joint is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum JointRef {
@@ -74,6 +75,7 @@ pub enum JointRef {
     Near(Part),
     Other(Part),
     Mid(Part),
+    Top(Part),
 }
 
 /// Body parts that come in left/right pairs, plus the nose.
@@ -165,10 +167,13 @@ impl TryFrom<String> for JointRef {
         if let Some(p) = s.strip_prefix("mid-").and_then(part) {
             return Ok(JointRef::Mid(p));
         }
+        if let Some(p) = s.strip_prefix("top-").and_then(part) {
+            return Ok(JointRef::Top(p));
+        }
         Err(format!(
             "unknown joint {s:?}; use a landmark (left-knee, right-hip, nose, left-heel, right-foot-index, ...), a \
              side-less part (shoulder, elbow, wrist, hip, knee, ankle, ear, eye, heel, foot-index, pinky, index, \
-             thumb), other-PART or mid-PART"
+             thumb), other-PART, mid-PART or top-PART"
         ))
     }
 }
@@ -181,6 +186,7 @@ impl From<JointRef> for String {
             JointRef::Near(p) => name(p).to_string(),
             JointRef::Other(p) => format!("other-{}", name(p)),
             JointRef::Mid(p) => format!("mid-{}", name(p)),
+            JointRef::Top(p) => format!("top-{}", name(p)),
         }
     }
 }
@@ -250,6 +256,11 @@ impl View<'_> {
                 let (a, b) = (seen(p.joint(Side::Left))?, seen(p.joint(Side::Right))?);
                 Some(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0))
             }
+            // Image y grows downward: the higher joint has the smaller y.
+            JointRef::Top(p) => match (seen(p.joint(Side::Left)), seen(p.joint(Side::Right))) {
+                (Some(a), Some(b)) => Some(if a.1 <= b.1 { a } else { b }),
+                (a, b) => a.or(b),
+            },
         }
     }
 
@@ -259,7 +270,7 @@ impl View<'_> {
             JointRef::Fixed(j) => vec![j],
             JointRef::Near(p) => vec![p.joint(self.side)],
             JointRef::Other(p) => vec![p.joint(self.side.other())],
-            JointRef::Mid(p) => vec![p.joint(Side::Left), p.joint(Side::Right)],
+            JointRef::Mid(p) | JointRef::Top(p) => vec![p.joint(Side::Left), p.joint(Side::Right)],
         }
     }
 
@@ -451,12 +462,28 @@ mod tests {
     }
 
     #[test]
+    fn top_is_the_higher_of_the_pair_seen() {
+        let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+        keypoints[Joint::LeftWrist.index()] = Keypoint { x: 10.0, y: 300.0, score: 0.9 };
+        keypoints[Joint::RightWrist.index()] = Keypoint { x: 20.0, y: 50.0, score: 0.9 };
+        let pose = Pose::coco(600, 400, keypoints);
+        let view = View { pose: &pose, side: Side::Left };
+        assert_eq!(view.point(JointRef::Top(Part::Wrist)), Some((20.0, 50.0)));
+        // One of the pair unseen: the other one, as it is.
+        keypoints[Joint::RightWrist.index()].score = 0.0;
+        let pose = Pose::coco(600, 400, keypoints);
+        assert_eq!(View { pose: &pose, side: Side::Right }.point(JointRef::Top(Part::Wrist)), Some((10.0, 300.0)));
+    }
+
+    #[test]
     fn joint_names_parse_and_reject() {
         assert_eq!(JointRef::try_from("hip".to_string()), Ok(JointRef::Near(Part::Hip)));
         assert_eq!(JointRef::try_from("left-knee".to_string()), Ok(JointRef::Fixed(Joint::LeftKnee)));
         assert_eq!(JointRef::try_from("other-knee".to_string()), Ok(JointRef::Other(Part::Knee)));
         assert_eq!(JointRef::try_from("mid-hip".to_string()), Ok(JointRef::Mid(Part::Hip)));
         assert_eq!(String::from(JointRef::Mid(Part::Hip)), "mid-hip");
+        assert_eq!(JointRef::try_from("top-wrist".to_string()), Ok(JointRef::Top(Part::Wrist)));
+        assert_eq!(String::from(JointRef::Top(Part::Wrist)), "top-wrist");
         assert!(JointRef::try_from("tail".to_string()).unwrap_err().contains("unknown joint"));
         assert!(JointRef::try_from("other-tail".to_string()).is_err());
     }

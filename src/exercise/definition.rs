@@ -141,6 +141,11 @@ pub struct Condition {
     /// Only when the camera sees the body this way (a stretch that can be seen two ways lists both).
     #[serde(default)]
     pub view: Option<SeenFrom>,
+    /// Only rules the stretch out: a condition most other poses meet too (no hand raised overhead) is no
+    /// evidence for the stretch, so it is left out of the mean, where it would lift every pose with joints
+    /// unseen; plainly broken (beyond the tolerance), it breaks the stretch as any condition does.
+    #[serde(default)]
+    pub veto: bool,
 }
 
 impl Condition {

@@ -79,24 +79,26 @@ pub fn score(ex: &Exercise, pose: &Pose) -> f32 {
 /// `score`, with the view and the near side worked out once per frame for every stretch.
 fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) -> f32 {
     let applies = |c: &&Condition| c.view.is_none() || c.view == seen;
-    let n = ex.recognise.iter().filter(applies).count();
+    let n = ex.recognise.iter().filter(applies).filter(|c| !c.veto).count();
     if n == 0 {
         return 0.0;
     }
     let on = |side| {
         let view = View { pose, side };
-        let (sum, worst, unknown) = ex.recognise.iter().filter(applies).map(|c| evidence(c, &view)).fold(
-            (0.0f32, 1.0f32, 0u32),
-            |(sum, worst, unknown), e| match e {
-                Some(e) => (sum + e, worst.min(e), unknown),
-                None => (sum + UNKNOWN, worst.min(UNKNOWN), unknown + 1),
-            },
-        );
+        let vetoed = ex.recognise.iter().filter(applies).filter(|c| c.veto).any(|c| evidence(c, &view) == Some(0.0));
+        let (sum, worst, unknown) =
+            ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view)).fold(
+                (0.0f32, 1.0f32, 0u32),
+                |(sum, worst, unknown), e| match e {
+                    Some(e) => (sum + e, worst.min(e), unknown),
+                    None => (sum + UNKNOWN, worst.min(UNKNOWN), unknown + 1),
+                },
+            );
         let sum = sum - (UNKNOWN - MORE_UNKNOWN) * unknown.saturating_sub(1) as f32;
         // Most conditions holding is not enough when one is plainly broken (beyond its tolerance): a
         // straight-legged plank is no twist however level it lies.
         let mean = sum / n as f32;
-        if worst > 0.0 {
+        if worst > 0.0 && !vetoed {
             mean
         } else {
             mean * BROKEN
@@ -146,5 +148,54 @@ impl Recogniser {
             _ => {}
         }
         self.current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeing::pose::{Joint, Keypoint};
+
+    fn stretch(veto: &str) -> Exercise {
+        let text = format!(
+            r#"
+id = "reach"
+name = "Reach"
+instructions = "Reach."
+view = "side"
+kind = "hold"
+hold_seconds = 10
+recognise = [
+  {{ measure = "angle", joints = ["hip", "knee", "ankle"], range = [160, 180] }},
+  {{ measure = "angle", joints = ["shoulder", "hip", "knee"], range = [0, 115] }},
+  {{ measure = "rise", joints = ["top-wrist", "top-shoulder"], range = [-3, 0.1]{veto} }},
+]
+"#
+        );
+        Exercise::from_toml("reach.toml", &text).unwrap()
+    }
+
+    #[test]
+    fn a_veto_adds_no_evidence_when_it_holds_and_rules_out_when_broken() {
+        // Sitting with a leg out, the knee unseen: both conditions on it unknown, the wrist below the shoulder.
+        let mut k = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+        for (j, x, y) in [
+            (Joint::LeftShoulder, 300.0, 100.0),
+            (Joint::LeftHip, 300.0, 250.0),
+            (Joint::LeftAnkle, 500.0, 250.0),
+            (Joint::LeftWrist, 400.0, 200.0),
+        ] {
+            k[j.index()] = Keypoint { x, y, score: 0.9 };
+        }
+        let hands_down = Pose::coco(600, 400, k);
+        // As evidence, the held condition lifts the mean of a pose mostly unseen; as a veto it does not.
+        let evidence = score(&stretch(""), &hands_down);
+        let veto = score(&stretch(", veto = true"), &hands_down);
+        assert!(evidence > veto, "{evidence} {veto}");
+        assert!((veto - (UNKNOWN + MORE_UNKNOWN) / 2.0).abs() < 1e-6, "{veto}");
+        // A wrist raised overhead breaks it.
+        k[Joint::LeftWrist.index()] = Keypoint { x: 300.0, y: 0.0, score: 0.9 };
+        let reaching_up = Pose::coco(600, 400, k);
+        assert!(score(&stretch(", veto = true"), &reaching_up) < veto);
     }
 }
