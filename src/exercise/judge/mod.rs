@@ -43,6 +43,10 @@ const RETURN_SHARE: f32 = 0.35;
 /// the pose by as much; a slow sag never starts it. (Two real child's pose clips of docs/dev-footage dev15
 /// rise out of the fold at 35-50 degrees a second and were told "Fold forward" on the way; breathing in a
 /// held fold moves it a few degrees.)
+/// The way in is the same movement the other way: the measure still moving deeper into the pose by as much
+/// within the window is the person getting into it; form is judged, and the hold timed, once it slows. (Two
+/// real child's pose clips of docs/dev-footage dev22 fold from 80 to 45 degrees in about 0.6 s and were told
+/// "Fold forward" on the way down; held, their fold moves 1-2 degrees in half a second.)
 const LEAVING_SHARE: f32 = 0.15;
 const LEAVING_WINDOW: f64 = 0.5;
 /// Leaving the working phase must last this long: a joint that jumps for a frame or two (it happens on
@@ -183,10 +187,14 @@ pub struct Judge {
     seen: Option<SeenFrom>,
     /// The phase measure has read "out" since this time.
     exiting_since: Option<f64>,
-    /// A hold's phase measure over the last [`LEAVING_WINDOW`]; on the way out of the pose, the measure's
-    /// furthest reading toward the exit since.
+    /// A hold's phase measure over the last [`LEAVING_WINDOW`] (on the working side); on the way out of the
+    /// pose, the measure's furthest reading toward the exit since.
     recent: VecDeque<(f64, f32)>,
     leaving: Option<f32>,
+    /// A hold's phase measure is still moving quickly deeper into the pose: the person is getting into it.
+    arriving: bool,
+    /// When the phase measure last entered the pose.
+    entered_at: f64,
     /// Reps done in good form and ended.
     reps: u32,
     rep: Option<Rep>,
@@ -231,6 +239,8 @@ impl Judge {
             exiting_since: None,
             recent: VecDeque::new(),
             leaving: None,
+            arriving: false,
+            entered_at: 0.0,
             reps: 0,
             rep: None,
             faulty: BTreeMap::new(),
@@ -369,7 +379,7 @@ impl Judge {
                 }
                 judgement.phase = self.exercise.phase.as_ref().map(|_| self.phase);
             }
-            let way_out = self.returning || self.leaving.is_some();
+            let way_out = self.returning || self.leaving.is_some() || self.arriving;
             for (i, check) in self.exercise.checks.iter().enumerate() {
                 let is_setup = check.category <= Category::Setup;
                 if is_setup != (pass == Pass::Setup) {
@@ -454,7 +464,7 @@ impl Judge {
             (Kind::Hold, None) => true,
             (Kind::Reps, None) => false,
         };
-        let leaving = self.leaving.is_some();
+        let leaving = self.leaving.is_some() || self.arriving;
         if working && setup_ok && !leaving {
             self.working += dt;
         }

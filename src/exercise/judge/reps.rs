@@ -69,7 +69,6 @@ impl Judge {
     /// The phase starts over (in, out, or on the other side): nobody is on the way out of it.
     pub(super) fn no_way_out(&mut self) {
         (self.returning, self.coming_back, self.leaving) = (false, false, None);
-        self.recent.clear();
     }
 
     /// Moves the phase on (with its hysteresis), starting a rep on each rise and noting rushed ones, and
@@ -77,6 +76,17 @@ impl Judge {
     pub(super) fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) -> Option<Fault> {
         let Some(p) = &self.exercise.phase else { return None };
         let Some(v) = value else { return self.short_told.clone() };
+        let sign = if p.rising() { 1.0 } else { -1.0 };
+        // A hold's recent readings, in the pose or not: the way in begins before the measure enters it, and
+        // goes on while it keeps moving deeper quickly (by the share of the way from the exit that leaving takes).
+        if self.exercise.kind == Kind::Hold {
+            self.recent.push_back((t, v));
+            while self.recent.front().is_some_and(|&(at, _)| t - at > LEAVING_WINDOW) {
+                self.recent.pop_front();
+            }
+            let step = LEAVING_SHARE * (sign * (v - p.exit)).max(0.0);
+            self.arriving = step > 0.0 && sign * (v - self.recent[0].1) >= step;
+        }
         let (entered, exited) = if p.rising() { (v >= p.enter, v < p.exit) } else { (v <= p.enter, v > p.exit) };
         // Already in the stretch when first seen: under way, not a rep (unless it was recognised).
         let first = !std::mem::replace(&mut self.phase_seen, true);
@@ -86,6 +96,7 @@ impl Judge {
                 self.phase = PhaseState::Up;
                 self.peak = Some(v);
                 self.no_way_out();
+                self.entered_at = t;
                 self.hold_progress = 0.0;
                 (self.low, self.short_since, self.short_told, self.rep) = (None, None, None, None);
                 if first && !self.count_first {
@@ -111,21 +122,17 @@ impl Judge {
                 if !exited {
                     self.exiting_since = None;
                 }
-                let sign = if p.rising() { 1.0 } else { -1.0 };
                 let peak = self.peak.map_or(v, |pk| if sign * (v - pk) > 0.0 { v } else { pk });
                 self.peak = Some(peak);
                 if self.exercise.kind == Kind::Hold {
-                    self.recent.push_back((t, v));
-                    while self.recent.front().is_some_and(|&(at, _)| t - at > LEAVING_WINDOW) {
-                        self.recent.pop_front();
-                    }
-                    // On the way out once the measure moves on toward the exit quickly; still on it through a
-                    // pause, until it comes back into the pose by as much.
+                    // On the way out once the measure moves on toward the exit quickly (since it entered the
+                    // pose); still on it through a pause, until it comes back into the pose by as much.
                     let step = LEAVING_SHARE * sign * (peak - p.exit);
+                    let since_in = self.recent.iter().find(|&&(at, _)| at > self.entered_at).map_or(v, |r| r.1);
                     self.leaving = match self.leaving {
                         Some(out) if sign * (v - out) >= step => None,
                         Some(out) => Some(if sign * (v - out) < 0.0 { v } else { out }),
-                        None => (sign * (self.recent[0].1 - v) >= step).then_some(v),
+                        None => (sign * (since_in - v) >= step).then_some(v),
                     };
                 }
                 let hold = self.exercise.hold_seconds.map(f64::from)?;

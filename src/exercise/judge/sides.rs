@@ -85,6 +85,7 @@ impl Judge {
                     self.phase = PhaseState::Down;
                     self.peak = None;
                     self.no_way_out();
+                    self.recent.clear();
                     self.hold_progress = 0.0;
                     self.reset_checks();
                 }

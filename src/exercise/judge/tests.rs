@@ -302,3 +302,23 @@ fn coming_out_of_a_hold_is_no_fault_even_through_a_pause_but_a_slow_sag_is() {
     // The dip paused the hold; it did not start it again.
     assert!(last.hold_progress > 3.0, "{last:?}");
 }
+
+#[test]
+fn getting_into_a_hold_is_no_fault_but_stopping_short_of_it_is() {
+    // Into the pose over 1.3 s, deeper all the way (the hip line bent until the last frames): the way in,
+    // not told; held there, timed.
+    let mut judge = Judge::new(held_lift());
+    let mut heights = vec![0.0; 30];
+    heights.extend(ramp(0.0, 60.0, 40));
+    heights.extend(vec![60.0; 60]);
+    let js = run(&mut judge, heights, 0.0);
+    assert!(js.iter().all(|j| j.faults.is_empty()), "{:?}", js.iter().find(|j| !j.faults.is_empty()));
+    assert!(js.last().unwrap().held > 1.5, "{:?}", js.last());
+    // The same way in, stopping where the hip line is still bent: told once it has settled there.
+    let mut judge = Judge::new(held_lift());
+    let mut heights = vec![0.0; 30];
+    heights.extend(ramp(0.0, 25.0, 20));
+    heights.extend(vec![25.0; 60]);
+    let js = run(&mut judge, heights, 0.0);
+    assert_eq!(js.last().unwrap().faults.first().map(|f| f.id.as_str()), Some("hips-low"));
+}
