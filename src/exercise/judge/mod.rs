@@ -193,6 +193,8 @@ pub struct Judge {
     leaving: Option<f32>,
     /// A hold's phase measure is still moving quickly deeper into the pose: the person is getting into it.
     arriving: bool,
+    /// Settled in the pose since the phase measure last entered it: the way in is over.
+    settled_in: bool,
     /// When the phase measure last entered the pose.
     entered_at: f64,
     /// Reps done in good form and ended.
@@ -240,6 +242,7 @@ impl Judge {
             recent: VecDeque::new(),
             leaving: None,
             arriving: false,
+            settled_in: false,
             entered_at: 0.0,
             reps: 0,
             rep: None,

@@ -68,7 +68,7 @@ impl Judge {
 
     /// The phase starts over (in, out, or on the other side): nobody is on the way out of it.
     pub(super) fn no_way_out(&mut self) {
-        (self.returning, self.coming_back, self.leaving) = (false, false, None);
+        (self.returning, self.coming_back, self.leaving, self.settled_in) = (false, false, None, false);
     }
 
     /// Moves the phase on (with its hysteresis), starting a rep on each rise and noting rushed ones, and
@@ -85,7 +85,11 @@ impl Judge {
                 self.recent.pop_front();
             }
             let step = LEAVING_SHARE * (sign * (v - p.exit)).max(0.0);
-            self.arriving = step > 0.0 && sign * (v - self.recent[0].1) >= step;
+            let moving_in = step > 0.0 && sign * (v - self.recent[0].1) >= step;
+            // The way in ends once, when the person first settles in the pose: sinking deeper later, or a
+            // measure that jitters, does not make it the way in again.
+            self.settled_in |= self.phase == PhaseState::Up && !moving_in;
+            self.arriving = moving_in && !self.settled_in;
         }
         let (entered, exited) = if p.rising() { (v >= p.enter, v < p.exit) } else { (v <= p.enter, v > p.exit) };
         // Already in the stretch when first seen: under way, not a rep (unless it was recognised).

@@ -321,4 +321,16 @@ fn getting_into_a_hold_is_no_fault_but_stopping_short_of_it_is() {
     heights.extend(vec![25.0; 60]);
     let js = run(&mut judge, heights, 0.0);
     assert_eq!(js.last().unwrap().faults.first().map(|f| f.id.as_str()), Some("hips-low"));
+    let told = js.iter().find(|j| !j.faults.is_empty()).map(|j| j.t).unwrap();
+    // Stopping short, then sinking a little deeper, still short: the way in was over once settled, so the fault
+    // is told as soon as before, not a way in later.
+    let mut judge = Judge::new(held_lift());
+    let mut heights = vec![0.0; 30];
+    heights.extend(ramp(0.0, 25.0, 20));
+    heights.extend(vec![25.0; 18]);
+    heights.extend(ramp(25.0, 32.0, 4));
+    heights.extend(vec![32.0; 60]);
+    let js = run(&mut judge, heights, 0.0);
+    let sunk = js.iter().find(|j| !j.faults.is_empty()).map(|j| j.t).unwrap();
+    assert!(sunk <= told + 0.05, "told at {sunk:.2} s, {told:.2} s without the sink");
 }
