@@ -44,7 +44,8 @@ const RETURN_SHARE: f32 = 0.35;
 /// rise out of the fold at 35-50 degrees a second and were told "Fold forward" on the way; breathing in a
 /// held fold moves it a few degrees.)
 /// The way in is the same movement the other way: the measure still moving deeper into the pose by as much
-/// within the window is the person getting into it; form is judged, and the hold timed, once it slows. (Two
+/// within the window is the person getting into it; form is judged, and the hold timed, from the first time it
+/// slows (later sinking deeper is not a way in again: it would start a fault's persistence over). (Two
 /// real child's pose clips of docs/dev-footage dev22 fold from 80 to 45 degrees in about 0.6 s and were told
 /// "Fold forward" on the way down; held, their fold moves 1-2 degrees in half a second.)
 const LEAVING_SHARE: f32 = 0.15;
