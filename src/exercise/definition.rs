@@ -102,6 +102,15 @@ impl Phase {
     pub fn rising(&self) -> bool {
         self.enter > self.exit
     }
+
+    /// +1 when working raises the value, -1 when it lowers it: times a change, how far it went into the pose.
+    pub fn sign(&self) -> f32 {
+        if self.rising() {
+            1.0
+        } else {
+            -1.0
+        }
+    }
 }
 
 /// How a per-side stretch finds the working side.

@@ -294,6 +294,11 @@ impl Judge {
         self.returning
     }
 
+    /// Getting into a hold or coming out of it: form is not judged, and no hold time counts.
+    fn passing(&self) -> bool {
+        self.leaving.is_some() || self.arriving
+    }
+
     /// How many times each fault reached the user, by fault id.
     pub fn fault_counts(&self) -> &BTreeMap<String, u32> {
         &self.fault_counts
@@ -383,7 +388,7 @@ impl Judge {
                 }
                 judgement.phase = self.exercise.phase.as_ref().map(|_| self.phase);
             }
-            let way_out = self.returning || self.leaving.is_some() || self.arriving;
+            let way_out = self.returning || self.passing();
             for (i, check) in self.exercise.checks.iter().enumerate() {
                 let is_setup = check.category <= Category::Setup;
                 if is_setup != (pass == Pass::Setup) {
@@ -468,13 +473,13 @@ impl Judge {
             (Kind::Hold, None) => true,
             (Kind::Reps, None) => false,
         };
-        let leaving = self.leaving.is_some() || self.arriving;
-        if working && setup_ok && !leaving {
+        let passing = self.passing();
+        if working && setup_ok && !passing {
             self.working += dt;
         }
         if !working || !setup_ok {
             self.hold_progress = 0.0;
-        } else if !failing_now && !leaving {
+        } else if !failing_now && !passing {
             self.hold_progress += dt;
             self.held += dt;
             if self.exercise.per_side {

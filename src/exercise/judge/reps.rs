@@ -76,7 +76,7 @@ impl Judge {
     pub(super) fn step_phase(&mut self, value: Option<f32>, setup_ok: bool, t: f64) -> Option<Fault> {
         let Some(p) = &self.exercise.phase else { return None };
         let Some(v) = value else { return self.short_told.clone() };
-        let sign = if p.rising() { 1.0 } else { -1.0 };
+        let sign = p.sign();
         // A hold's recent readings, in the pose or not: the way in begins before the measure enters it, and
         // goes on while it keeps moving deeper quickly (by the share of the way from the exit that leaving takes).
         if self.exercise.kind == Kind::Hold {
@@ -162,7 +162,7 @@ impl Judge {
     fn step_short(&mut self, v: f32, setup_ok: bool, t: f64) -> Option<Fault> {
         let p = self.exercise.phase.as_ref()?;
         let short = p.short.as_ref().filter(|_| setup_ok && self.exercise.kind == Kind::Reps)?;
-        let sign = if p.rising() { 1.0 } else { -1.0 };
+        let sign = p.sign();
         let low = *self.low.get_or_insert(v);
         let low = if sign * (v - low) < 0.0 { v } else { low };
         self.low = Some(low);

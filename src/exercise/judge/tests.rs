@@ -263,13 +263,24 @@ fn a_rep_quicker_than_its_minimum_cycle_is_a_safety_fault() {
     assert_eq!((gentle.reps(), gentle.fault_counts().get("too-fast")), (2, None));
 }
 
+/// Hip heights: a second lying at rest, then each of `moves` in turn.
+fn from_rest(moves: &[Vec<f32>]) -> Vec<f32> {
+    std::iter::once(vec![0.0; 30]).chain(moves.iter().cloned()).flatten().collect()
+}
+
 /// Hip heights for a bridge held as a stretch: lifted, held 2 s at the top, then `rest` after it.
 fn held_then(rest: &[f32]) -> Vec<f32> {
-    let mut heights = vec![0.0; 30];
-    heights.extend(ramp(0.0, 60.0, 15));
-    heights.extend(vec![60.0; 60]);
-    heights.extend(rest);
-    heights
+    from_rest(&[ramp(0.0, 60.0, 15), vec![60.0; 60], rest.to_vec()])
+}
+
+/// Runs hip heights through a judge of the lift held as a stretch.
+fn run_held(heights: Vec<f32>) -> Vec<Judgement> {
+    run(&mut Judge::new(held_lift()), heights, 0.0)
+}
+
+/// When a fault was first told.
+fn first_told(js: &[Judgement]) -> Option<f64> {
+    js.iter().find(|j| !j.faults.is_empty()).map(|j| j.t)
 }
 
 #[test]
@@ -307,30 +318,16 @@ fn coming_out_of_a_hold_is_no_fault_even_through_a_pause_but_a_slow_sag_is() {
 fn getting_into_a_hold_is_no_fault_but_stopping_short_of_it_is() {
     // Into the pose over 1.3 s, deeper all the way (the hip line bent until the last frames): the way in,
     // not told; held there, timed.
-    let mut judge = Judge::new(held_lift());
-    let mut heights = vec![0.0; 30];
-    heights.extend(ramp(0.0, 60.0, 40));
-    heights.extend(vec![60.0; 60]);
-    let js = run(&mut judge, heights, 0.0);
+    let js = run_held(from_rest(&[ramp(0.0, 60.0, 40), vec![60.0; 60]]));
     assert!(js.iter().all(|j| j.faults.is_empty()), "{:?}", js.iter().find(|j| !j.faults.is_empty()));
     assert!(js.last().unwrap().held > 1.5, "{:?}", js.last());
     // The same way in, stopping where the hip line is still bent: told once it has settled there.
-    let mut judge = Judge::new(held_lift());
-    let mut heights = vec![0.0; 30];
-    heights.extend(ramp(0.0, 25.0, 20));
-    heights.extend(vec![25.0; 60]);
-    let js = run(&mut judge, heights, 0.0);
+    let js = run_held(from_rest(&[ramp(0.0, 25.0, 20), vec![25.0; 60]]));
     assert_eq!(js.last().unwrap().faults.first().map(|f| f.id.as_str()), Some("hips-low"));
-    let told = js.iter().find(|j| !j.faults.is_empty()).map(|j| j.t).unwrap();
+    let told = first_told(&js).unwrap();
     // Stopping short, then sinking a little deeper, still short: the way in was over once settled, so the fault
     // is told as soon as before, not a way in later.
-    let mut judge = Judge::new(held_lift());
-    let mut heights = vec![0.0; 30];
-    heights.extend(ramp(0.0, 25.0, 20));
-    heights.extend(vec![25.0; 18]);
-    heights.extend(ramp(25.0, 32.0, 4));
-    heights.extend(vec![32.0; 60]);
-    let js = run(&mut judge, heights, 0.0);
-    let sunk = js.iter().find(|j| !j.faults.is_empty()).map(|j| j.t).unwrap();
+    let js = run_held(from_rest(&[ramp(0.0, 25.0, 20), vec![25.0; 18], ramp(25.0, 32.0, 4), vec![32.0; 60]]));
+    let sunk = first_told(&js).unwrap();
     assert!(sunk <= told + 0.05, "told at {sunk:.2} s, {told:.2} s without the sink");
 }
