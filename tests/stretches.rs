@@ -1018,3 +1018,65 @@ fn a_seated_side_bend_reaching_overhead_is_no_seated_fold_and_a_real_fold_still_
     ]);
     assert_eq!(named(&fold).as_deref(), Some("seated-hamstring"));
 }
+
+/// A real hip circle clip's motion (docs/dev-footage dev21, Paolo17A hip_circle, 53 frames at 10 fps, three
+/// small circles, one direction): its first frame placed by hand, then per frame how far the model saw the
+/// shoulders', the hips' and the ankles' midpoints move sideways from there (px).
+#[rustfmt::skip]
+const PAOLO_SWAY: [(f32, f32, f32); 53] = [
+    (0.0, 0.0, 0.0), (2.4, -6.6, -3.0), (1.6, -4.5, -0.6), (2.5, -13.8, -3.3), (1.6, -25.5, -3.7),
+    (2.2, -23.8, -5.2), (2.5, -34.7, -5.2), (3.0, -37.5, -5.7), (3.2, -37.1, -5.2), (3.6, -35.6, -4.5),
+    (3.0, -29.7, -3.8), (1.9, -20.2, -3.4), (2.2, -19.1, -4.5), (0.8, -10.1, -2.6), (1.6, 0.3, -1.1),
+    (2.1, 0.4, -0.4), (4.4, 1.5, -0.8), (6.0, -0.1, -1.0), (6.5, -1.0, -0.3), (7.6, -8.8, -1.9),
+    (6.5, -18.2, -2.7), (6.5, -30.7, -5.1), (7.0, -29.6, -4.9), (6.7, -37.1, -6.0), (7.9, -39.4, -5.0),
+    (8.4, -40.7, -4.9), (8.1, -39.6, -6.8), (6.3, -41.5, -6.7), (6.3, -41.7, -6.7), (4.4, -41.8, -7.8),
+    (5.1, -40.8, -7.1), (5.3, -34.6, -4.8), (5.3, -33.4, -5.8), (4.7, -25.6, -4.0), (5.8, -12.9, -3.6),
+    (6.8, -11.3, -2.0), (4.4, -1.9, -1.7), (3.5, 6.1, 0.8), (4.8, 5.5, -3.4), (1.8, 5.2, -1.4),
+    (1.2, -3.7, -3.9), (2.0, -15.7, -1.8), (0.0, -13.5, -3.1), (0.6, -25.3, -4.4), (1.2, -38.3, -6.2),
+    (3.1, -36.2, -5.2), (2.5, -42.4, -7.5), (2.6, -40.3, -5.9), (2.7, -40.1, -5.5), (3.3, -30.2, -3.9),
+    (4.8, -19.5, -3.2), (7.1, -5.8, -0.9), (8.0, -4.3, -1.3),
+];
+
+/// Paolo17A's first frame (600x374), hands on the hips, shifted sideways: the head and shoulders by `s`, the
+/// hands (on the hips) and hips by `h`, the ankles by `a`, elbows and knees halfway between.
+fn standing_shifted(s: f32, h: f32, a: f32) -> stretchcoach::seeing::pose::Pose {
+    let at = |(x, y): (f32, f32), dx: f32| (x + dx, y);
+    side_on(&[
+        ("nose", at((276.9, 52.7), s)),
+        ("left-eye", at((282.1, 45.7), s)),
+        ("right-eye", at((269.4, 47.5), s)),
+        ("left-ear", at((288.2, 48.5), s)),
+        ("right-ear", at((262.8, 52.4), s)),
+        ("left-shoulder", at((318.0, 81.4), s)),
+        ("right-shoulder", at((250.7, 99.4), s)),
+        ("left-elbow", at((361.9, 102.4), (s + h) / 2.0)),
+        ("right-elbow", at((232.2, 145.3), (s + h) / 2.0)),
+        ("left-wrist", at((350.1, 144.9), h)),
+        ("right-wrist", at((264.4, 168.4), h)),
+        ("left-hip", at((328.9, 184.6), h)),
+        ("right-hip", at((290.3, 189.6), h)),
+        ("left-knee", at((334.0, 258.6), (h + a) / 2.0)),
+        ("right-knee", at((280.5, 261.4), (h + a) / 2.0)),
+        ("left-ankle", at((332.2, 321.1), a)),
+        ("right-ankle", at((261.0, 325.8), a)),
+    ])
+}
+
+/// Good and faulty reps at the end of a run of hip circles.
+fn circles_counted(frames: impl Iterator<Item = stretchcoach::seeing::pose::Pose>) -> (u32, u32) {
+    let mut session = Session::new(definition("hip-circles"));
+    let last = frames.enumerate().map(|(i, pose)| session.step(Some(&pose), i as f64 / 10.0)).last().unwrap();
+    (last.reps, last.faulty_reps)
+}
+
+#[test]
+fn small_real_hip_circles_are_each_counted_and_swaying_whole_from_the_ankles_is_not_circling() {
+    // Circling, the hips swing out under shoulders that stay over the feet: three circles, none too fast (1.8
+    // s each), none too small. Read against the feet alone they were counted once.
+    let circling = circles_counted(PAOLO_SWAY.iter().map(|&(s, h, a)| standing_shifted(s, h, a)));
+    assert_eq!(circling, (3, 0));
+    // The same hip movement with the whole body leaning over from the ankles, shoulders twice as far as the
+    // hips, is no hip circle: nothing is counted.
+    let swaying = circles_counted(PAOLO_SWAY.iter().map(|&(_, h, _)| standing_shifted(2.0 * h, h, 0.0)));
+    assert_eq!(swaying, (0, 0));
+}

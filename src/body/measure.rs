@@ -306,6 +306,11 @@ pub enum Measure {
     OffsetX,
     /// Horizontal distance between two joints, in torso lengths (either way).
     SideOffset,
+    /// Horizontal offset of the middle of three joints from halfway between the other two, in torso lengths
+    /// (positive: image right). `sway(mid-shoulder, mid-hip, mid-ankle)` is the hips swung out sideways under
+    /// the shoulders and over the feet, as a hip circle swings them; the whole body leaning over from the
+    /// ankles carries the shoulders twice as far as the hips and reads about nothing.
+    Sway,
     /// Horizontal offset of the first joint from the second, in torso lengths, positive toward the side of
     /// the second that the third is on: `toward(shoulder, hip, ankle)` is a lean over the legs when positive,
     /// away from them when negative, whichever way the person faces. Unknown when the third joint is
@@ -349,7 +354,12 @@ impl Unit {
 impl Measure {
     pub fn arity(self) -> usize {
         match self {
-            Measure::Angle | Measure::FloorAngle | Measure::Height | Measure::Toward | Measure::Ratio => 3,
+            Measure::Angle
+            | Measure::FloorAngle
+            | Measure::Height
+            | Measure::Toward
+            | Measure::Ratio
+            | Measure::Sway => 3,
             Measure::FromHorizontal | Measure::FromVertical | Measure::Distance => 2,
             Measure::OffsetX | Measure::SideOffset | Measure::Rise => 2,
             Measure::X => 1,
@@ -363,6 +373,7 @@ impl Measure {
             | Measure::Distance
             | Measure::OffsetX
             | Measure::SideOffset
+            | Measure::Sway
             | Measure::Toward
             | Measure::Rise
             | Measure::BackCurve => Unit::TorsoLengths,
@@ -397,6 +408,7 @@ impl Measure {
             (Measure::Ratio, [a, b, c]) => ratio(*a, *b, *c),
             (Measure::OffsetX, [a, b]) => Some((a.0 - b.0) / view.torso()?),
             (Measure::SideOffset, [a, b]) => Some((a.0 - b.0).abs() / view.torso()?),
+            (Measure::Sway, [a, b, c]) => Some((b.0 - (a.0 + c.0) / 2.0) / view.torso()?),
             (Measure::Rise, [a, b]) => Some((b.1 - a.1) / view.torso()?),
             (Measure::Toward, [a, b, c]) => toward(*a, *b, *c, view.torso()?),
             (Measure::X, [a]) => Some(a.0 / view.pose.height.max(1) as f32),

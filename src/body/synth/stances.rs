@@ -323,13 +323,14 @@ fn standing(sway: f32, hands_on_hips: bool, feet_shift: f32) -> [P; 17] {
 }
 
 fn hip_circles(fault: Option<&str>, fps: f64, seed: u64) -> Result<Vec<(f64, Pose)>, String> {
-    // Torso is 91 px here; circles of +-0.3 torso lengths, 4 s each.
+    // Torso is 91 px here; hips swayed +-0.3 torso lengths over the feet (+-0.27 from halfway between the
+    // shoulders and the feet, the phase's measure), 4 s a circle.
     let (amp, period, hands, feet) = match fault {
         None => (27.0, 4.0, true, 0.0),
         Some("hands-off-hips") => (27.0, 4.0, false, 0.0),
         Some("feet-moving") => (27.0, 4.0, true, 16.0),
         Some("circles-too-small") => (6.0, 4.0, true, 0.0),
-        Some("too-fast") => (27.0, 1.6, true, 0.0),
+        Some("too-fast") => (27.0, 0.9, true, 0.0),
         Some(f) => return Err(format!("hip circles has no fault {f:?}")),
     };
     let circles = if fault == Some("too-fast") { 8.0 } else { 10.0 };
