@@ -1080,3 +1080,33 @@ fn small_real_hip_circles_are_each_counted_and_swaying_whole_from_the_ankles_is_
     let swaying = circles_counted(PAOLO_SWAY.iter().map(|&(_, h, _)| standing_shifted(2.0 * h, h, 0.0)));
     assert_eq!(swaying, (0, 0));
 }
+
+#[test]
+fn sitting_up_with_the_knees_bent_is_no_twist_and_one_lying_up_the_picture_still_is() {
+    // A real seated twist (docs/dev-footage dev22, elhackeado lowerbackstretch, at 12.5 s, scaled to 600x400):
+    // sitting upright, one leg out and the other knee up across it, seen from behind and a little to the
+    // side; the shoulders apart, it reads like a twist seen from the feet, but the feet are on the floor at
+    // the hips' level, where lying they would run on down the picture. Named a supine twist before.
+    let seated_twist = seen(&[
+        ("nose", (196.4, 43.9), 1.0),
+        ("left-eye", (187.1, 34.9), 1.0),
+        ("right-eye", (198.8, 34.0), 1.0),
+        ("left-ear", (175.4, 39.0), 1.0),
+        ("right-ear", (199.6, 37.0), 1.0),
+        ("left-shoulder", (137.4, 94.1), 1.0),
+        ("right-shoulder", (222.7, 82.1), 1.0),
+        ("left-elbow", (109.8, 158.8), 0.99),
+        ("right-elbow", (286.8, 134.8), 0.98),
+        ("left-wrist", (109.6, 207.7), 0.89),
+        ("right-wrist", (318.6, 159.0), 0.7),
+        ("left-hip", (201.5, 216.6), 1.0),
+        ("right-hip", (234.1, 219.5), 1.0),
+        ("left-knee", (272.1, 141.7), 0.75),
+        ("right-knee", (343.4, 216.0), 1.0),
+        ("left-ankle", (303.0, 243.8), 0.89),
+        ("right-ankle", (462.9, 229.3), 1.0),
+    ]);
+    assert_eq!(named(&seated_twist), None);
+    // The twist from the feet has its trunk upright in the picture too, the feet well below the hips.
+    assert_eq!(named(&both_sides(&TWIST_FROM_THE_FEET)).as_deref(), Some("supine-twist"));
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::spans::Spans;
-use crate::body::measure::{JointRef, Measure, SeenFrom};
+use crate::body::measure::{JointRef, Measure, SeenFrom, View};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,11 +155,32 @@ pub struct Condition {
     /// unseen; plainly broken (beyond the tolerance), it breaks the stretch as any condition does.
     #[serde(default)]
     pub veto: bool,
+    /// A veto that rules out only while each of these holds: what is wrong in one posture (the feet level
+    /// with the hips, for a twist, with the trunk upright: sitting) may be right in another (lying across an
+    /// overhead camera's picture). Only on a veto, where leaving it out changes no mean.
+    #[serde(default)]
+    pub when: Vec<When>,
 }
 
 impl Condition {
     pub fn tolerance(&self) -> f32 {
         self.tolerance.unwrap_or(if self.measure.is_angle() { 10.0 } else { 0.15 })
+    }
+}
+
+impl When {
+    /// Whether the measure is known on this pose and in the range.
+    pub fn holds(&self, view: &View) -> bool {
+        self.measure.eval(view, &self.joints).is_some_and(|v| (self.range[0]..=self.range[1]).contains(&v))
+    }
+
+    fn well_formed(&self) -> Result<(), String> {
+        let range_ok = self.range[0].is_finite() && self.range[1].is_finite() && self.range[0] <= self.range[1];
+        if self.joints.len() == self.measure.arity() && range_ok {
+            Ok(())
+        } else {
+            Err(format!("{:?} needs {} joints and a range low..high", self.measure, self.measure.arity()))
+        }
     }
 }
 
@@ -383,6 +404,15 @@ impl Exercise {
                     format!("{tol} must be a positive number"),
                 ));
             }
+            if !c.when.is_empty() && !c.veto {
+                let msg = "`when` is only for a veto (veto = true): evidence for the stretch is always read".into();
+                return Err(invalid(&[&["recognise", &n, "when"], &["recognise", &n]], field + ".when", msg));
+            }
+            for (k, w) in c.when.iter().enumerate() {
+                if let Err(msg) = w.well_formed() {
+                    return Err(invalid(&[&["recognise", &n, "when", &k.to_string()]], format!("{field}.when"), msg));
+                }
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for (i, c) in self.checks.iter().enumerate() {
@@ -414,12 +444,8 @@ impl Exercise {
                 ));
             }
             for (k, w) in c.when.iter().enumerate() {
-                if w.joints.len() != w.measure.arity()
-                    || !(w.range[0].is_finite() && w.range[1].is_finite() && w.range[0] <= w.range[1])
-                {
-                    let at = k.to_string();
-                    let msg = format!("{:?} needs {} joints and a range low..high", w.measure, w.measure.arity());
-                    return Err(invalid(&[&["checks", &n, "when", &at]], field("when"), msg));
+                if let Err(msg) = w.well_formed() {
+                    return Err(invalid(&[&["checks", &n, "when", &k.to_string()]], field("when"), msg));
                 }
             }
             if c.window.is_some_and(|w| !(w.is_finite() && w > 0.0)) {

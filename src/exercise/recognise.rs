@@ -3,7 +3,7 @@
 
 use super::definition::Condition;
 use super::Exercise;
-use crate::body::measure::{near_side, seen_from, SeenFrom, Side, View};
+use crate::body::measure::{near_side, seen_from, JointRef, Measure, SeenFrom, Side, View};
 use crate::seeing::pose::Pose;
 
 /// Seconds over which evidence is averaged (an exponential moving average).
@@ -50,18 +50,21 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
             .iter()
             .filter(|c| c.view.is_none() || c.view == seen)
             .map(|c| {
-                let joints: Vec<String> = c.joints.iter().map(|j| String::from(*j)).collect();
-                let name = serde_json::to_value(c.measure).ok().and_then(|v| v.as_str().map(str::to_string));
+                let reading = |measure: Measure, joints: &[JointRef], range: [f32; 2]| {
+                    let joints: Vec<String> = joints.iter().map(|j| String::from(*j)).collect();
+                    let name = serde_json::to_value(measure).ok().and_then(|v| v.as_str().map(str::to_string));
+                    format!("{}({}) in [{}, {}]", name.unwrap_or_default(), joints.join(", "), range[0], range[1])
+                };
+                let mut condition = reading(c.measure, &c.joints, c.range);
+                for w in &c.when {
+                    condition += &format!(" when {}", reading(w.measure, &w.joints, w.range));
+                }
+                // A veto whose `when` does not hold cannot rule anything out.
+                let ruling = c.when.iter().all(|w| w.holds(&view));
                 ConditionReading {
-                    condition: format!(
-                        "{}({}) in [{}, {}]",
-                        name.unwrap_or_default(),
-                        joints.join(", "),
-                        c.range[0],
-                        c.range[1]
-                    ),
+                    condition,
                     value: c.measure.eval(&view, &c.joints),
-                    evidence: evidence(c, &view).unwrap_or(UNKNOWN),
+                    evidence: if ruling { evidence(c, &view).unwrap_or(UNKNOWN) } else { 1.0 },
                 }
             })
             .collect()
@@ -85,7 +88,12 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) ->
     }
     let on = |side| {
         let view = View { pose, side };
-        let vetoed = ex.recognise.iter().filter(applies).filter(|c| c.veto).any(|c| evidence(c, &view) == Some(0.0));
+        let vetoed = ex
+            .recognise
+            .iter()
+            .filter(applies)
+            .filter(|c| c.veto && c.when.iter().all(|w| w.holds(&view)))
+            .any(|c| evidence(c, &view) == Some(0.0));
         let (sum, worst, unknown) =
             ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view)).fold(
                 (0.0f32, 1.0f32, 0u32),
@@ -197,5 +205,40 @@ recognise = [
         k[Joint::LeftWrist.index()] = Keypoint { x: 300.0, y: 0.0, score: 0.9 };
         let reaching_up = Pose::coco(600, 400, k);
         assert!(score(&stretch(", veto = true"), &reaching_up) < veto);
+        // A veto with `when` rules out only while that holds: here while the ankle is below the hip (it is
+        // level with it), then never; when it holds, the explanation shows it ruling out.
+        let only_when = |range: &str| {
+            stretch(&format!(
+                r#", veto = true, when = [{{ measure = "rise", joints = ["hip", "ankle"], range = {range} }}]"#
+            ))
+        };
+        assert_eq!(score(&only_when("[-0.1, 0.1]"), &reaching_up), score(&stretch(", veto = true"), &reaching_up));
+        assert_eq!(score(&only_when("[0.5, 3]"), &reaching_up), veto);
+        let shown = |ex: &Exercise| explain(ex, &reaching_up).last().map(|c| (c.condition.clone(), c.evidence));
+        assert_eq!(
+            shown(&only_when("[0.5, 3]")),
+            Some(("rise(top-wrist, top-shoulder) in [-3, 0.1] when rise(hip, ankle) in [0.5, 3]".into(), 1.0))
+        );
+        assert_eq!(shown(&only_when("[-0.1, 0.1]")).map(|(_, e)| e), Some(0.0));
+    }
+
+    #[test]
+    fn when_is_refused_on_a_condition_that_is_evidence() {
+        let text = r#"
+id = "reach"
+name = "Reach"
+instructions = "Reach."
+view = "side"
+kind = "hold"
+hold_seconds = 10
+recognise = [
+  { measure = "rise", joints = ["wrist", "shoulder"], range = [-3, 0.1], when = [
+    { measure = "rise", joints = ["hip", "ankle"], range = [0, 1] },
+  ] },
+]
+"#;
+        let err = Exercise::from_toml("reach.toml", text).unwrap_err().to_string();
+        assert!(err.contains("recognise[0].when") && err.contains("only for a veto"), "{err}");
+        assert!(Exercise::from_toml("reach.toml", &text.replace("0.1], when", "0.1], veto = true, when")).is_ok());
     }
 }

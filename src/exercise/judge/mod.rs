@@ -400,9 +400,7 @@ impl Judge {
                     During::Down => self.phase == PhaseState::Down,
                 } && (is_setup || settled)
                     && check.view.is_none_or(|v| seen == Some(v))
-                    && check.when.iter().all(|w| {
-                        w.measure.eval(&view, &w.joints).is_some_and(|v| (w.range[0]..=w.range[1]).contains(&v))
-                    });
+                    && check.when.iter().all(|w| w.holds(&view));
                 let state = &mut self.states[i];
                 let value = match check.window {
                     Some(w) => values[i].and_then(|v| window_spread(&mut state.history, t, v, w as f64)),
