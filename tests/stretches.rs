@@ -185,9 +185,10 @@ fn auto_recognises_each_stretch_from_the_pose() {
         let judged: usize = lines.iter().filter(|l| !l["exercise"].is_null()).count();
         let right = lines.iter().filter(|l| l["exercise"] == id).count();
         assert!(right * 100 >= judged * 95, "{id}: only {right} of {judged} judged frames as {id}");
-        // Recognised within a few seconds of starting.
+        // Recognised within a few seconds of starting: the generated bodies are in the stretch from 2 to 3 s,
+        // and legs up the wall waits until the legs rest against the wall (4.2 s; about 3 s before it did).
         let first = lines.iter().find(|l| l["exercise"] == id).unwrap()["t"].as_f64().unwrap();
-        assert!(first < 4.0, "{id} recognised only at {first} s");
+        assert!(first < 4.5, "{id} recognised only at {first} s");
     }
 }
 
@@ -1109,4 +1110,61 @@ fn sitting_up_with_the_knees_bent_is_no_twist_and_one_lying_up_the_picture_still
     assert_eq!(named(&seated_twist), None);
     // The twist from the feet has its trunk upright in the picture too, the feet well below the hips.
     assert_eq!(named(&both_sides(&TWIST_FROM_THE_FEET)).as_deref(), Some("supine-twist"));
+}
+
+/// `pose` with each leg turned about its hip to `from_vertical` degrees, the feet toward the image's right.
+fn legs_turned(pose: &stretchcoach::seeing::pose::Pose, from_vertical: f32) -> stretchcoach::seeing::pose::Pose {
+    use stretchcoach::seeing::pose::Joint;
+    let mut pose = pose.clone();
+    let (s, c) = from_vertical.to_radians().sin_cos();
+    for (hip, joints) in [
+        (Joint::LeftHip, [Joint::LeftKnee, Joint::LeftAnkle]),
+        (Joint::RightHip, [Joint::RightKnee, Joint::RightAnkle]),
+    ] {
+        let h = pose.landmarks[hip.index()];
+        for j in joints {
+            let p = &mut pose.landmarks[j.index()];
+            let length = (p.x - h.x).hypot(p.y - h.y);
+            (p.x, p.y) = (h.x + length * s, h.y - length * c);
+        }
+    }
+    pose
+}
+
+#[test]
+fn legs_raised_and_lowered_are_no_legs_up_the_wall_and_the_same_legs_resting_are() {
+    // A real lying leg raise (docs/dev-footage dev22, ohwoonwan legraise, at 1.2 s, scaled to 600x400): the legs
+    // at the top, straight up. Held there, it is the pose of legs up the wall.
+    let top = seen(&[
+        ("nose", (29.8, 339.2), 1.0),
+        ("left-eye", (25.8, 343.6), 1.0),
+        ("right-eye", (26.2, 346.7), 1.0),
+        ("left-ear", (30.3, 349.7), 1.0),
+        ("right-ear", (31.5, 355.4), 1.0),
+        ("left-shoulder", (65.2, 348.6), 1.0),
+        ("right-shoulder", (62.6, 359.6), 1.0),
+        ("left-elbow", (109.5, 358.8), 0.03),
+        ("right-elbow", (104.2, 377.5), 0.97),
+        ("left-wrist", (144.4, 355.7), 0.03),
+        ("right-wrist", (145.0, 376.9), 0.95),
+        ("left-hip", (143.6, 346.1), 1.0),
+        ("right-hip", (150.4, 353.8), 1.0),
+        ("left-knee", (146.8, 271.7), 0.4),
+        ("right-knee", (153.2, 276.8), 0.98),
+        ("left-ankle", (161.1, 213.0), 0.31),
+        ("right-ankle", (165.9, 209.8), 0.96),
+    ]);
+    assert_eq!(named(&top).as_deref(), Some("legs-up-the-wall"));
+    // As in the clip, the legs lowered from 6 to 85 degrees off vertical over 3.8 s and raised again in 0.7 s,
+    // twice: named legs up the wall before, as they passed through upright.
+    let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
+    let told: Vec<_> = (0..270)
+        .filter_map(|i| {
+            let t = i as f64 / 30.0;
+            let at = (t % 4.5) as f32;
+            let angle = if at < 3.8 { 6.0 + 79.0 * at / 3.8 } else { 85.0 - 79.0 * (at - 3.8) / 0.7 };
+            session.step(Some(&legs_turned(&top, angle)), t).exercise
+        })
+        .collect();
+    assert!(!told.iter().any(|e| e == "legs-up-the-wall"), "{told:?}");
 }

@@ -160,6 +160,12 @@ pub struct Condition {
     /// overhead camera's picture). Only on a veto, where leaving it out changes no mean.
     #[serde(default)]
     pub when: Vec<When>,
+    /// Read how much the measure moves, its spread over this many seconds, not its value: legs resting on a
+    /// wall stay still, legs being raised and lowered do not. Only on a veto: keeping still is no evidence for a
+    /// stretch (a photo always is). Read on the side nearer the camera each frame (name `mid-` joints for a
+    /// measure of both sides); a single pose, as in a photo, does not move.
+    #[serde(default)]
+    pub window: Option<f32>,
 }
 
 impl Condition {
@@ -407,6 +413,19 @@ impl Exercise {
             if !c.when.is_empty() && !c.veto {
                 let msg = "`when` is only for a veto (veto = true): evidence for the stretch is always read".into();
                 return Err(invalid(&[&["recognise", &n, "when"], &["recognise", &n]], field + ".when", msg));
+            }
+            if let Some(w) = c.window {
+                let msg = if !c.veto {
+                    "`window` is only for a veto (veto = true): keeping still is no evidence for a stretch"
+                } else if !(w.is_finite() && w > 0.0) {
+                    "window must be a positive number of seconds"
+                } else {
+                    ""
+                };
+                if !msg.is_empty() {
+                    let at: &[&[&str]] = &[&["recognise", &n, "window"], &["recognise", &n]];
+                    return Err(invalid(at, format!("{field}.window"), msg.into()));
+                }
             }
             for (k, w) in c.when.iter().enumerate() {
                 if let Err(msg) = w.well_formed() {

@@ -1,7 +1,10 @@
 //! Which stretch is this? Each definition says what its pose looks like (`recognise` conditions); the
 //! stretch whose conditions hold best, steadily, is taken. No stretch has recognition logic in Rust.
 
+use std::collections::VecDeque;
+
 use super::definition::Condition;
+use super::window::spread;
 use super::Exercise;
 use crate::body::measure::{near_side, seen_from, JointRef, Measure, SeenFrom, Side, View};
 use crate::seeing::pose::Pose;
@@ -24,9 +27,11 @@ const MORE_UNKNOWN: f32 = 0.3;
 const UNKNOWN: f32 = 0.5;
 
 /// Evidence from one condition: 1 inside its range, fading to 0 at `tolerance` outside it; none when a
-/// joint it reads is unknown.
-fn evidence(c: &Condition, view: &View) -> Option<f32> {
+/// joint it reads is unknown. A condition with a window reads `moved`, how far its measure moved over it
+/// (a single pose: not at all).
+fn evidence(c: &Condition, view: &View, moved: Option<f32>) -> Option<f32> {
     let v = c.measure.eval(view, &c.joints)?;
+    let v = if c.window.is_some() { moved.unwrap_or(0.0) } else { v };
     let outside = (c.range[0] - v).max(v - c.range[1]).max(0.0);
     Some((1.0 - outside / c.tolerance()).max(0.0))
 }
@@ -56,6 +61,9 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
                     format!("{}({}) in [{}, {}]", name.unwrap_or_default(), joints.join(", "), range[0], range[1])
                 };
                 let mut condition = reading(c.measure, &c.joints, c.range);
+                if let Some(w) = c.window {
+                    condition += &format!(" moving over {w} s");
+                }
                 for w in &c.when {
                     condition += &format!(" when {}", reading(w.measure, &w.joints, w.range));
                 }
@@ -63,8 +71,8 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
                 let ruling = c.when.iter().all(|w| w.holds(&view));
                 ConditionReading {
                     condition,
-                    value: c.measure.eval(&view, &c.joints),
-                    evidence: if ruling { evidence(c, &view).unwrap_or(UNKNOWN) } else { 1.0 },
+                    value: c.measure.eval(&view, &c.joints).map(|v| if c.window.is_some() { 0.0 } else { v }),
+                    evidence: if ruling { evidence(c, &view, None).unwrap_or(UNKNOWN) } else { 1.0 },
                 }
             })
             .collect()
@@ -76,11 +84,13 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
 /// How well the pose matches the stretch (0-1): the mean evidence of its conditions, on the better side,
 /// for the way the camera sees the body (conditions tagged with another view are left out).
 pub fn score(ex: &Exercise, pose: &Pose) -> f32 {
-    score_seen(ex, pose, seen_from(pose), near_side(pose))
+    score_seen(ex, pose, seen_from(pose), near_side(pose), &[])
 }
 
-/// `score`, with the view and the near side worked out once per frame for every stretch.
-fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) -> f32 {
+/// `score`, with the view and the near side worked out once per frame for every stretch, and `moved`, for
+/// each condition with a window, how far its measure moved over it (none given: a single pose, still).
+fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, moved: &[Option<f32>]) -> f32 {
+    let moved = |i: usize| moved.get(i).copied().flatten();
     let applies = |c: &&Condition| c.view.is_none() || c.view == seen;
     let n = ex.recognise.iter().filter(applies).filter(|c| !c.veto).count();
     if n == 0 {
@@ -91,11 +101,12 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side) ->
         let vetoed = ex
             .recognise
             .iter()
-            .filter(applies)
-            .filter(|c| c.veto && c.when.iter().all(|w| w.holds(&view)))
-            .any(|c| evidence(c, &view) == Some(0.0));
+            .enumerate()
+            .filter(|(_, c)| applies(c))
+            .filter(|(_, c)| c.veto && c.when.iter().all(|w| w.holds(&view)))
+            .any(|(i, c)| evidence(c, &view, moved(i)) == Some(0.0));
         let (sum, worst, unknown) =
-            ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view)).fold(
+            ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view, None)).fold(
                 (0.0f32, 1.0f32, 0u32),
                 |(sum, worst, unknown), e| match e {
                     Some(e) => (sum + e, worst.min(e), unknown),
@@ -124,11 +135,18 @@ pub struct Recogniser {
     scores: Vec<f32>,
     current: Option<usize>,
     last_t: Option<f64>,
+    /// Per stretch, per condition with a window, its recent readings.
+    recent: Vec<Vec<VecDeque<(f64, f32)>>>,
 }
 
 impl Recogniser {
     pub fn new(catalog_len: usize) -> Self {
-        Recogniser { scores: vec![0.0; catalog_len], current: None, last_t: None }
+        Recogniser {
+            scores: vec![0.0; catalog_len],
+            current: None,
+            last_t: None,
+            recent: vec![Vec::new(); catalog_len],
+        }
     }
 
     /// Index into `catalog` of the stretch being done, if one is recognised.
@@ -137,9 +155,24 @@ impl Recogniser {
         self.last_t = Some(t);
         let alpha = (1.0 - (-dt / TAU).exp()) as f32;
         let seen = pose.map(|p| (seen_from(p), near_side(p)));
-        for (s, ex) in self.scores.iter_mut().zip(catalog) {
-            let now = pose.zip(seen).map(|(p, (seen, near))| score_seen(ex, p, seen, near)).unwrap_or(0.0);
-            *s += alpha * (now - *s);
+        for ((s, recent), ex) in self.scores.iter_mut().zip(&mut self.recent).zip(catalog) {
+            let now = pose.zip(seen).map(|(p, (seen, near))| {
+                recent.resize_with(ex.recognise.len(), VecDeque::new);
+                let view = View { pose: p, side: near };
+                let windowed = ex.recognise.iter().any(|c| c.window.is_some());
+                let moved: Vec<Option<f32>> = ex
+                    .recognise
+                    .iter()
+                    .zip(recent.iter_mut())
+                    .filter(|_| windowed)
+                    .map(|(c, r)| {
+                        let w = c.window?;
+                        spread(r, t, c.measure.eval(&view, &c.joints)?, w as f64, 0.0)
+                    })
+                    .collect();
+                score_seen(ex, p, seen, near, &moved)
+            });
+            *s += alpha * (now.unwrap_or(0.0) - *s);
         }
         // On a tie the stretch with more conditions, the more specific description, wins.
         let (best, best_score) = self
@@ -223,7 +256,7 @@ recognise = [
     }
 
     #[test]
-    fn when_is_refused_on_a_condition_that_is_evidence() {
+    fn when_and_window_are_refused_on_a_condition_that_is_evidence() {
         let text = r#"
 id = "reach"
 name = "Reach"
@@ -240,5 +273,59 @@ recognise = [
         let err = Exercise::from_toml("reach.toml", text).unwrap_err().to_string();
         assert!(err.contains("recognise[0].when") && err.contains("only for a veto"), "{err}");
         assert!(Exercise::from_toml("reach.toml", &text.replace("0.1], when", "0.1], veto = true, when")).is_ok());
+        // `window` likewise.
+        let windowed = |veto: &str| {
+            let text = format!(
+                "id = \"reach\"\nname = \"Reach\"\ninstructions = \"Reach.\"\nview = \"side\"\nkind = \"hold\"\n\
+                 hold_seconds = 10\nrecognise = [{{ measure = \"rise\", joints = [\"wrist\", \"shoulder\"], \
+                 range = [-3, 0.1], window = 1.5{veto} }}]\n"
+            );
+            Exercise::from_toml("reach.toml", &text).map_err(|e| e.to_string())
+        };
+        let err = windowed("").unwrap_err();
+        assert!(err.contains("recognise[0].window") && err.contains("only for a veto"), "{err}");
+        assert_eq!(windowed(", veto = true").unwrap().recognise[0].window, Some(1.5));
+    }
+
+    #[test]
+    fn a_windowed_veto_rules_out_a_pose_that_keeps_moving_and_not_one_held_still() {
+        // Reaching with the wrist up and down by 0.6 torso lengths a second: moving; a single pose is still.
+        let ex = Exercise::from_toml(
+            "reach.toml",
+            r#"
+id = "reach"
+name = "Reach"
+instructions = "Reach."
+view = "side"
+kind = "hold"
+hold_seconds = 10
+recognise = [
+  { measure = "rise", joints = ["shoulder", "hip"], range = [0.5, 3] },
+  { measure = "rise", joints = ["wrist", "shoulder"], range = [0, 0.2], window = 1, veto = true },
+]
+"#,
+        )
+        .unwrap();
+        let at = |wrist_y: f32| {
+            let mut k = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+            for (j, x, y) in [
+                (Joint::LeftShoulder, 300.0, 100.0),
+                (Joint::LeftHip, 300.0, 250.0),
+                (Joint::LeftWrist, 400.0, wrist_y),
+            ] {
+                k[j.index()] = Keypoint { x, y, score: 0.9 };
+            }
+            Pose::coco(600, 400, k)
+        };
+        assert_eq!(score(&ex, &at(150.0)), 1.0);
+        let run = |wrist: &dyn Fn(f64) -> f32| {
+            let mut r = Recogniser::new(1);
+            (0..90)
+                .map(|i| r.update(std::slice::from_ref(&ex), Some(&at(wrist(i as f64 / 30.0))), i as f64 / 30.0))
+                .last()
+                .flatten()
+        };
+        assert_eq!(run(&|_| 150.0), Some(0));
+        assert_eq!(run(&|t| 150.0 + 45.0 * (t * std::f64::consts::TAU).sin() as f32), None);
     }
 }

@@ -24,20 +24,6 @@ pub(super) struct CheckState {
     pub(super) history: VecDeque<(f64, f32)>,
 }
 
-/// Adds a value and returns the spread (max - min) over the last `window` seconds, once that much is seen.
-pub(super) fn window_spread(history: &mut VecDeque<(f64, f32)>, t: f64, v: f32, window: f64) -> Option<f32> {
-    history.push_back((t, v));
-    while history.front().is_some_and(|(t0, _)| t - t0 > window) {
-        history.pop_front();
-    }
-    let span = t - history.front()?.0;
-    if span < 0.9 * window {
-        return None;
-    }
-    let (lo, hi) = history.iter().fold((f32::MAX, f32::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
-    Some(hi - lo)
-}
-
 pub(super) enum Reading {
     Value(f32),
     /// A joint the check needs is unknown this frame.

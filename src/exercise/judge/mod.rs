@@ -13,9 +13,10 @@ mod sides;
 mod tests;
 
 use super::definition::{Category, During, Exercise, Kind};
+use super::window::spread;
 use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, SeenFrom, Side, View, MIN_SCORE};
 use crate::seeing::pose::{Joint, Keypoint, Pose};
-use check::{step_check, window_spread, CheckState, Reading};
+use check::{step_check, CheckState, Reading};
 use reps::Rep;
 use sides::side_index;
 
@@ -403,7 +404,7 @@ impl Judge {
                     && check.when.iter().all(|w| w.holds(&view));
                 let state = &mut self.states[i];
                 let value = match check.window {
-                    Some(w) => values[i].and_then(|v| window_spread(&mut state.history, t, v, w as f64)),
+                    Some(w) => values[i].and_then(|v| spread(&mut state.history, t, v, w as f64, 0.9)),
                     None => values[i],
                 };
                 // What this view cannot see is not measured at all.
