@@ -197,23 +197,23 @@ mod tests {
     use super::*;
     use crate::seeing::pose::{Joint, Keypoint};
 
-    fn stretch(veto: &str) -> Exercise {
+    /// A hold stretch "reach" recognised by `conditions` (TOML, the inside of `recognise = [...]`).
+    fn reach(conditions: &str) -> Result<Exercise, String> {
         let text = format!(
+            "id = \"reach\"\nname = \"Reach\"\ninstructions = \"Reach.\"\nview = \"side\"\nkind = \"hold\"\n\
+             hold_seconds = 10\nrecognise = [\n{conditions}\n]\n"
+        );
+        Exercise::from_toml("reach.toml", &text).map_err(|e| e.to_string())
+    }
+
+    fn stretch(veto: &str) -> Exercise {
+        reach(&format!(
             r#"
-id = "reach"
-name = "Reach"
-instructions = "Reach."
-view = "side"
-kind = "hold"
-hold_seconds = 10
-recognise = [
   {{ measure = "angle", joints = ["hip", "knee", "ankle"], range = [160, 180] }},
   {{ measure = "angle", joints = ["shoulder", "hip", "knee"], range = [0, 115] }},
-  {{ measure = "rise", joints = ["top-wrist", "top-shoulder"], range = [-3, 0.1]{veto} }},
-]
-"#
-        );
-        Exercise::from_toml("reach.toml", &text).unwrap()
+  {{ measure = "rise", joints = ["top-wrist", "top-shoulder"], range = [-3, 0.1]{veto} }},"#
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -257,53 +257,25 @@ recognise = [
 
     #[test]
     fn when_and_window_are_refused_on_a_condition_that_is_evidence() {
-        let text = r#"
-id = "reach"
-name = "Reach"
-instructions = "Reach."
-view = "side"
-kind = "hold"
-hold_seconds = 10
-recognise = [
-  { measure = "rise", joints = ["wrist", "shoulder"], range = [-3, 0.1], when = [
-    { measure = "rise", joints = ["hip", "ankle"], range = [0, 1] },
-  ] },
-]
-"#;
-        let err = Exercise::from_toml("reach.toml", text).unwrap_err().to_string();
-        assert!(err.contains("recognise[0].when") && err.contains("only for a veto"), "{err}");
-        assert!(Exercise::from_toml("reach.toml", &text.replace("0.1], when", "0.1], veto = true, when")).is_ok());
-        // `window` likewise.
-        let windowed = |veto: &str| {
-            let text = format!(
-                "id = \"reach\"\nname = \"Reach\"\ninstructions = \"Reach.\"\nview = \"side\"\nkind = \"hold\"\n\
-                 hold_seconds = 10\nrecognise = [{{ measure = \"rise\", joints = [\"wrist\", \"shoulder\"], \
-                 range = [-3, 0.1], window = 1.5{veto} }}]\n"
-            );
-            Exercise::from_toml("reach.toml", &text).map_err(|e| e.to_string())
+        let read = |extra: &str| {
+            reach(&format!(r#"{{ measure = "rise", joints = ["wrist", "shoulder"], range = [-3, 0.1]{extra} }},"#))
         };
-        let err = windowed("").unwrap_err();
+        let when = r#", when = [{ measure = "rise", joints = ["hip", "ankle"], range = [0, 1] }]"#;
+        let err = read(when).unwrap_err();
+        assert!(err.contains("recognise[0].when") && err.contains("only for a veto"), "{err}");
+        assert!(read(&format!(", veto = true{when}")).is_ok());
+        let err = read(", window = 1.5").unwrap_err();
         assert!(err.contains("recognise[0].window") && err.contains("only for a veto"), "{err}");
-        assert_eq!(windowed(", veto = true").unwrap().recognise[0].window, Some(1.5));
+        assert_eq!(read(", window = 1.5, veto = true").unwrap().recognise[0].window, Some(1.5));
     }
 
     #[test]
     fn a_windowed_veto_rules_out_a_pose_that_keeps_moving_and_not_one_held_still() {
         // Reaching with the wrist up and down by 0.6 torso lengths a second: moving; a single pose is still.
-        let ex = Exercise::from_toml(
-            "reach.toml",
+        let ex = reach(
             r#"
-id = "reach"
-name = "Reach"
-instructions = "Reach."
-view = "side"
-kind = "hold"
-hold_seconds = 10
-recognise = [
   { measure = "rise", joints = ["shoulder", "hip"], range = [0.5, 3] },
-  { measure = "rise", joints = ["wrist", "shoulder"], range = [0, 0.2], window = 1, veto = true },
-]
-"#,
+  { measure = "rise", joints = ["wrist", "shoulder"], range = [0, 0.2], window = 1, veto = true },"#,
         )
         .unwrap();
         let at = |wrist_y: f32| {
