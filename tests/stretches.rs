@@ -972,7 +972,7 @@ fn check_ends_with_a_summary_a_person_can_read() {
 }
 
 #[test]
-fn a_seated_side_bend_reaching_overhead_is_no_seated_fold_and_a_real_fold_still_is() {
+fn a_seated_side_bend_or_an_arm_swept_over_the_head_is_no_seated_fold_and_a_real_fold_still_is() {
     // A real seated side bend (dev10 team-swp yoga-app, scaled to 600x400): one leg out, the trunk bent over
     // it sideways, the top arm reaching overhead, its wrist 1.06 torso lengths above the shoulders. It was
     // named a seated hamstring stretch: seen front-on, a bend over the leg has the outline of a fold over it.
@@ -996,6 +996,28 @@ fn a_seated_side_bend_reaching_overhead_is_no_seated_fold_and_a_real_fold_still_
         ("right-ankle", (232.7, 315.3), 0.89),
     ]);
     assert_eq!(named(&side_bend), None);
+    // A real revolved head-to-knee (dev16 JuStarkova, scaled): the trunk bent sideways over the straight leg,
+    // the top arm swept over the head toward the foot, its hand below the shoulder but its elbow level with it.
+    let revolved = seen(&[
+        ("nose", (200.0, 142.2), 1.0),
+        ("left-eye", (187.2, 135.8), 1.0),
+        ("right-eye", (188.2, 155.0), 1.0),
+        ("left-ear", (189.4, 132.7), 1.0),
+        ("right-ear", (191.0, 169.2), 1.0),
+        ("left-shoulder", (243.3, 119.4), 1.0),
+        ("right-shoulder", (237.1, 209.5), 1.0),
+        ("left-elbow", (166.7, 118.6), 0.93),
+        ("right-elbow", (213.9, 285.9), 0.65),
+        ("left-wrist", (91.5, 182.0), 0.88),
+        ("right-wrist", (124.2, 312.9), 0.75),
+        ("left-hip", (391.3, 244.9), 1.0),
+        ("right-hip", (335.5, 265.3), 1.0),
+        ("left-knee", (503.3, 279.0), 0.99),
+        ("right-knee", (225.4, 283.8), 0.93),
+        ("left-ankle", (394.4, 307.0), 0.76),
+        ("right-ankle", (79.2, 306.1), 0.98),
+    ]);
+    assert_eq!(named(&revolved), None);
     // A real seated hamstring stretch (dev9 rainerknabenbauer, scaled): the hands reach toward the foot, the
     // higher wrist 0.70 torso lengths below the shoulders.
     let fold = seen(&[
