@@ -280,7 +280,7 @@ fn seated_hamstring(fault: Option<&str>) -> Result<Timeline<Stance>, String> {
         Some("on-a-chair") => Stance { hip: (250.0, 290.0), near_leg: (-25.0, -25.0), far_leg: (0.0, 270.0), ..sit },
         _ => sit,
     };
-    // The hands reach down the legs toward the feet: real seated stretches hold the elbows 0.19 to 1.0 torso
+    // The hands reach down the legs toward the feet: real seated stretches hold the elbows 0.19 to 1.04 torso
     // lengths below the shoulders.
     let reach = (-25.0, -15.0);
     let lean = Stance { torso: 60.0, neck: 55.0, face: 325.0, near_arm: reach, far_arm: reach, ..sit };
