@@ -238,8 +238,8 @@ mod tests {
         k[Joint::LeftWrist.index()] = Keypoint { x: 300.0, y: 0.0, score: 0.9 };
         let reaching_up = Pose::coco(600, 400, k);
         assert!(score(&stretch(", veto = true"), &reaching_up) < veto);
-        // A veto with `when` rules out only while that holds: here while the ankle is below the hip (it is
-        // level with it), then never; when it holds, the explanation shows it ruling out.
+        // A veto with `when` rules out only while that holds: asked for the hip level with the ankle, as here,
+        // it rules out; asked for the hip well above the ankle, never, and the explanation shows it not ruling.
         let only_when = |range: &str| {
             stretch(&format!(
                 r#", veto = true, when = [{{ measure = "rise", joints = ["hip", "ankle"], range = {range} }}]"#
