@@ -1190,3 +1190,46 @@ fn legs_raised_and_lowered_are_no_legs_up_the_wall_and_the_same_legs_resting_are
         .collect();
     assert!(!told.iter().any(|e| e == "legs-up-the-wall"), "{told:?}");
 }
+
+#[test]
+fn donkey_kicks_on_all_fours_are_no_cat_cow_and_the_same_body_kneeling_still_is() {
+    // A real donkey kick clip (docs/dev-footage dev19, darebee donkey-kicks, scaled to 600x400), between two
+    // kicks: on all fours, both knees down. Held there, it is the start of cat-cow.
+    let down = seen(&[
+        ("nose", (220.2, 149.2), 1.0),
+        ("left-eye", (224.9, 142.1), 1.0),
+        ("right-eye", (223.6, 141.3), 1.0),
+        ("left-ear", (237.7, 143.1), 1.0),
+        ("right-ear", (235.7, 142.0), 1.0),
+        ("left-shoulder", (263.1, 179.8), 1.0),
+        ("right-shoulder", (264.3, 164.7), 1.0),
+        ("left-elbow", (265.2, 235.7), 0.98),
+        ("right-elbow", (268.7, 218.4), 0.2),
+        ("left-wrist", (259.5, 288.9), 0.97),
+        ("right-wrist", (260.7, 265.6), 0.31),
+        ("left-hip", (361.4, 198.0), 1.0),
+        ("right-hip", (355.2, 190.0), 1.0),
+        ("left-knee", (366.5, 277.5), 0.99),
+        ("right-knee", (363.0, 262.6), 0.5),
+        ("left-ankle", (442.3, 253.5), 0.99),
+        ("right-ankle", (430.4, 240.8), 0.74),
+    ]);
+    assert_eq!(named(&down).as_deref(), Some("cat-cow"));
+    // As in the clip, the far leg kicks up and back every 1.4 s (0.9 s up and down, its knee to (402, 124) and
+    // its sole to (409, 59) at the top), while the rest of the body stays: named cat-cow before.
+    use stretchcoach::seeing::pose::Joint;
+    let kicking = |t: f64| {
+        let at = (t % 1.4) as f32;
+        let up = if at < 0.9 { (std::f32::consts::PI * at / 0.9).sin() } else { 0.0 };
+        let mut pose = down.clone();
+        for (joint, top) in [(Joint::RightKnee, (402.5, 123.8)), (Joint::RightAnkle, (409.3, 58.9))] {
+            let p = &mut pose.landmarks[joint.index()];
+            (p.x, p.y, p.score) = (p.x + up * (top.0 - p.x), p.y + up * (top.1 - p.y), 0.95);
+        }
+        pose
+    };
+    let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
+    let told: Vec<_> =
+        (0..300).filter_map(|i| session.step(Some(&kicking(i as f64 / 30.0)), i as f64 / 30.0).exercise).collect();
+    assert!(!told.iter().any(|e| e == "cat-cow"), "{told:?}");
+}
