@@ -137,6 +137,8 @@ pub struct Recogniser {
     last_t: Option<f64>,
     /// Per stretch, per condition with a window, its recent readings.
     recent: Vec<Vec<VecDeque<(f64, f32)>>>,
+    /// This frame's movement of each condition with a window, for one stretch at a time (kept to reuse).
+    moved: Vec<Option<f32>>,
 }
 
 impl Recogniser {
@@ -146,6 +148,7 @@ impl Recogniser {
             current: None,
             last_t: None,
             recent: vec![Vec::new(); catalog_len],
+            moved: Vec::new(),
         }
     }
 
@@ -155,22 +158,19 @@ impl Recogniser {
         self.last_t = Some(t);
         let alpha = (1.0 - (-dt / TAU).exp()) as f32;
         let seen = pose.map(|p| (seen_from(p), near_side(p)));
+        let moved = &mut self.moved;
         for ((s, recent), ex) in self.scores.iter_mut().zip(&mut self.recent).zip(catalog) {
             let now = pose.zip(seen).map(|(p, (seen, near))| {
-                recent.resize_with(ex.recognise.len(), VecDeque::new);
-                let view = View { pose: p, side: near };
-                let windowed = ex.recognise.iter().any(|c| c.window.is_some());
-                let moved: Vec<Option<f32>> = ex
-                    .recognise
-                    .iter()
-                    .zip(recent.iter_mut())
-                    .filter(|_| windowed)
-                    .map(|(c, r)| {
+                moved.clear();
+                if ex.recognise.iter().any(|c| c.window.is_some()) {
+                    recent.resize_with(ex.recognise.len(), VecDeque::new);
+                    let view = View { pose: p, side: near };
+                    moved.extend(ex.recognise.iter().zip(recent.iter_mut()).map(|(c, r)| {
                         let w = c.window?;
                         spread(r, t, c.measure.eval(&view, &c.joints)?, w as f64, 0.0)
-                    })
-                    .collect();
-                score_seen(ex, p, seen, near, &moved)
+                    }));
+                }
+                score_seen(ex, p, seen, near, moved)
             });
             *s += alpha * (now.unwrap_or(0.0) - *s);
         }
