@@ -414,18 +414,16 @@ impl Exercise {
                 let msg = "`when` is only for a veto (veto = true): evidence for the stretch is always read".into();
                 return Err(invalid(&[&["recognise", &n, "when"], &["recognise", &n]], field + ".when", msg));
             }
-            if let Some(w) = c.window {
-                let msg = if !c.veto {
-                    "`window` is only for a veto (veto = true): keeping still is no evidence for a stretch"
-                } else if !(w.is_finite() && w > 0.0) {
-                    "window must be a positive number of seconds"
-                } else {
-                    ""
-                };
-                if !msg.is_empty() {
-                    let at: &[&[&str]] = &[&["recognise", &n, "window"], &["recognise", &n]];
-                    return Err(invalid(at, format!("{field}.window"), msg.into()));
+            let window_wrong = match c.window {
+                Some(_) if !c.veto => {
+                    Some("`window` is only for a veto (veto = true): keeping still is no evidence for a stretch")
                 }
+                Some(w) if !(w.is_finite() && w > 0.0) => Some("window must be a positive number of seconds"),
+                _ => None,
+            };
+            if let Some(msg) = window_wrong {
+                let at: &[&[&str]] = &[&["recognise", &n, "window"], &["recognise", &n]];
+                return Err(invalid(at, format!("{field}.window"), msg.into()));
             }
             for (k, w) in c.when.iter().enumerate() {
                 if let Err(msg) = w.well_formed() {

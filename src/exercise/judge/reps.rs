@@ -8,6 +8,7 @@ use super::{
     Category, Fault, Judge, Kind, PhaseState, EXIT_AFTER, LEAVING_SHARE, LEAVING_WINDOW, RETURN_SHARE, SHORT_AFTER,
 };
 use crate::body::measure::Side;
+use crate::exercise::window;
 
 /// A rep under way: it counts unless a fault is told before it ends.
 #[derive(Debug, Clone)]
@@ -80,10 +81,7 @@ impl Judge {
         // A hold's recent readings, in the pose or not: the way in begins before the measure enters it, and
         // goes on while it keeps moving deeper quickly (by the share of the way from the exit that leaving takes).
         if self.exercise.kind == Kind::Hold {
-            self.recent.push_back((t, v));
-            while self.recent.front().is_some_and(|&(at, _)| t - at > LEAVING_WINDOW) {
-                self.recent.pop_front();
-            }
+            window::keep(&mut self.recent, t, v, LEAVING_WINDOW);
             let step = LEAVING_SHARE * (sign * (v - p.exit)).max(0.0);
             let moving_in = step > 0.0 && sign * (v - self.recent[0].1) >= step;
             // The way in ends once, when the person first settles in the pose: sinking deeper later, or a
