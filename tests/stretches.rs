@@ -1192,6 +1192,57 @@ fn legs_raised_and_lowered_are_no_legs_up_the_wall_and_the_same_legs_resting_are
 }
 
 #[test]
+fn knee_circles_on_one_leg_are_no_hip_circles_and_the_same_body_standing_still_is() {
+    // A real clip of standing knee circles (docs/dev-footage dev17 other, dukuallan hip-circles, scaled to
+    // 600x400), its first frame: standing, feet planted, hands together at the waist. Held there, it is the
+    // start of hip circles.
+    let standing = seen(&[
+        ("nose", (320.6, 69.4), 1.0),
+        ("left-eye", (325.5, 63.7), 1.0),
+        ("right-eye", (314.7, 64.4), 1.0),
+        ("left-ear", (331.0, 65.9), 1.0),
+        ("right-ear", (309.7, 67.4), 1.0),
+        ("left-shoulder", (350.0, 99.4), 1.0),
+        ("right-shoulder", (294.6, 101.2), 1.0),
+        ("left-elbow", (359.9, 140.6), 0.99),
+        ("right-elbow", (283.6, 144.9), 0.99),
+        ("left-wrist", (336.4, 137.6), 0.98),
+        ("right-wrist", (303.4, 136.2), 0.98),
+        ("left-hip", (336.0, 176.9), 1.0),
+        ("right-hip", (305.6, 176.1), 1.0),
+        ("left-knee", (330.1, 240.5), 0.99),
+        ("right-knee", (307.5, 239.2), 0.98),
+        ("left-ankle", (326.3, 294.8), 0.99),
+        ("right-ankle", (309.5, 293.9), 0.98),
+    ]);
+    assert_eq!(named(&standing).as_deref(), Some("hip-circles"));
+    // As in the clip, every 3.3 s the right knee is raised and circled for a second (to (274, 152), its ankle
+    // to (280, 215)), then the left (to (371, 168) and (350, 220)), the body otherwise still: named hip
+    // circles before.
+    use stretchcoach::seeing::pose::Joint;
+    let circling = |t: f64| {
+        let at = (t % 3.3) as f32;
+        let lift =
+            |from: f32| if (from..from + 1.0).contains(&at) { (std::f32::consts::PI * (at - from)).sin() } else { 0.0 };
+        let mut pose = standing.clone();
+        for (joint, top, up) in [
+            (Joint::RightKnee, (274.4, 151.8), lift(0.2)),
+            (Joint::RightAnkle, (280.2, 214.9), lift(0.2)),
+            (Joint::LeftKnee, (370.7, 167.5), lift(1.8)),
+            (Joint::LeftAnkle, (350.0, 219.7), lift(1.8)),
+        ] {
+            let p = &mut pose.landmarks[joint.index()];
+            (p.x, p.y) = (p.x + up * (top.0 - p.x), p.y + up * (top.1 - p.y));
+        }
+        pose
+    };
+    let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
+    let told: Vec<_> =
+        (0..300).filter_map(|i| session.step(Some(&circling(i as f64 / 30.0)), i as f64 / 30.0).exercise).collect();
+    assert!(!told.iter().any(|e| e == "hip-circles"), "{told:?}");
+}
+
+#[test]
 fn donkey_kicks_on_all_fours_are_no_cat_cow_and_the_same_body_kneeling_still_is() {
     // A real donkey kick clip (docs/dev-footage dev19, darebee donkey-kicks, scaled to 600x400), between two
     // kicks: on all fours, both knees down. Held there, it is the start of cat-cow.
