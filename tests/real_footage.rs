@@ -120,7 +120,8 @@ fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
 /// default model: no figure may fall below the first, untouched run. That run missed the eight stretches'
 /// targets on them (README, "Real bodies": a seated stretch seen from the front-left is asked to turn, a camel
 /// and a supine hand-to-big-toe stretch were named, the tiptoe bridge's raised heels are not seen); the camel
-/// and the hand-to-big-toe are mended, the others stay listed here until they are.
+/// and the hand-to-big-toe are mended, the others stay listed here until they are. The Unsplash child's pose,
+/// added later, was named and not nagged on its first run, as it must stay.
 #[test]
 fn licensed_real_photos_hold_their_first_measured_figures() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
@@ -133,10 +134,10 @@ fn licensed_real_photos_hold_their_first_measured_figures() {
         .map(|r| (&r["file"], &r["named"], &r["setup_alarm"], &r["fault_prompts"]))
         .collect();
     let (recognised, of) = rate(all, "recognised");
-    assert!(of == 3 && recognised >= 2, "{named:?}");
+    assert!(of == 4 && recognised >= 3, "{named:?}");
     let (alarms, of) = rate(all, "setup_false_alarms");
-    assert!(of == 3 && alarms <= 1, "{named:?}");
-    assert_eq!(rate(all, "fault_prompts_on_good"), (0, 1), "{named:?}");
+    assert!(of == 4 && alarms <= 1, "{named:?}");
+    assert_eq!(rate(all, "fault_prompts_on_good"), (0, 2), "{named:?}");
     let (others, of) = rate(all, "other_named");
     assert_eq!((others, of), (0, 10), "{named:?}");
     let named_as = |photo: &str| named.iter().find(|(f, ..)| f.as_str().is_some_and(|f| f.contains(photo))).unwrap();
@@ -148,8 +149,9 @@ fn licensed_real_photos_hold_their_first_measured_figures() {
 
 /// Real poses with one fault put in (tests/fixtures/edited: the Pexels bridge as BlazePose saw it, the back
 /// arched, up on the toes, the hips sagging, the feet walked out; the Pexels seated fold with the knees bent, and sat up short of
-/// a lean): each fault is found, the unedited files are not nagged and the bridge's reps are exact. What a
-/// rule removed cannot pass: eval refuses a label whose fault no check gives.
+/// a lean; the Unsplash child's pose with the hips lifted off the heels): each fault is found, the unedited
+/// files are not nagged and the bridge's reps are exact. What a rule removed cannot pass: eval refuses a label
+/// whose fault no check gives.
 #[test]
 fn real_poses_with_a_fault_put_in_are_told_it() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited");
@@ -157,12 +159,15 @@ fn real_poses_with_a_fault_put_in_are_told_it() {
     let all = &report["overall"];
     let prompted: Vec<_> =
         report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["fault_prompts"])).collect();
-    assert_eq!(rate(all, "labelled_faults_found"), (6, 6), "{prompted:?}");
-    assert_eq!(rate(all, "fault_prompts_on_good"), (0, 2), "{prompted:?}");
+    assert_eq!(rate(all, "labelled_faults_found"), (7, 7), "{prompted:?}");
+    assert_eq!(rate(all, "fault_prompts_on_good"), (0, 3), "{prompted:?}");
     // Reps count only in good form: the unedited file's two, and none of the edited files' (each has two
     // reps that did not count, labelled `faulty_reps = 2`).
     assert_eq!(rate(all, "reps_exact"), (5, 5), "{report}");
-    assert_eq!(rate(all, "recognised"), (8, 8), "{report}");
+    // All but the child's pose with the hips lifted 68 degrees at the knee: kneeling with the hips that high
+    // over the knees is as much a puppy pose, which is not named a child's pose (dev20, dev22 other); told the
+    // stretch, the coach says "Sit back onto your heels".
+    assert_eq!(rate(all, "recognised"), (9, 10), "{report}");
 }
 
 /// `check` on a file, as a user runs it: by default two one-thread models side by side, each following every
