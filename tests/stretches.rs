@@ -1189,6 +1189,20 @@ fn legs_raised_and_lowered_are_no_legs_up_the_wall_and_the_same_legs_resting_are
         })
         .collect();
     assert!(!told.iter().any(|e| e == "legs-up-the-wall"), "{told:?}");
+    // A real leg lowering clip (dev23 other, rk891014 legroll) first holds the legs straight up, still, for
+    // 1.3 s: legs up the wall for that while. Held 2 s, then lowered and raised as above, it is named while
+    // still, and let go once the legs have swung more than the window allows: it was named on to the end.
+    let mut session = Session::with_plan(stretchcoach::coaching::session::Plan::Auto(exercise::built_in()));
+    let told: Vec<_> = (0..330)
+        .map(|i| {
+            let t = i as f64 / 30.0;
+            let at = ((t - 2.0).max(0.0) % 4.5) as f32;
+            let angle = if at < 3.8 { 6.0 + 79.0 * at / 3.8 } else { 85.0 - 79.0 * (at - 3.8) / 0.7 };
+            session.step(Some(&legs_turned(&top, angle)), t).exercise
+        })
+        .collect();
+    assert_eq!(told[59].as_deref(), Some("legs-up-the-wall"));
+    assert!(!told[150..].iter().any(|e| e.as_deref() == Some("legs-up-the-wall")), "{told:?}");
 }
 
 #[test]

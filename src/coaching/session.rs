@@ -375,10 +375,11 @@ impl Session {
         self.last_t = t;
         let smoothed = pose.map(|p| self.smoother.smooth(p, t));
         if let Some(r) = &mut self.recogniser {
-            if let Some(index) = r.update(&self.catalog, smoothed.as_ref(), t) {
-                if self.active.map(|a| self.judges[a].index) != Some(index) {
-                    self.activate(index);
-                }
+            match r.update(&self.catalog, smoothed.as_ref(), t) {
+                Some(index) if self.active.map(|a| self.judges[a].index) != Some(index) => self.activate(index),
+                Some(_) => {}
+                // Let go: the movement shows it is not the stretch it was taken for (a windowed veto).
+                None => self.active = None,
             }
         }
         let Some(active) = self.active else {

@@ -139,6 +139,8 @@ pub struct Recogniser {
     recent: Vec<Vec<VecDeque<(f64, f32)>>>,
     /// This frame's movement of each condition with a window, for one stretch at a time (kept to reuse).
     moved: Vec<Option<f32>>,
+    /// Per stretch, whether a windowed veto rules it out on this frame.
+    moving_out: Vec<bool>,
 }
 
 impl Recogniser {
@@ -149,6 +151,7 @@ impl Recogniser {
             last_t: None,
             recent: vec![Vec::new(); catalog_len],
             moved: Vec::new(),
+            moving_out: vec![false; catalog_len],
         }
     }
 
@@ -159,7 +162,9 @@ impl Recogniser {
         let alpha = (1.0 - (-dt / TAU).exp()) as f32;
         let seen = pose.map(|p| (seen_from(p), near_side(p)));
         let moved = &mut self.moved;
-        for ((s, recent), ex) in self.scores.iter_mut().zip(&mut self.recent).zip(catalog) {
+        let iter = self.scores.iter_mut().zip(&mut self.recent).zip(&mut self.moving_out).zip(catalog);
+        for (((s, recent), out), ex) in iter {
+            *out = false;
             let now = pose.zip(seen).map(|(p, (seen, near))| {
                 moved.clear();
                 if ex.recognise.iter().any(|c| c.window.is_some()) {
@@ -169,10 +174,21 @@ impl Recogniser {
                         let w = c.window?;
                         spread(r, t, c.measure.eval(&view, &c.joints)?, w as f64, 0.0)
                     }));
+                    *out = ex.recognise.iter().zip(moved.iter()).any(|(c, m)| {
+                        c.window.is_some()
+                            && (c.view.is_none() || c.view == seen)
+                            && c.when.iter().all(|w| w.holds(&view))
+                            && evidence(c, &view, *m) == Some(0.0)
+                    });
                 }
                 score_seen(ex, p, seen, near, moved)
             });
             *s += alpha * (now.unwrap_or(0.0) - *s);
+        }
+        // A stretch whose windowed veto rules it out now is let go: the movement that tells it apart shows only
+        // over its window, after a still start may have named it.
+        if self.current.is_some_and(|c| self.moving_out[c]) {
+            self.current = None;
         }
         // On a tie the stretch with more conditions, the more specific description, wins.
         let (best, best_score) = self
@@ -180,6 +196,7 @@ impl Recogniser {
             .iter()
             .copied()
             .enumerate()
+            .filter(|(i, _)| !self.moving_out[*i])
             .max_by(|a, b| a.1.total_cmp(&b.1).then(catalog[a.0].recognise.len().cmp(&catalog[b.0].recognise.len())))
             .unwrap_or((0, 0.0));
         match self.current {
@@ -299,5 +316,18 @@ mod tests {
         };
         assert_eq!(run(&|_| 150.0), Some(0));
         assert_eq!(run(&|t| 150.0 + 45.0 * (t * std::f64::consts::TAU).sin() as f32), None);
+        // Held still for 3 s it is named; once it moves as before it is let go, within the window, and stays
+        // let go while it keeps moving.
+        let mut r = Recogniser::new(1);
+        let named: Vec<_> = (0..180)
+            .map(|i| {
+                let t = i as f64 / 30.0;
+                let wrist =
+                    if t < 3.0 { 150.0 } else { 150.0 + 45.0 * ((t - 3.0) * std::f64::consts::TAU).sin() as f32 };
+                r.update(std::slice::from_ref(&ex), Some(&at(wrist)), t)
+            })
+            .collect();
+        assert_eq!(named[89], Some(0));
+        assert!(named[120..].iter().all(Option::is_none), "{named:?}");
     }
 }
