@@ -84,13 +84,12 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
 /// How well the pose matches the stretch (0-1): the mean evidence of its conditions, on the better side,
 /// for the way the camera sees the body (conditions tagged with another view are left out).
 pub fn score(ex: &Exercise, pose: &Pose) -> f32 {
-    score_seen(ex, pose, seen_from(pose), near_side(pose), &[])
+    score_seen(ex, pose, seen_from(pose), near_side(pose), false)
 }
 
-/// `score`, with the view and the near side worked out once per frame for every stretch, and `moved`, for
-/// each condition with a window, how far its measure moved over it (none given: a single pose, still).
-fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, moved: &[Option<f32>]) -> f32 {
-    let moved = |i: usize| moved.get(i).copied().flatten();
+/// `score`, with the view and the near side worked out once per frame for every stretch, and whether a
+/// windowed veto rules the stretch out over its window (`moving_out`; a single pose is still: it does not).
+fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, moving_out: bool) -> f32 {
     let applies = |c: &&Condition| c.view.is_none() || c.view == seen;
     let n = ex.recognise.iter().filter(applies).filter(|c| !c.veto).count();
     if n == 0 {
@@ -98,13 +97,13 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, mo
     }
     let on = |side| {
         let view = View { pose, side };
-        let vetoed = ex
-            .recognise
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| applies(c))
-            .filter(|(_, c)| c.veto && c.when.iter().all(|w| w.holds(&view)))
-            .any(|(i, c)| evidence(c, &view, moved(i)) == Some(0.0));
+        let vetoed = moving_out
+            || ex
+                .recognise
+                .iter()
+                .filter(applies)
+                .filter(|c| c.veto && c.window.is_none() && c.when.iter().all(|w| w.holds(&view)))
+                .any(|c| evidence(c, &view, None) == Some(0.0));
         let (sum, worst, unknown) =
             ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view, None)).fold(
                 (0.0f32, 1.0f32, 0u32),
@@ -174,6 +173,7 @@ impl Recogniser {
                         let w = c.window?;
                         spread(r, t, c.measure.eval(&view, &c.joints)?, w as f64, 0.0)
                     }));
+                    // Read on the near side, once: the windowed vetoes read joints of both sides alike.
                     *out = ex.recognise.iter().zip(moved.iter()).any(|(c, m)| {
                         c.window.is_some()
                             && (c.view.is_none() || c.view == seen)
@@ -181,7 +181,7 @@ impl Recogniser {
                             && evidence(c, &view, *m) == Some(0.0)
                     });
                 }
-                score_seen(ex, p, seen, near, moved)
+                score_seen(ex, p, seen, near, *out)
             });
             *s += alpha * (now.unwrap_or(0.0) - *s);
         }
