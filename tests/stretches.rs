@@ -765,6 +765,42 @@ fn a_bridge_with_the_heels_near_the_hips_is_no_fault_until_they_are_pulled_in() 
 }
 
 #[test]
+fn a_bridge_filmed_from_the_feet_is_asked_to_turn_sideways_not_to_lie_down() {
+    // A real bridge filmed from the feet, a little to one side (docs/dev-footage dev15, stefanuzelac
+    // glute-bridge, at 1.0 s, scaled to 600x400): lying on her back, knees up, the trunk running up the
+    // picture. The lying check read the trunk 47 degrees off level and told her to lie on her back.
+    let from_the_feet = seen(&[
+        ("nose", (322.5, 178.2), 1.0),
+        ("left-eye", (326.9, 180.5), 1.0),
+        ("right-eye", (320.2, 176.4), 1.0),
+        ("left-ear", (328.7, 183.3), 1.0),
+        ("right-ear", (314.9, 174.4), 1.0),
+        ("left-shoulder", (335.5, 193.2), 1.0),
+        ("right-shoulder", (290.4, 174.6), 1.0),
+        ("left-elbow", (362.2, 219.7), 0.89),
+        ("right-elbow", (280.6, 195.4), 0.45),
+        ("left-wrist", (338.6, 211.2), 0.68),
+        ("right-wrist", (305.2, 183.6), 0.6),
+        ("left-hip", (299.2, 232.2), 1.0),
+        ("right-hip", (271.3, 218.9), 1.0),
+        ("left-knee", (306.1, 180.2), 0.99),
+        ("right-knee", (238.2, 164.6), 0.98),
+        ("left-ankle", (272.2, 266.0), 0.97),
+        ("right-ankle", (228.5, 254.9), 0.96),
+    ]);
+    for id in ["bridge", "knee-to-chest"] {
+        let mut session = Session::new(definition(id));
+        let prompts: Vec<_> = (0..90)
+            .map(|i| session.step(Some(&from_the_feet), i as f64 / 30.0))
+            .filter(|r| r.level == Some(stretchcoach::coaching::coach::Level::Setup))
+            .filter_map(|r| r.prompt)
+            .collect();
+        assert!(prompts.iter().any(|p| p == "Turn sideways to the camera"), "{id}: {prompts:?}");
+        assert!(!prompts.iter().any(|p| p.starts_with("Lie on your back")), "{id}: {prompts:?}");
+    }
+}
+
+#[test]
 fn a_twist_seen_from_the_feet_lying_aslant_in_the_picture_keeps_its_shoulders_down() {
     // The twist from the feet turned 25 degrees in the image, as a real one lies aslant of the camera (dev12
     // shubhambhawsar Markatasana: trunk 25 degrees from the image's vertical, shoulder line 27 from its
