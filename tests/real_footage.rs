@@ -145,6 +145,9 @@ fn licensed_real_photos_hold_their_first_measured_figures() {
     assert!(named_as("3823074").1.is_null(), "{:?}", named_as("3823074"));
     // Lying with one knee bent, foot on the floor, the other leg raised over the chest: no bridge.
     assert!(named_as("7593010").1.is_null(), "{:?}", named_as("7593010"));
+    // The child's pose, sitting back on the heels, folded, arms forward: named, and nothing to correct.
+    let (_, childs, _, told) = named_as("s9laK07dK2A");
+    assert!(childs.as_str() == Some("childs-pose") && told.as_array().is_some_and(Vec::is_empty), "{childs} {told}");
 }
 
 /// Real poses with one fault put in (tests/fixtures/edited: the Pexels bridge as BlazePose saw it, the back
