@@ -26,14 +26,17 @@ const MORE_UNKNOWN: f32 = 0.3;
 /// What a condition on joints the model did not see counts for: no evidence either way.
 const UNKNOWN: f32 = 0.5;
 
-/// Evidence from one condition: 1 inside its range, fading to 0 at `tolerance` outside it; none when a
-/// joint it reads is unknown. A condition with a window reads `moved`, how far its measure moved over it
-/// (a single pose: not at all).
-fn evidence(c: &Condition, view: &View, moved: Option<f32>) -> Option<f32> {
+/// Evidence from one condition on one pose: [`fit`] of its measure; none when a joint it reads is unknown. A
+/// condition with a window reads how far its measure moved over it: in a single pose, not at all.
+fn evidence(c: &Condition, view: &View) -> Option<f32> {
     let v = c.measure.eval(view, &c.joints)?;
-    let v = if c.window.is_some() { moved.unwrap_or(0.0) } else { v };
+    Some(fit(c, if c.window.is_some() { 0.0 } else { v }))
+}
+
+/// 1 with `v` inside the condition's range, fading to 0 at `tolerance` outside it.
+fn fit(c: &Condition, v: f32) -> f32 {
     let outside = (c.range[0] - v).max(v - c.range[1]).max(0.0);
-    Some((1.0 - outside / c.tolerance()).max(0.0))
+    (1.0 - outside / c.tolerance()).max(0.0)
 }
 
 /// One condition on one pose, for telling a person why a stretch was or was not recognised.
@@ -72,7 +75,7 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
                 ConditionReading {
                     condition,
                     value: c.measure.eval(&view, &c.joints).map(|v| if c.window.is_some() { 0.0 } else { v }),
-                    evidence: if ruling { evidence(c, &view, None).unwrap_or(UNKNOWN) } else { 1.0 },
+                    evidence: if ruling { evidence(c, &view).unwrap_or(UNKNOWN) } else { 1.0 },
                 }
             })
             .collect()
@@ -103,9 +106,9 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, mo
                 .iter()
                 .filter(applies)
                 .filter(|c| c.veto && c.window.is_none() && c.when.iter().all(|w| w.holds(&view)))
-                .any(|c| evidence(c, &view, None) == Some(0.0));
+                .any(|c| evidence(c, &view) == Some(0.0));
         let (sum, worst, unknown) =
-            ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view, None)).fold(
+            ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view)).fold(
                 (0.0f32, 1.0f32, 0u32),
                 |(sum, worst, unknown), e| match e {
                     Some(e) => (sum + e, worst.min(e), unknown),
@@ -136,8 +139,6 @@ pub struct Recogniser {
     last_t: Option<f64>,
     /// Per stretch, per condition with a window, its recent readings.
     recent: Vec<Vec<VecDeque<(f64, f32)>>>,
-    /// This frame's movement of each condition with a window, for one stretch at a time (kept to reuse).
-    moved: Vec<Option<f32>>,
     /// Per stretch, whether a windowed veto rules it out on this frame.
     moving_out: Vec<bool>,
 }
@@ -149,7 +150,6 @@ impl Recogniser {
             current: None,
             last_t: None,
             recent: vec![Vec::new(); catalog_len],
-            moved: Vec::new(),
             moving_out: vec![false; catalog_len],
         }
     }
@@ -160,26 +160,23 @@ impl Recogniser {
         self.last_t = Some(t);
         let alpha = (1.0 - (-dt / TAU).exp()) as f32;
         let seen = pose.map(|p| (seen_from(p), near_side(p)));
-        let moved = &mut self.moved;
         let iter = self.scores.iter_mut().zip(&mut self.recent).zip(&mut self.moving_out).zip(catalog);
         for (((s, recent), out), ex) in iter {
             *out = false;
             let now = pose.zip(seen).map(|(p, (seen, near))| {
-                moved.clear();
                 if ex.recognise.iter().any(|c| c.window.is_some()) {
                     recent.resize_with(ex.recognise.len(), VecDeque::new);
+                    // Read on the near side, once: the windowed vetoes read joints of both sides alike. Every
+                    // window keeps its readings, whether or not an earlier one already rules the stretch out.
                     let view = View { pose: p, side: near };
-                    moved.extend(ex.recognise.iter().zip(recent.iter_mut()).map(|(c, r)| {
-                        let w = c.window?;
-                        spread(r, t, c.measure.eval(&view, &c.joints)?, w as f64, 0.0)
-                    }));
-                    // Read on the near side, once: the windowed vetoes read joints of both sides alike.
-                    *out = ex.recognise.iter().zip(moved.iter()).any(|(c, m)| {
-                        c.window.is_some()
+                    for (c, r) in ex.recognise.iter().zip(recent.iter_mut()) {
+                        let Some(w) = c.window else { continue };
+                        let Some(v) = c.measure.eval(&view, &c.joints) else { continue };
+                        let moved = spread(r, t, v, w as f64, 0.0);
+                        *out |= moved.is_some_and(|m| fit(c, m) == 0.0)
                             && (c.view.is_none() || c.view == seen)
-                            && c.when.iter().all(|w| w.holds(&view))
-                            && evidence(c, &view, *m) == Some(0.0)
-                    });
+                            && c.when.iter().all(|when| when.holds(&view));
+                    }
                 }
                 score_seen(ex, p, seen, near, *out)
             });
