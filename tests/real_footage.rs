@@ -205,3 +205,29 @@ fn check_of_the_real_clip_with_two_models_side_by_side_finds_what_one_model_find
         assert!(backs > 0.9, "{threads:?}: the back known on {backs:.2} of the lifted frames");
     }
 }
+
+/// With `--exercise auto`, a person facing the camera down on the floor whom no stretch fits is asked, once
+/// aloud, to turn sideways (seven of the eight stretches are seen side-on); a person standing facing the camera
+/// (who may be about to circle their hips) is not. Real photos: a seated fold filmed front-on (Pexels, Ketut
+/// Subiyanto) and a tree pose (Pexels, Anete Lusina), each held still as `check` holds a photo.
+#[test]
+fn a_person_facing_the_camera_on_the_floor_is_asked_to_turn_sideways_and_one_standing_is_not() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
+    let frames = |photo: &str| -> Vec<serde_json::Value> {
+        let out = bin().arg("check").arg(dir.join(photo)).args(["--exercise", "auto", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines = String::from_utf8(out.stdout).unwrap();
+        lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|f: &serde_json::Value| f["summary"].is_null())
+            .collect()
+    };
+    let turn = |f: &serde_json::Value| f["prompt"].as_str().is_some_and(|p| p.starts_with("Turn sideways"));
+    let seated = frames("seated-hamstring/Sgamb29-StretchHoldTimers_pexels-ketut-subiyanto-4436298.jpg");
+    assert!(seated.iter().all(|f| f["exercise"].is_null()), "{seated:?}");
+    assert!(seated.last().is_some_and(turn), "{:?}", seated.last());
+    assert_eq!(seated.iter().filter(|f| turn(f) && f["speak"] == true).count(), 1);
+    let standing = frames("other/Tlaloc-Es-aipose_pexels-anete-lusina-4793290.jpg");
+    assert!(!standing.is_empty() && !standing.iter().any(turn), "{standing:?}");
+}

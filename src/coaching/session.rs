@@ -9,7 +9,7 @@ use crate::body::measure::Side;
 use crate::coaching::coach::{fault_words, Advice, Coach, Level};
 use crate::exercise::choice::AUTO;
 use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
-use crate::exercise::recognise::Recogniser;
+use crate::exercise::recognise::{facing_on_the_floor, Recogniser};
 use crate::exercise::{Exercise, ExerciseChoice, Judge};
 use crate::seeing::pose::smooth::{OneEuroParams, Smoother};
 use crate::seeing::pose::Pose;
@@ -179,6 +179,11 @@ impl Plan {
 /// after the session began was seen being got into.
 const SEEN_GETTING_IN: f64 = 1.5;
 
+/// Seconds a person no stretch fits faces the camera down on the floor before being asked to turn sideways:
+/// longer than recognition takes, so that a stretch seen from the front (a child's pose head-on, a twist from
+/// the feet) is named first.
+const TURN_AFTER: f64 = 2.0;
+
 /// Seconds the "Next: ..." announcement of a routine stays up.
 const ANNOUNCE_FOR: f64 = 4.0;
 
@@ -230,6 +235,10 @@ pub struct Session {
     frames_with_person: u64,
     first_t: Option<f64>,
     last_t: f64,
+    /// Since when a person no stretch fits has faced the camera on the floor.
+    facing_since: Option<f64>,
+    /// "Turn sideways" has been said aloud since a stretch was last named.
+    turn_spoken: bool,
 }
 
 impl Session {
@@ -263,6 +272,8 @@ impl Session {
             frames_with_person: 0,
             first_t: None,
             last_t: 0.0,
+            facing_since: None,
+            turn_spoken: false,
         };
         if s.recogniser.is_none() {
             s.activate(0);
@@ -385,18 +396,28 @@ impl Session {
         let Some(active) = self.active else {
             let person = smoothed.as_ref().is_some_and(|p| p.mean_score() >= 0.15);
             self.frames_with_person += person as u64;
-            let prompt = if person {
+            if person && smoothed.as_ref().is_some_and(facing_on_the_floor) {
+                self.facing_since.get_or_insert(t);
+            } else {
+                self.facing_since = None;
+            }
+            let turn = self.facing_since.is_some_and(|s| t - s >= TURN_AFTER);
+            let prompt = if turn {
+                "Turn sideways to the camera: I see most stretches from the side"
+            } else if person {
                 "Start any of the eight stretches: I will recognise it"
             } else {
                 "I can't see you. Move into view of the camera"
             };
+            // Said aloud once until a stretch is named: down on the floor, the person may not see the screen.
+            let speak = turn && !std::mem::replace(&mut self.turn_spoken, true);
             return FrameReport {
                 t,
                 exercise: None,
                 routine: None,
                 prompt: Some(prompt.into()),
                 level: Some(Level::Setup),
-                speak: false,
+                speak,
                 faults: Vec::new(),
                 person,
                 phase: None,
@@ -410,6 +431,7 @@ impl Session {
                 checks: Vec::new(),
             };
         };
+        (self.facing_since, self.turn_spoken) = (None, false);
         let Met { judge, frames, .. } = &mut self.judges[active];
         *frames += 1;
         let j = judge.update(smoothed.as_ref(), t);

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use super::definition::Condition;
 use super::window::spread;
 use super::Exercise;
-use crate::body::measure::{near_side, seen_from, JointRef, Measure, SeenFrom, Side, View};
-use crate::seeing::pose::Pose;
+use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, SeenFrom, Side, View};
+use crate::seeing::pose::{Joint, Pose};
 
 /// Seconds over which evidence is averaged (an exponential moving average).
 const TAU: f64 = 0.7;
@@ -131,6 +131,32 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, mo
     } else {
         on(near)
     }
+}
+
+/// Shoulders within this of level (degrees) face the camera; a person lying on their side has them one over
+/// the other, and spread apart too.
+const LEVEL_SHOULDERS: f32 = 30.0;
+/// Hips less than this above the lower knee (torso lengths) are down on the floor: sitting, kneeling or lying.
+/// Real people facing the camera (docs/dev-footage, tests/fixtures/real-photos): seated stretches -0.06 to 0.29
+/// (12 files), standing 0.69 to 1.02 (hip circles, tree and mountain poses, a good morning: 14 files); lunges
+/// and warriors between, 0.34 to 0.59.
+const LOW_HIPS: f32 = 0.45;
+
+/// Whether a person no stretch fits is facing the camera down on the floor, and so should turn sideways:
+/// seven of the eight stretches are seen side-on, and facing the camera a seated fold's straight leg points at
+/// it (real seated stretches filmed front-on read nothing like one: dev free-exercise-db, dev4 Hanshitha22,
+/// dev9 aman-2309, the committed Pexels photo of tests/fixtures/real-photos/seated-hamstring). Standing, the
+/// person may be about to circle their hips, which is seen from the front.
+pub fn facing_on_the_floor(pose: &Pose) -> bool {
+    let view = View { pose, side: near_side(pose) };
+    let level = Measure::FromHorizontal
+        .eval(&view, &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)])
+        .is_some_and(|a| a <= LEVEL_SHOULDERS);
+    let hips_over_knees = [Joint::LeftKnee, Joint::RightKnee]
+        .into_iter()
+        .filter_map(|knee| Measure::Rise.eval(&view, &[JointRef::Mid(Part::Hip), JointRef::Fixed(knee)]))
+        .reduce(f32::max);
+    seen_from(pose) == Some(SeenFrom::Front) && level && hips_over_knees.is_some_and(|h| h < LOW_HIPS)
 }
 
 pub struct Recogniser {
