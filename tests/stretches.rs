@@ -1340,3 +1340,31 @@ fn donkey_kicks_on_all_fours_are_no_cat_cow_and_the_same_body_kneeling_still_is(
     let told = named_each(300, kicking);
     assert!(!ever(&told, "cat-cow"), "{told:?}");
 }
+
+#[test]
+fn a_twist_seen_three_quarter_is_read_from_the_front_too() {
+    // A real supine twist photographed from overhead, the head at the bottom of the picture (dev
+    // zainabalmousawi06, scaled to 600x400: the pose BlazePose Full found). The model put its shoulders 0.49 torso
+    // lengths apart, just short of a body facing the camera, so it was read side-on only, where a body lying up
+    // the picture is no twist, and named nothing. Three-quarter, it is read from the front too.
+    let twist = seen(&[
+        ("nose", (154.1, 297.8), 1.0),
+        ("left-eye", (153.4, 302.9), 1.0),
+        ("right-eye", (158.7, 306.2), 1.0),
+        ("left-ear", (160.0, 300.2), 1.0),
+        ("right-ear", (170.0, 306.0), 1.0),
+        ("left-shoulder", (150.6, 274.3), 1.0),
+        ("right-shoulder", (201.8, 277.0), 1.0),
+        ("left-elbow", (100.2, 298.7), 1.0),
+        ("right-elbow", (239.7, 276.5), 0.97),
+        ("left-wrist", (50.1, 329.8), 1.0),
+        ("right-wrist", (223.9, 310.5), 0.98),
+        ("left-hip", (173.0, 169.6), 1.0),
+        ("right-hip", (191.0, 173.5), 1.0),
+        ("left-knee", (261.4, 166.3), 0.99),
+        ("right-knee", (256.1, 155.8), 0.46),
+        ("left-ankle", (265.9, 90.6), 0.97),
+        ("right-ankle", (261.5, 94.4), 0.72),
+    ]);
+    assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
+}
