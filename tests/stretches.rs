@@ -1368,3 +1368,55 @@ fn a_twist_seen_three_quarter_is_read_from_the_front_too() {
     ]);
     assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
 }
+
+#[test]
+fn a_back_rounded_over_the_leg_instead_of_leaning_is_told_and_a_straight_one_is_not() {
+    // Two real head-to-knee stretches, side-on, leaning about as far from the hips (dev24 atyagiabhi210, scaled
+    // to 600x400: the poses BlazePose Full found, no silhouette). His back is rounded over the leg, the head
+    // curled down to the knee (lean 39 degrees, the nose 84 degrees off the trunk at the shoulder); hers is
+    // straight, the head carried on the trunk (lean 33, nose 147).
+    let rounded = seen(&[
+        ("nose", (255.9, 153.3), 1.0),
+        ("left-eye", (254.8, 140.1), 1.0),
+        ("right-eye", (247.7, 140.1), 1.0),
+        ("left-ear", (269.2, 123.5), 1.0),
+        ("right-ear", (255.1, 124.7), 1.0),
+        ("left-shoulder", (328.5, 125.1), 1.0),
+        ("right-shoulder", (275.9, 133.7), 1.0),
+        ("left-elbow", (245.2, 202.4), 0.99),
+        ("right-elbow", (188.2, 176.2), 0.61),
+        ("left-wrist", (147.8, 213.4), 0.97),
+        ("right-wrist", (108.3, 191.4), 0.41),
+        ("left-hip", (416.3, 246.8), 1.0),
+        ("right-hip", (362.4, 241.6), 1.0),
+        ("left-knee", (375.7, 281.4), 0.99),
+        ("right-knee", (227.0, 248.8), 0.93),
+        ("left-ankle", (319.4, 273.4), 0.49),
+        ("right-ankle", (121.3, 264.2), 0.95),
+    ]);
+    let straight = seen(&[
+        ("nose", (279.9, 164.2), 1.0),
+        ("left-eye", (283.5, 151.4), 1.0),
+        ("right-eye", (280.3, 150.4), 1.0),
+        ("left-ear", (302.3, 140.8), 1.0),
+        ("right-ear", (295.5, 140.1), 1.0),
+        ("left-shoulder", (365.7, 166.9), 1.0),
+        ("right-shoulder", (319.6, 181.9), 1.0),
+        ("left-elbow", (308.1, 264.9), 0.97),
+        ("right-elbow", (262.6, 257.4), 0.33),
+        ("left-wrist", (216.7, 337.2), 0.93),
+        ("right-wrist", (191.1, 315.4), 0.21),
+        ("left-hip", (459.6, 298.7), 1.0),
+        ("right-hip", (397.1, 300.1), 1.0),
+        ("left-knee", (524.7, 303.0), 1.0),
+        ("right-knee", (262.7, 301.7), 0.97),
+        ("left-ankle", (400.6, 326.0), 0.79),
+        ("right-ankle", (149.2, 317.3), 0.97),
+    ]);
+    let told = |pose: &stretchcoach::seeing::pose::Pose| {
+        let mut session = Session::new(definition("seated-hamstring"));
+        (0..120).map(|i| session.step(Some(pose), i as f64 / 30.0)).flat_map(|r| r.faults).collect::<Vec<_>>()
+    };
+    assert!(told(&rounded).iter().any(|f| f == "back-rounded"), "{:?}", told(&rounded));
+    assert!(told(&straight).is_empty(), "{:?}", told(&straight));
+}
