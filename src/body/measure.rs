@@ -230,10 +230,14 @@ pub enum SeenFrom {
 /// Where the camera sees this body from, judged by how far apart the shoulders are (None when a shoulder
 /// or the torso is unknown).
 pub fn seen_from(pose: &Pose) -> Option<SeenFrom> {
+    shoulder_spread(pose).map(|d| if d >= FACING_SHOULDERS { SeenFrom::Front } else { SeenFrom::Side })
+}
+
+/// How far apart the shoulders are in the picture, in torso lengths (None when a shoulder or the torso is
+/// unknown): 0 seen side-on, about 1 facing the camera.
+pub fn shoulder_spread(pose: &Pose) -> Option<f32> {
     let view = View { pose, side: near_side(pose) };
-    let d = Measure::Distance
-        .eval(&view, &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)])?;
-    Some(if d >= FACING_SHOULDERS { SeenFrom::Front } else { SeenFrom::Side })
+    Measure::Distance.eval(&view, &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)])
 }
 
 /// A pose seen through the side chosen for this frame; joints below [`MIN_SCORE`] read as unknown.

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use super::definition::Condition;
 use super::window::spread;
 use super::Exercise;
-use crate::body::measure::{near_side, seen_from, JointRef, Measure, Part, SeenFrom, Side, View};
+use crate::body::measure::{near_side, seen_from, shoulder_spread, JointRef, Measure, Part, SeenFrom, Side, View};
 use crate::seeing::pose::{Joint, Pose};
 
 /// Seconds over which evidence is averaged (an exponential moving average).
@@ -46,11 +46,8 @@ struct Seen {
 impl Seen {
     fn of(pose: &Pose) -> Seen {
         let view = seen_from(pose);
-        let spread = Measure::Distance.eval(
-            &View { pose, side: near_side(pose) },
-            &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)],
-        );
-        let three_quarter = view == Some(SeenFrom::Side) && spread.is_some_and(|d| d >= THREE_QUARTER_SHOULDERS);
+        let three_quarter =
+            view == Some(SeenFrom::Side) && shoulder_spread(pose).is_some_and(|d| d >= THREE_QUARTER_SHOULDERS);
         Seen { view, three_quarter }
     }
 
