@@ -230,7 +230,18 @@ pub enum SeenFrom {
 /// Where the camera sees this body from, judged by how far apart the shoulders are (None when a shoulder
 /// or the torso is unknown).
 pub fn seen_from(pose: &Pose) -> Option<SeenFrom> {
-    shoulder_spread(pose).map(|d| if d >= FACING_SHOULDERS { SeenFrom::Front } else { SeenFrom::Side })
+    shoulder_spread(pose).map(SeenFrom::at_spread)
+}
+
+impl SeenFrom {
+    /// The view shoulders this far apart (torso lengths, [`shoulder_spread`]) are seen from.
+    pub fn at_spread(spread: f32) -> SeenFrom {
+        if spread >= FACING_SHOULDERS {
+            SeenFrom::Front
+        } else {
+            SeenFrom::Side
+        }
+    }
 }
 
 /// How far apart the shoulders are in the picture, in torso lengths (None when a shoulder or the torso is

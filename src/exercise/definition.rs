@@ -172,6 +172,11 @@ impl Condition {
     pub fn tolerance(&self) -> f32 {
         self.tolerance.unwrap_or(if self.measure.is_angle() { 10.0 } else { 0.15 })
     }
+
+    /// Whether it applies to a body the camera sees this way: one tagged with a view, only seen that way.
+    pub fn applies(&self, seen: Option<SeenFrom>) -> bool {
+        self.view.is_none() || self.view == seen
+    }
 }
 
 impl When {

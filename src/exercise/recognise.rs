@@ -45,9 +45,9 @@ struct Seen {
 
 impl Seen {
     fn of(pose: &Pose) -> Seen {
-        let view = seen_from(pose);
-        let three_quarter =
-            view == Some(SeenFrom::Side) && shoulder_spread(pose).is_some_and(|d| d >= THREE_QUARTER_SHOULDERS);
+        let spread = shoulder_spread(pose);
+        let view = spread.map(SeenFrom::at_spread);
+        let three_quarter = view == Some(SeenFrom::Side) && spread.is_some_and(|d| d >= THREE_QUARTER_SHOULDERS);
         Seen { view, three_quarter }
     }
 
@@ -86,7 +86,7 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
         let view = View { pose, side };
         ex.recognise
             .iter()
-            .filter(|c| c.view.is_none() || c.view == seen)
+            .filter(|c| c.applies(seen))
             .map(|c| {
                 let reading = |measure: Measure, joints: &[JointRef], range: [f32; 2]| {
                     let joints: Vec<String> = joints.iter().map(|j| String::from(*j)).collect();
@@ -134,7 +134,7 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Seen, near: Side, moving_out: bo
 
 /// The score read one way (`seen`).
 fn score_view(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, moving_out: bool) -> f32 {
-    let applies = |c: &&Condition| c.view.is_none() || c.view == seen;
+    let applies = |c: &&Condition| c.applies(seen);
     let n = ex.recognise.iter().filter(applies).filter(|c| !c.veto).count();
     if n == 0 {
         return 0.0;
@@ -189,6 +189,9 @@ const LOW_HIPS: f32 = 0.45;
 /// dev9 aman-2309, the committed Pexels photo of tests/fixtures/real-photos/seated-hamstring). Standing, the
 /// person may be about to circle their hips, which is seen from the front.
 pub fn facing_on_the_floor(pose: &Pose) -> bool {
+    if seen_from(pose) != Some(SeenFrom::Front) {
+        return false;
+    }
     let view = View { pose, side: near_side(pose) };
     let level = Measure::FromHorizontal
         .eval(&view, &[JointRef::Fixed(Joint::LeftShoulder), JointRef::Fixed(Joint::RightShoulder)])
@@ -197,7 +200,7 @@ pub fn facing_on_the_floor(pose: &Pose) -> bool {
         .into_iter()
         .filter_map(|knee| Measure::Rise.eval(&view, &[JointRef::Mid(Part::Hip), JointRef::Fixed(knee)]))
         .reduce(f32::max);
-    seen_from(pose) == Some(SeenFrom::Front) && level && hips_over_knees.is_some_and(|h| h < LOW_HIPS)
+    level && hips_over_knees.is_some_and(|h| h < LOW_HIPS)
 }
 
 pub struct Recogniser {
@@ -241,7 +244,7 @@ impl Recogniser {
                         let Some(v) = c.measure.eval(&view, &c.joints) else { continue };
                         let moved = spread(r, t, v, w as f64, 0.0);
                         *out |= moved.is_some_and(|m| fit(c, m) == 0.0)
-                            && (c.view.is_none() || c.view == seen.view)
+                            && c.applies(seen.view)
                             && c.when.iter().all(|when| when.holds(&view));
                     }
                 }
