@@ -1549,3 +1549,38 @@ fn legs_up_the_wall_with_the_head_on_a_blanket_is_not_told_to_lie_down() {
     let told: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&sitting), i as f64 / 30.0)).collect();
     assert!(told.iter().any(|r| r.prompt.as_deref().is_some_and(|p| p.starts_with("Lie on your back"))));
 }
+
+#[test]
+fn a_straight_leg_on_a_chair_is_not_told_to_straighten_and_a_bent_one_is() {
+    // A real seated hamstring stretch on the front edge of a chair, the right leg straight out, heel down (docs/
+    // dev-footage dev18, ssbbssttnn limber, scaled to 600x400). Seated, the model puts the hip high at the back of
+    // the thigh: the straight knee reads 155 degrees, and she was told "Straighten your extended leg".
+    let chair = seen(&[
+        ("nose", (243.5, 109.5), 1.0),
+        ("left-eye", (239.3, 98.9), 1.0),
+        ("right-eye", (237.9, 99.4), 1.0),
+        ("left-ear", (225.1, 95.6), 1.0),
+        ("right-ear", (222.4, 97.1), 1.0),
+        ("left-shoulder", (202.1, 129.7), 1.0),
+        ("right-shoulder", (189.1, 134.5), 1.0),
+        ("left-elbow", (193.1, 181.8), 0.23),
+        ("right-elbow", (152.4, 191.0), 0.97),
+        ("left-wrist", (211.2, 216.2), 0.51),
+        ("right-wrist", (147.3, 245.5), 0.96),
+        ("left-hip", (146.4, 217.3), 1.0),
+        ("right-hip", (139.9, 228.0), 1.0),
+        ("left-knee", (204.5, 250.4), 0.79),
+        ("right-knee", (221.7, 266.7), 1.0),
+        ("left-ankle", (205.4, 304.6), 0.84),
+        ("right-ankle", (268.0, 322.7), 1.0),
+    ]);
+    let told = |pose: &stretchcoach::seeing::pose::Pose| {
+        let mut session = Session::new(definition("seated-hamstring"));
+        (0..120).map(|i| session.step(Some(pose), i as f64 / 30.0)).flat_map(|r| r.faults).collect::<Vec<_>>()
+    };
+    assert!(!told(&chair).iter().any(|f| f == "extended-knee-bent"), "{:?}", told(&chair));
+    // The same leg with the heel drawn in toward the chair, the knee at 133 degrees, is bent.
+    use stretchcoach::seeing::pose::Joint;
+    let bent = moved_toward(&chair, &[(Joint::RightAnkle, (240.0, 325.0), 1.0)]);
+    assert!(told(&bent).iter().any(|f| f == "extended-knee-bent"), "{:?}", told(&bent));
+}
