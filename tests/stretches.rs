@@ -1584,3 +1584,39 @@ fn a_straight_leg_on_a_chair_is_not_told_to_straighten_and_a_bent_one_is() {
     let bent = moved_toward(&chair, &[(Joint::RightAnkle, (240.0, 325.0), 1.0)]);
     assert!(told(&bent).iter().any(|f| f == "extended-knee-bent"), "{:?}", told(&bent));
 }
+
+#[test]
+fn leg_kicks_from_a_held_bridge_are_no_bridge_and_the_same_body_still_is() {
+    // A real clip of leg kicks from a bridge (docs/dev-footage dev15 other, Dr-who412 glute-bridge-mark, scaled to
+    // 600x400), between two kicks: hips up, both feet down. Held there, it is a bridge.
+    let held = seen(&[
+        ("nose", (306.0, 292.4), 1.0),
+        ("left-eye", (312.7, 299.2), 1.0),
+        ("right-eye", (312.2, 297.4), 1.0),
+        ("left-ear", (311.5, 311.1), 1.0),
+        ("right-ear", (311.2, 308.5), 1.0),
+        ("left-shoulder", (276.9, 325.9), 1.0),
+        ("right-shoulder", (276.9, 308.3), 1.0),
+        ("left-elbow", (222.5, 332.5), 1.0),
+        ("right-elbow", (224.7, 311.7), 0.09),
+        ("left-wrist", (171.7, 334.8), 1.0),
+        ("right-wrist", (181.5, 313.4), 0.21),
+        ("left-hip", (189.1, 287.6), 1.0),
+        ("right-hip", (193.7, 276.4), 1.0),
+        ("left-knee", (129.0, 232.6), 0.99),
+        ("right-knee", (137.3, 230.2), 0.41),
+        ("left-ankle", (115.1, 306.3), 0.99),
+        ("right-ankle", (123.8, 304.5), 0.78),
+    ]);
+    assert_eq!(named(&held).as_deref(), Some("bridge"));
+    // As in the clip, the near leg swung up toward the ceiling and back down over 1.75 s (its knee to (239, 226)
+    // and ankle to (182, 196) at the top), every 2.25 s, the hips staying up: named a bridge before.
+    use stretchcoach::seeing::pose::Joint;
+    let kicking = |t: f64| {
+        let at = (t % 2.25) as f32;
+        let up = if at < 1.75 { (std::f32::consts::PI * at / 1.75).sin() } else { 0.0 };
+        moved_toward(&held, &[(Joint::LeftKnee, (239.0, 226.0), up), (Joint::LeftAnkle, (182.0, 196.0), up)])
+    };
+    let told = named_each(300, kicking);
+    assert!(!ever(&told, "bridge"), "{told:?}");
+}
