@@ -1620,3 +1620,38 @@ fn leg_kicks_from_a_held_bridge_are_no_bridge_and_the_same_body_still_is() {
     let told = named_each(300, kicking);
     assert!(!ever(&told, "bridge"), "{told:?}");
 }
+
+#[test]
+fn a_half_kneeling_hamstring_stretch_is_no_seated_one() {
+    // A real half-kneeling hamstring stretch (docs/dev-footage dev14v other, Goondoc08 mob-hamstring, at 2 s,
+    // scaled to 600x400): the back knee down on the floor under the hip, the front leg straight, the trunk hinged
+    // over it. Everything a seated stretch asks of the front leg and the trunk holds, and it was named one; but
+    // the hips are up a thigh's length over the back knee (0.81-0.84 torso lengths in the clip), where sitting on
+    // the floor or a chair puts them level with the other knee or below it (up to 0.60 in real seated stretches).
+    let kneeling = seen(&[
+        ("nose", (376.3, 165.3), 1.0),
+        ("left-eye", (382.6, 153.4), 1.0),
+        ("right-eye", (381.0, 152.5), 1.0),
+        ("left-ear", (372.1, 138.8), 1.0),
+        ("right-ear", (368.3, 137.1), 1.0),
+        ("left-shoulder", (313.3, 150.3), 1.0),
+        ("right-shoulder", (313.6, 145.7), 1.0),
+        ("left-elbow", (316.0, 225.1), 0.1),
+        ("right-elbow", (310.2, 228.5), 0.92),
+        ("left-wrist", (341.4, 281.9), 0.12),
+        ("right-wrist", (345.1, 295.2), 0.95),
+        ("left-hip", (165.9, 181.0), 1.0),
+        ("right-hip", (174.2, 171.3), 1.0),
+        ("left-knee", (169.0, 289.0), 0.96),
+        ("right-knee", (295.9, 215.2), 0.93),
+        ("left-ankle", (77.5, 271.5), 0.98),
+        ("right-ankle", (374.1, 297.5), 0.98),
+    ]);
+    assert_ne!(named(&kneeling).as_deref(), Some("seated-hamstring"));
+    // The same body with the back knee drawn up level with the hips, as sitting with that leg folded beside the
+    // other (a real head-to-knee reads 0.28-0.60 there), is one.
+    use stretchcoach::seeing::pose::Joint;
+    let folded =
+        moved_toward(&kneeling, &[(Joint::LeftKnee, (250.0, 190.0), 1.0), (Joint::LeftAnkle, (200.0, 200.0), 1.0)]);
+    assert_eq!(named(&folded).as_deref(), Some("seated-hamstring"));
+}
