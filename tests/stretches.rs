@@ -313,6 +313,12 @@ fn named_each(frames: usize, pose_at: impl Fn(f64) -> stretchcoach::seeing::pose
         .collect()
 }
 
+/// What the coach reports on each of `frames` frames (30 a second) of `pose` held still, judged as stretch `id`.
+fn judged_still(id: &str, pose: &stretchcoach::seeing::pose::Pose, frames: usize) -> Vec<FrameReport> {
+    let mut session = Session::new(definition(id));
+    (0..frames).map(|i| session.step(Some(pose), i as f64 / 30.0)).collect()
+}
+
 /// Whether `id` was named on any of the frames.
 fn ever(told: &[Option<String>], id: &str) -> bool {
     told.iter().any(|e| e.as_deref() == Some(id))
@@ -451,8 +457,7 @@ fn legs_up_the_wall_photographed_from_a_corner_is_recognised_and_not_told_to_lie
         ("right-ankle", (315.0, 55.0)),
     ]);
     assert_eq!(named(&corner).as_deref(), Some("legs-up-the-wall"));
-    let mut session = Session::new(definition("legs-up-the-wall"));
-    let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&corner), i as f64 / 30.0)).collect();
+    let reports = judged_still("legs-up-the-wall", &corner, 90);
     let setup: Vec<_> =
         reports.iter().filter(|r| r.level == Some(stretchcoach::coaching::coach::Level::Setup)).collect();
     assert!(setup.is_empty(), "{:?}", setup.first().map(|r| &r.prompt));
@@ -1413,10 +1418,8 @@ fn a_back_rounded_over_the_leg_instead_of_leaning_is_told_and_a_straight_one_is_
         ("left-ankle", (400.6, 326.0), 0.79),
         ("right-ankle", (149.2, 317.3), 0.97),
     ]);
-    let told = |pose: &stretchcoach::seeing::pose::Pose| {
-        let mut session = Session::new(definition("seated-hamstring"));
-        (0..120).map(|i| session.step(Some(pose), i as f64 / 30.0)).flat_map(|r| r.faults).collect::<Vec<_>>()
-    };
+    let told =
+        |pose| judged_still("seated-hamstring", pose, 120).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>();
     assert!(told(&rounded).iter().any(|f| f == "back-rounded"), "{:?}", told(&rounded));
     assert!(told(&straight).is_empty(), "{:?}", told(&straight));
 }
@@ -1531,8 +1534,7 @@ fn legs_up_the_wall_with_the_head_on_a_blanket_is_not_told_to_lie_down() {
         ("right-ankle", (304.0, 66.1), 0.96),
     ]);
     assert_eq!(named(&blanket).as_deref(), Some("legs-up-the-wall"));
-    let mut session = Session::new(definition("legs-up-the-wall"));
-    let reports: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&blanket), i as f64 / 30.0)).collect();
+    let reports = judged_still("legs-up-the-wall", &blanket, 90);
     let setup: Vec<_> =
         reports.iter().filter(|r| r.level == Some(stretchcoach::coaching::coach::Level::Setup)).collect();
     assert!(setup.is_empty(), "{:?}", setup.first().map(|r| &r.prompt));
@@ -1547,8 +1549,7 @@ fn legs_up_the_wall_with_the_head_on_a_blanket_is_not_told_to_lie_down() {
         let (dx, dy) = (p.x - hx, p.y - hy);
         (p.x, p.y) = (hx + dx * c - dy * s, hy + dx * s + dy * c);
     }
-    let mut session = Session::new(definition("legs-up-the-wall"));
-    let told: Vec<FrameReport> = (0..90).map(|i| session.step(Some(&sitting), i as f64 / 30.0)).collect();
+    let told = judged_still("legs-up-the-wall", &sitting, 90);
     assert!(told.iter().any(|r| r.prompt.as_deref().is_some_and(|p| p.starts_with("Lie on your back"))));
 }
 
@@ -1576,10 +1577,8 @@ fn a_straight_leg_on_a_chair_is_not_told_to_straighten_and_a_bent_one_is() {
         ("left-ankle", (205.4, 304.6), 0.84),
         ("right-ankle", (268.0, 322.7), 1.0),
     ]);
-    let told = |pose: &stretchcoach::seeing::pose::Pose| {
-        let mut session = Session::new(definition("seated-hamstring"));
-        (0..120).map(|i| session.step(Some(pose), i as f64 / 30.0)).flat_map(|r| r.faults).collect::<Vec<_>>()
-    };
+    let told =
+        |pose| judged_still("seated-hamstring", pose, 120).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>();
     assert!(!told(&chair).iter().any(|f| f == "extended-knee-bent"), "{:?}", told(&chair));
     // The same leg with the heel drawn in toward the chair, the knee at 133 degrees, is bent.
     use stretchcoach::seeing::pose::Joint;

@@ -287,6 +287,12 @@ impl Check {
     pub fn hysteresis(&self) -> f32 {
         self.hysteresis.unwrap_or(if self.measure.is_angle() { 3.0 } else { 0.03 })
     }
+
+    /// Whether it is judged on a body the camera sees this way: one tagged with a view, only seen that way
+    /// (as [`Condition::applies`]).
+    pub fn applies(&self, seen: Option<SeenFrom>) -> bool {
+        self.view.is_none() || self.view == seen
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

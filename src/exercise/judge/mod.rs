@@ -400,7 +400,7 @@ impl Judge {
                     During::Up => self.phase == PhaseState::Up && !way_out,
                     During::Down => self.phase == PhaseState::Down,
                 } && (is_setup || settled)
-                    && check.view.is_none_or(|v| seen == Some(v))
+                    && check.applies(seen)
                     && check.when.iter().all(|w| w.holds(&view));
                 let state = &mut self.states[i];
                 let value = match check.window {
@@ -408,7 +408,7 @@ impl Judge {
                     None => values[i],
                 };
                 // What this view cannot see is not measured at all.
-                if check.view.is_none_or(|v| seen == Some(v)) {
+                if check.applies(seen) {
                     judgement.measures.insert(check.id.clone(), value);
                 }
                 let reading = match (applies, value, values[i]) {
