@@ -729,6 +729,35 @@ fn a_childs_pose_seen_head_on_is_named_and_a_wide_standing_fold_is_not() {
     assert_eq!(named(&head_on(215.0, 330.0, 90.0)), None);
 }
 
+
+#[test]
+fn a_plank_seen_from_the_head_end_is_no_childs_pose() {
+    // A real forearm plank seen three-quarter from the head end (dev27 other, suku-h Jiyofit plank_to_sphinx, at
+    // 2.4 s, scaled to 600x400): the hips above the shoulders and the head down as a head-on child's pose has
+    // them, and was named one. Its legs are straight (165 degrees at the knee); a child's pose sits on them.
+    let plank = seen(&[
+        ("nose", (163.1, 181.1), 1.0),
+        ("left-eye", (158.0, 173.8), 1.0),
+        ("right-eye", (152.2, 175.9), 1.0),
+        ("left-ear", (167.3, 156.9), 1.0),
+        ("right-ear", (155.2, 160.5), 1.0),
+        ("left-shoulder", (232.4, 142.9), 1.0),
+        ("right-shoulder", (173.2, 124.2), 1.0),
+        ("left-elbow", (275.5, 210.0), 0.99),
+        ("right-elbow", (172.9, 178.0), 0.33),
+        ("left-wrist", (224.9, 225.1), 0.99),
+        ("right-wrist", (152.8, 225.2), 0.81),
+        ("left-hip", (331.9, 81.4), 1.0),
+        ("right-hip", (309.7, 68.3), 1.0),
+        ("left-knee", (399.4, 99.4), 0.97),
+        ("right-knee", (383.2, 90.9), 0.44),
+        ("left-ankle", (464.3, 99.6), 0.96),
+        ("right-ankle", (437.9, 93.2), 0.57),
+    ]);
+    assert_eq!(named(&plank), None);
+    // The head-on child's pose, its legs folded under it where seen, still is one.
+    assert_eq!(named(&head_on(115.0, 105.0, 30.0)).as_deref(), Some("childs-pose"));
+}
 #[test]
 fn hands_on_the_waist_are_on_the_hips_while_the_trunk_leans_into_a_circle() {
     // A real hip circle (docs/dev-footage dev14, Goondoc08 warm-hip-circle, at 3.6 s): leaning to her right
