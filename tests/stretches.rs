@@ -729,7 +729,6 @@ fn a_childs_pose_seen_head_on_is_named_and_a_wide_standing_fold_is_not() {
     assert_eq!(named(&head_on(215.0, 330.0, 90.0)), None);
 }
 
-
 #[test]
 fn a_plank_seen_from_the_head_end_is_no_childs_pose() {
     // A real forearm plank seen three-quarter from the head end (dev27 other, suku-h Jiyofit plank_to_sphinx, at
