@@ -66,8 +66,9 @@ pub fn ratio(a: P, b: P, c: P) -> Option<f32> {
 
 /// A joint named in an exercise definition: a fixed COCO joint ("left-knee"), a side-less one ("knee")
 /// resolved per frame to the side being judged (the working side of a per-side stretch, else the side
-/// nearer the camera), the opposite one ("other-knee"), the midpoint of the pair ("mid-hip"), or the higher
-/// of the pair in the picture ("top-wrist": a raised arm, whichever it is; seen when either joint is).
+/// nearer the camera), the opposite one ("other-knee"), the midpoint of the pair ("mid-hip"), the higher
+/// of the pair in the picture ("top-wrist": a raised arm, whichever it is; seen when either joint is), or the
+/// lower ("bottom-knee": the one on the floor when the other is lifted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum JointRef {
@@ -76,6 +77,7 @@ pub enum JointRef {
     Other(Part),
     Mid(Part),
     Top(Part),
+    Bottom(Part),
 }
 
 /// Body parts that come in left/right pairs, plus the nose.
@@ -170,10 +172,13 @@ impl TryFrom<String> for JointRef {
         if let Some(p) = s.strip_prefix("top-").and_then(part) {
             return Ok(JointRef::Top(p));
         }
+        if let Some(p) = s.strip_prefix("bottom-").and_then(part) {
+            return Ok(JointRef::Bottom(p));
+        }
         Err(format!(
             "unknown joint {s:?}; use a landmark (left-knee, right-hip, nose, left-heel, right-foot-index, ...), a \
              side-less part (shoulder, elbow, wrist, hip, knee, ankle, ear, eye, heel, foot-index, pinky, index, \
-             thumb), other-PART, mid-PART or top-PART"
+             thumb), other-PART, mid-PART, top-PART or bottom-PART"
         ))
     }
 }
@@ -187,6 +192,7 @@ impl From<JointRef> for String {
             JointRef::Other(p) => format!("other-{}", name(p)),
             JointRef::Mid(p) => format!("mid-{}", name(p)),
             JointRef::Top(p) => format!("top-{}", name(p)),
+            JointRef::Bottom(p) => format!("bottom-{}", name(p)),
         }
     }
 }
@@ -276,6 +282,10 @@ impl View<'_> {
                 (Some(a), Some(b)) => Some(if a.1 <= b.1 { a } else { b }),
                 (a, b) => a.or(b),
             },
+            JointRef::Bottom(p) => match (seen(p.joint(Side::Left)), seen(p.joint(Side::Right))) {
+                (Some(a), Some(b)) => Some(if a.1 >= b.1 { a } else { b }),
+                (a, b) => a.or(b),
+            },
         }
     }
 
@@ -285,7 +295,9 @@ impl View<'_> {
             JointRef::Fixed(j) => vec![j],
             JointRef::Near(p) => vec![p.joint(self.side)],
             JointRef::Other(p) => vec![p.joint(self.side.other())],
-            JointRef::Mid(p) | JointRef::Top(p) => vec![p.joint(Side::Left), p.joint(Side::Right)],
+            JointRef::Mid(p) | JointRef::Top(p) | JointRef::Bottom(p) => {
+                vec![p.joint(Side::Left), p.joint(Side::Right)]
+            }
         }
     }
 
@@ -489,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn top_is_the_higher_of_the_pair_seen() {
+    fn top_and_bottom_are_the_higher_and_lower_of_the_pair_seen() {
         let mut keypoints = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
         keypoints[Joint::LeftWrist.index()] = Keypoint { x: 10.0, y: 300.0, score: 0.9 };
         keypoints[Joint::RightWrist.index()] = Keypoint { x: 20.0, y: 50.0, score: 0.9 };
@@ -500,6 +512,13 @@ mod tests {
         keypoints[Joint::RightWrist.index()].score = 0.0;
         let pose = Pose::coco(600, 400, keypoints);
         assert_eq!(View { pose: &pose, side: Side::Right }.point(JointRef::Top(Part::Wrist)), Some((10.0, 300.0)));
+        // The lower of the pair, likewise.
+        keypoints[Joint::RightWrist.index()].score = 0.9;
+        let pose = Pose::coco(600, 400, keypoints);
+        assert_eq!(View { pose: &pose, side: Side::Right }.point(JointRef::Bottom(Part::Wrist)), Some((10.0, 300.0)));
+        keypoints[Joint::LeftWrist.index()].score = 0.0;
+        let pose = Pose::coco(600, 400, keypoints);
+        assert_eq!(View { pose: &pose, side: Side::Left }.point(JointRef::Bottom(Part::Wrist)), Some((20.0, 50.0)));
     }
 
     #[test]
@@ -511,6 +530,8 @@ mod tests {
         assert_eq!(String::from(JointRef::Mid(Part::Hip)), "mid-hip");
         assert_eq!(JointRef::try_from("top-wrist".to_string()), Ok(JointRef::Top(Part::Wrist)));
         assert_eq!(String::from(JointRef::Top(Part::Wrist)), "top-wrist");
+        assert_eq!(JointRef::try_from("bottom-knee".to_string()), Ok(JointRef::Bottom(Part::Knee)));
+        assert_eq!(String::from(JointRef::Bottom(Part::Knee)), "bottom-knee");
         assert!(JointRef::try_from("tail".to_string()).unwrap_err().contains("unknown joint"));
         assert!(JointRef::try_from("other-tail".to_string()).is_err());
     }
