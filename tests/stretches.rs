@@ -1402,7 +1402,6 @@ fn a_twist_seen_three_quarter_is_read_from_the_front_too() {
     assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
 }
 
-
 #[test]
 fn a_twist_seen_from_high_at_the_side_is_one_and_a_bird_dog_is_not() {
     // A real supine twist photographed from above her head to one side (dev28, KaterynaMeleshenko train image
