@@ -1452,11 +1452,11 @@ fn a_twist_seen_from_high_at_the_side_is_one_and_a_bird_dog_is_not() {
         ("left-ankle", (503.7, 167.2), 1.0),
         ("right-ankle", (474.4, 231.2), 0.96),
     ]);
-    let twist_def = exercise::built_in().into_iter().find(|e| e.id == "supine-twist").unwrap();
-    let score = stretchcoach::exercise::recognise::score(&twist_def, &bird_dog);
+    let score = stretchcoach::exercise::recognise::score(&definition("supine-twist"), &bird_dog);
     assert!(score <= 0.75, "{score}");
     assert_ne!(named(&bird_dog).as_deref(), Some("supine-twist"));
 }
+
 #[test]
 fn a_back_rounded_over_the_leg_instead_of_leaning_is_told_and_a_straight_one_is_not() {
     // Two real head-to-knee stretches, side-on, leaning about as far from the hips (dev24 atyagiabhi210, scaled
