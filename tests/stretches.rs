@@ -757,6 +757,7 @@ fn a_plank_seen_from_the_head_end_is_no_childs_pose() {
     // The head-on child's pose, its legs folded under it where seen, still is one.
     assert_eq!(named(&head_on(115.0, 105.0, 30.0)).as_deref(), Some("childs-pose"));
 }
+
 #[test]
 fn hands_on_the_waist_are_on_the_hips_while_the_trunk_leans_into_a_circle() {
     // A real hip circle (docs/dev-footage dev14, Goondoc08 warm-hip-circle, at 3.6 s): leaning to her right
