@@ -116,6 +116,44 @@ fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_short_loop_is_named_over_its_loop_and_judged_over_one_pass() {
+    // 0.8 s held at the top of a real bridge (committed real poses): what an app's looping GIF of a bridge shows.
+    let real =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited/bridge/pexels-6525487-good.jsonl");
+    let top: Vec<&str> = {
+        let text = Box::leak(std::fs::read_to_string(real).unwrap().into_boxed_str());
+        text.lines()
+            .filter(|l| {
+                let t = serde_json::from_str::<serde_json::Value>(l).unwrap()["t"].as_f64().unwrap();
+                (3.0..3.8).contains(&t)
+            })
+            .collect()
+    };
+    assert!(top.len() >= 15, "{} frames", top.len());
+    let dir = std::env::temp_dir().join(format!("stretchcoach-eval-loop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("bridge")).unwrap();
+    std::fs::write(dir.join("bridge/top.jsonl"), top.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("bridge/labels.toml"), "[\"top.jsonl\"]\ngood = true\nreps = 0\n").unwrap();
+
+    // Once through, it is over before a stretch has been seen steadily for long enough to be named.
+    let out = bin().arg("eval").arg(&dir).args(["--json", "--once"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let once: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rate(&once["overall"], "recognised"), (0, 1), "{once}");
+    assert_eq!(once["files"][0]["passes"], 1);
+
+    // Played round as a loop for as long as a photo is held, it is named; its reps are still one pass's.
+    let looped = eval(&dir);
+    assert_eq!(rate(&looped["overall"], "recognised"), (1, 1), "{looped}");
+    assert_eq!(looped["files"][0]["passes"], 5, "0.8 s played round to 4 s");
+    assert_eq!(rate(&looped["overall"], "reps_exact"), (1, 1), "{looped}");
+    let text = bin().arg("eval").arg(&dir).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("1 clips shorter than that named over their loop"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Licensed real photos found after the definitions were written (tests/fixtures/real-photos), with the
 /// default model: no figure may fall below the first, untouched run. That run missed the eight stretches'
 /// targets on them (README, "Real bodies": a seated stretch seen from the front-left is asked to turn, a camel

@@ -16,6 +16,7 @@ pub(super) fn cmd_eval(
     dir: &Path,
     json: bool,
     hold: f64,
+    once: bool,
     verbose: bool,
     save_poses: Option<&Path>,
 ) -> Result<()> {
@@ -44,7 +45,7 @@ pub(super) fn cmd_eval(
             write_poses(&out.join(&folder).join(&name), &poses)?;
             saved.entry(folder).or_default().insert(name, item.label.clone());
         }
-        results.push(eval::judge(item, &poses, catalog, &mut values));
+        results.push(eval::judge(item, &poses, catalog, &mut values, if once { 0.0 } else { hold }));
     }
     if let Some(out) = save_poses {
         for (folder, labels) in &saved {
@@ -104,7 +105,13 @@ fn row(name: &str, f: &Figures) {
 }
 
 fn print_report(report: &Report, dir: &Path, verbose: bool) {
-    outln!("{} files from {} (photos held still {} s)", report.overall.files, dir.display(), report.hold_seconds);
+    let looped = report.files.iter().filter(|r| r.passes > 1).count();
+    outln!(
+        "{} files from {} (photos held still {} s; {looped} clips shorter than that named over their loop)",
+        report.overall.files,
+        dir.display(),
+        report.hold_seconds
+    );
     outln!(
         "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>8} {:>12}",
         "stretch",
@@ -133,13 +140,14 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
     for r in &report.files {
         let name = Path::new(&r.file).file_name().and_then(|n| n.to_str()).unwrap_or(&r.file);
         outln!(
-            "  {:<16} {:<44} named {:<18} reps {:<5} faults {:?}{}",
+            "  {:<16} {:<44} named {:<18} reps {:<5} faults {:?}{}{}",
             r.stretch.as_deref().unwrap_or(eval::OTHER),
             name,
             r.named.as_deref().unwrap_or("-"),
             format!("{}+{}", r.reps, r.faulty_reps),
             r.fault_prompts,
-            r.setup_alarm.as_ref().map(|a| format!("  alarm at {a}")).unwrap_or_default()
+            r.setup_alarm.as_ref().map(|a| format!("  alarm at {a}")).unwrap_or_default(),
+            if r.passes > 1 { format!("  (named over {} passes of its loop)", r.passes) } else { String::new() }
         );
         let top: Vec<String> = r.scores.iter().take(3).map(|(id, s)| format!("{id} {s:.2}")).collect();
         outln!("      scores: {}", top.join(", "));

@@ -309,6 +309,11 @@ enum Command {
         /// Seconds a photo is judged for, as if the person held still that long.
         #[arg(long, default_value_t = stretchcoach::seeing::capture::replay::PHOTO_HOLD, value_parser = parse_hold)]
         hold: f64,
+        /// Name a clip shorter than the hold over one pass. By default a short clip (an app's looping GIF) is
+        /// named over its loop played for as long as a photo is held, as it plays; reps and faults are always
+        /// judged over one pass.
+        #[arg(long)]
+        once: bool,
         /// Also list every file, and each check's range next to what it measured on files labelled good.
         #[arg(long)]
         verbose: bool,
@@ -448,8 +453,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Models { json } => lists::cmd_models(g, *json),
         Command::History { limit } => history::cmd_history(g, *limit),
         Command::EvalRotation { dir, json } => pose::cmd_eval_rotation(g, dir, *json),
-        Command::Eval { dir, json, hold, verbose, save_poses } => {
-            eval::cmd_eval(&cx, dir, *json, *hold, *verbose, save_poses.as_deref())
+        Command::Eval { dir, json, hold, once, verbose, save_poses } => {
+            eval::cmd_eval(&cx, dir, *json, *hold, *once, *verbose, save_poses.as_deref())
         }
         Command::EvalJoints { dir, json } => eval::cmd_eval_joints(g, dir, *json),
         Command::Bench { frames, input, json, serve_port, fps, spin } => {

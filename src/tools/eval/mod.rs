@@ -212,6 +212,8 @@ pub struct FileResult {
     /// The stretch shown (null: other).
     pub stretch: Option<String>,
     pub frames: usize,
+    /// Times the clip was played round for naming (1: once; more for a short loop, see [`looped`]).
+    pub passes: usize,
     /// With `--exercise auto`: the stretch named over most of the file's second half (null: none).
     pub named: Option<String>,
     /// With the stretch given: the first set-up prompt after the first second, if any ("t: text").
@@ -325,17 +327,22 @@ pub struct Unreadable {
 }
 
 /// Judges one file's poses: recognised among `catalog`, and judged as the stretch it shows. Values each
-/// check measured while it was judged are added to `values` (by stretch and check id).
+/// check measured while it was judged are added to `values` (by stretch and check id). A clip shorter than
+/// `loop_to` seconds is named over its loop played that long (see [`looped`]); 0 names it over one pass.
 pub fn judge(
     item: &Item,
     poses: &[(f64, Pose)],
     catalog: &[Exercise],
     values: &mut BTreeMap<(String, String), Vec<f32>>,
+    loop_to: f64,
 ) -> FileResult {
-    // The poses are found once per file (`poses`) and judged twice, through the pipeline every command runs.
+    // The poses are found once per file (`poses`) and judged twice, through the pipeline every command runs:
+    // named over the loop, judged as the stretch shown over one pass (its labelled reps are one pass's).
+    let (looped, passes) = looped(poses, loop_to);
+    let poses_named = looped.as_deref().unwrap_or(poses);
     let mut auto = Pipeline::new(None, Session::with_plan(Plan::Auto(catalog.to_vec())));
-    let mut named: Vec<Option<String>> = Vec::with_capacity(poses.len());
-    judge_all(&mut auto, poses, |step, _| named.push(step.report.exercise.clone()));
+    let mut named: Vec<Option<String>> = Vec::with_capacity(poses_named.len());
+    judge_all(&mut auto, poses_named, |step, _| named.push(step.report.exercise.clone()));
     let second_half = &named[named.len() / 2..];
     let mut tally: BTreeMap<Option<&String>, usize> = BTreeMap::new();
     for n in second_half {
@@ -348,7 +355,7 @@ pub fn judge(
         .filter(|(_, n)| 2 * n > second_half.len())
         .and_then(|(id, _)| id.cloned());
 
-    let half = &poses[poses.len() / 2..];
+    let half = &poses_named[poses_named.len() / 2..];
     let mut scores: Vec<(String, f32)> = catalog
         .iter()
         .map(|ex| {
@@ -366,6 +373,7 @@ pub fn judge(
         file: item.path.display().to_string(),
         stretch: item.stretch.clone(),
         frames: poses.len(),
+        passes,
         named,
         setup_alarm: None,
         fault_prompts: Vec::new(),
@@ -395,6 +403,28 @@ pub fn judge(
     result.reps = summary.longest.reps;
     result.faulty_reps = summary.longest.faulty_reps.values().sum();
     result
+}
+
+/// A clip shorter than `seconds`, played round until it lasts that long, and how many passes that took
+/// (None and 1 when it is long enough, a photo held still included). Exercise apps and sites show a move as a
+/// short looping GIF, 0.6 to 2 s of it: one pass is over before the recogniser has seen a stretch steadily
+/// for long enough to name it (about a second), whereas the loop, as it plays, is the person doing the move
+/// again and again. The same time as a photo is held still for.
+pub fn looped(poses: &[(f64, Pose)], seconds: f64) -> (Option<Vec<(f64, Pose)>>, usize) {
+    let (Some((first, _)), Some((last, _))) = (poses.first(), poses.last()) else { return (None, 1) };
+    if poses.len() < 2 {
+        return (None, 1);
+    }
+    // One pass lasts from its first frame to one frame past its last.
+    let pass = (last - first) * poses.len() as f64 / (poses.len() - 1) as f64;
+    if pass <= 0.0 || pass >= seconds - 1e-6 {
+        return (None, 1);
+    }
+    // Frame times are rounded: a pass that fits a whole number of times is not given one more.
+    let passes = ((seconds - 1e-6) / pass).ceil() as usize;
+    let out =
+        (0..passes).flat_map(|k| poses.iter().map(move |(t, p)| (t - first + k as f64 * pass, p.clone()))).collect();
+    (Some(out), passes)
 }
 
 /// The poses through the loop every command runs (`pipeline::run`), each judged frame to `each`; the
@@ -458,4 +488,35 @@ pub fn report(
         }
     }
     Report { hold_seconds, overall, stretches, files, ranges, unreadable }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeing::pose::Joint;
+
+    fn clip(frames: usize, fps: f64) -> Vec<(f64, Pose)> {
+        (0..frames).map(|i| (1.0 + i as f64 / fps, Pose::unseen(64, 48, &Joint::COCO))).collect()
+    }
+
+    #[test]
+    fn a_short_clip_is_played_round_in_time_and_a_long_one_or_a_held_photo_is_not() {
+        // 0.6 s at 25 fps: seven passes reach 4 s, each one frame after the last pass's end.
+        let (out, passes) = looped(&clip(15, 25.0), 4.0);
+        let out = out.expect("a short clip is looped");
+        assert_eq!((passes, out.len()), (7, 105));
+        assert!((out[15].0 - 0.6).abs() < 1e-9 && out[0].0 == 0.0, "{} {}", out[0].0, out[15].0);
+        assert!(out.windows(2).all(|w| w[1].0 > w[0].0));
+        // A photo held still for 4 s at 30 fps is exactly as long as the hold; a 5 s clip is longer.
+        assert_eq!(looped_passes(&clip(held_frames(4.0), DEFAULT_FPS)), 1);
+        assert_eq!(looped_passes(&clip(125, 25.0)), 1);
+        assert_eq!(looped_passes(&clip(1, 25.0)), 1, "one frame is a photo");
+        assert_eq!(looped(&clip(15, 25.0), 0.0).1, 1, "--once");
+    }
+
+    fn looped_passes(poses: &[(f64, Pose)]) -> usize {
+        let (out, passes) = looped(poses, 4.0);
+        assert_eq!(out.is_none(), passes == 1);
+        passes
+    }
 }
