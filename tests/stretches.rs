@@ -1376,6 +1376,57 @@ fn donkey_kicks_on_all_fours_are_no_cat_cow_and_the_same_body_kneeling_still_is(
 }
 
 #[test]
+fn a_bird_dog_on_all_fours_is_no_cat_cow() {
+    // A real bird dog clip (docs/dev-footage dev27, jaymarspin bird_dog, scaled to 600x400), seen three-quarter:
+    // the left knee drawn in under the chest to meet the right elbow.
+    let drawn_in = seen(&[
+        ("nose", (385.2, 196.8), 1.0),
+        ("left-eye", (395.9, 189.8), 1.0),
+        ("right-eye", (385.2, 186.9), 1.0),
+        ("left-ear", (392.5, 172.9), 1.0),
+        ("right-ear", (371.2, 168.4), 1.0),
+        ("left-shoulder", (378.4, 151.1), 1.0),
+        ("right-shoulder", (304.5, 148.3), 1.0),
+        ("left-elbow", (389.9, 223.8), 0.91),
+        ("right-elbow", (287.6, 208.8), 0.98),
+        ("left-wrist", (401.4, 279.6), 0.98),
+        ("right-wrist", (346.7, 211.8), 0.98),
+        ("left-hip", (249.5, 142.0), 1.0),
+        ("right-hip", (197.9, 139.2), 1.0),
+        ("left-knee", (286.8, 253.3), 0.81),
+        ("right-knee", (172.4, 266.2), 0.99),
+        ("left-ankle", (207.9, 226.7), 0.66),
+        ("right-ankle", (101.6, 238.2), 0.99),
+    ]);
+    // As in the clip, every 1.9 s the leg stretches out behind to hip height and the arm out in front for half a
+    // second, and both are drawn back in for a second: the knees' distance apart swings 0.7 torso lengths, and
+    // the 1.9 s clip played as the loop it is was named cat-cow (held drawn in, the pose is named cat-cow).
+    use stretchcoach::seeing::pose::Joint::{LeftAnkle, LeftKnee, RightElbow, RightWrist};
+    let moving = |t: f64| {
+        let at = (t % 1.9) as f32;
+        let out = match at {
+            a if a < 0.3 => 1.0,
+            a if a < 0.55 => (0.55 - a) / 0.25,
+            a if a < 1.45 => 0.0,
+            a if a < 1.75 => (a - 1.45) / 0.3,
+            _ => 1.0,
+        };
+        moved_toward(
+            &drawn_in,
+            &[
+                (LeftKnee, (148.7, 82.8), out),
+                (LeftAnkle, (93.3, 29.8), out),
+                (RightElbow, (399.9, 181.2), out),
+                (RightWrist, (487.7, 199.3), out),
+            ],
+        )
+    };
+    assert_eq!(named(&drawn_in).as_deref(), Some("cat-cow"), "held still, drawn in");
+    let told = named_each(300, moving);
+    assert!(!ever(&told, "cat-cow"), "{told:?}");
+}
+
+#[test]
 fn a_twist_seen_three_quarter_is_read_from_the_front_too() {
     // A real supine twist photographed from overhead, the head at the bottom of the picture (dev
     // zainabalmousawi06, scaled to 600x400: the pose BlazePose Full found). The model put its shoulders 0.49 torso
