@@ -828,6 +828,55 @@ fn a_bridge_with_the_heels_near_the_hips_is_no_fault_until_they_are_pulled_in() 
 }
 
 #[test]
+fn a_flat_foot_the_model_tilts_is_no_heel_raise_and_a_raised_heel_is() {
+    // A real bridge in good form, both feet flat on the floor (docs/dev-footage dev29, Rajesh-bandi YogaFlow
+    // Setu Bandha Sarvangasana, scaled to 600x400): the model put the near heel up by the ankle, the foot 42
+    // degrees from the floor, and the coach told him to keep his feet flat.
+    use stretchcoach::seeing::pose::{Joint, Keypoint};
+    let bridge = |heel: (f32, f32)| {
+        let mut pose = seen(&[
+            ("nose", (79.0, 157.6), 1.0),
+            ("left-eye", (68.4, 159.3), 1.0),
+            ("right-eye", (65.6, 177.8), 1.0),
+            ("left-ear", (76.4, 170.7), 1.0),
+            ("right-ear", (72.0, 204.2), 1.0),
+            ("left-shoulder", (161.2, 156.5), 1.0),
+            ("right-shoulder", (148.2, 237.8), 1.0),
+            ("left-elbow", (278.1, 153.4), 0.09),
+            ("right-elbow", (272.2, 268.6), 1.0),
+            ("left-wrist", (369.5, 148.5), 0.16),
+            ("right-wrist", (398.7, 279.3), 1.0),
+            ("left-hip", (334.1, 72.7), 1.0),
+            ("right-hip", (335.7, 119.2), 1.0),
+            ("left-knee", (538.4, 35.3), 0.85),
+            ("right-knee", (571.5, 110.7), 1.0),
+            ("left-ankle", (445.4, 194.8), 0.67),
+            ("right-ankle", (462.0, 251.9), 0.99),
+        ]);
+        pose.given = &Joint::ALL;
+        let feet = [
+            (Joint::LeftHeel, (420.2, 210.1), 0.79),
+            (Joint::LeftFootIndex, (459.0, 225.9), 0.79),
+            (Joint::RightHeel, heel, 0.98),
+            (Joint::RightFootIndex, (469.0, 286.3), 0.98),
+        ];
+        for (joint, (x, y), score) in feet {
+            pose.landmarks[joint.index()] = Keypoint { x, y, score };
+        }
+        judged_still("bridge", &pose, 90).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>()
+    };
+    let told = bridge((435.7, 256.0));
+    assert!(!told.iter().any(|f| f == "feet-not-flat"), "{told:?}");
+    // The same heel raised about the toes to 52 degrees, as up on the toes: told.
+    let toes = (469.0_f32, 286.3_f32);
+    let (dx, dy) = (435.7 - toes.0, 256.0 - toes.1);
+    let length = (dx * dx + dy * dy).sqrt();
+    let up = 52.0_f32.to_radians();
+    let told = bridge((toes.0 - length * up.cos(), toes.1 - length * up.sin()));
+    assert!(told.iter().any(|f| f == "feet-not-flat"), "{told:?}");
+}
+
+#[test]
 fn a_bridge_filmed_from_the_feet_is_asked_to_turn_sideways_not_to_lie_down() {
     // A real bridge filmed from the feet, a little to one side (docs/dev-footage dev15, stefanuzelac
     // glute-bridge, at 1.0 s, scaled to 600x400): lying on her back, knees up, the trunk running up the
