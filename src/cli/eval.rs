@@ -107,7 +107,7 @@ fn row(name: &str, f: &Figures) {
 fn print_report(report: &Report, dir: &Path, verbose: bool) {
     let looped = report.files.iter().filter(|r| r.passes > 1).count();
     outln!(
-        "{} files from {} (photos held still {} s; {looped} clips shorter than that named over their loop)",
+        "{} files from {} (photos held still {} s; short clips named over their loop: {looped})",
         report.overall.files,
         dir.display(),
         report.hold_seconds
