@@ -338,7 +338,8 @@ pub fn judge(
 ) -> FileResult {
     // The poses are found once per file (`poses`) and judged twice, through the pipeline every command runs:
     // named over the loop, judged as the stretch shown over one pass (its labelled reps are one pass's).
-    let (looped, passes) = looped(poses, loop_to);
+    let looped = looped(poses, loop_to);
+    let passes = looped.as_ref().map_or(1, |l| l.len() / poses.len());
     let poses_named = looped.as_deref().unwrap_or(poses);
     let mut auto = Pipeline::new(None, Session::with_plan(Plan::Auto(catalog.to_vec())));
     let mut named: Vec<Option<String>> = Vec::with_capacity(poses_named.len());
@@ -405,26 +406,24 @@ pub fn judge(
     result
 }
 
-/// A clip shorter than `seconds`, played round until it lasts that long, and how many passes that took
-/// (None and 1 when it is long enough, a photo held still included). Exercise apps and sites show a move as a
-/// short looping GIF, 0.6 to 2 s of it: one pass is over before the recogniser has seen a stretch steadily
-/// for long enough to name it (about a second), whereas the loop, as it plays, is the person doing the move
-/// again and again. The same time as a photo is held still for.
-pub fn looped(poses: &[(f64, Pose)], seconds: f64) -> (Option<Vec<(f64, Pose)>>, usize) {
-    let (Some((first, _)), Some((last, _))) = (poses.first(), poses.last()) else { return (None, 1) };
+/// A clip shorter than `seconds`, played round until it lasts that long, in whole passes (None when one pass
+/// is long enough, a photo held still included). Exercise apps and sites show a move as a short looping GIF,
+/// 0.6 to 2 s of it: one pass is over before the recogniser has seen a stretch steadily for long enough to name
+/// it (about a second), whereas the loop, as it plays, is the person doing the move again and again. The same
+/// time as a photo is held still for.
+pub fn looped(poses: &[(f64, Pose)], seconds: f64) -> Option<Vec<(f64, Pose)>> {
     if poses.len() < 2 {
-        return (None, 1);
+        return None;
     }
+    let (first, last) = (poses[0].0, poses[poses.len() - 1].0);
     // One pass lasts from its first frame to one frame past its last.
     let pass = (last - first) * poses.len() as f64 / (poses.len() - 1) as f64;
     if pass <= 0.0 || pass >= seconds - 1e-6 {
-        return (None, 1);
+        return None;
     }
     // Frame times are rounded: a pass that fits a whole number of times is not given one more.
     let passes = ((seconds - 1e-6) / pass).ceil() as usize;
-    let out =
-        (0..passes).flat_map(|k| poses.iter().map(move |(t, p)| (t - first + k as f64 * pass, p.clone()))).collect();
-    (Some(out), passes)
+    Some((0..passes).flat_map(|k| poses.iter().map(move |(t, p)| (t - first + k as f64 * pass, p.clone()))).collect())
 }
 
 /// The poses through the loop every command runs (`pipeline::run`), each judged frame to `each`; the
@@ -502,21 +501,14 @@ mod tests {
     #[test]
     fn a_short_clip_is_played_round_in_time_and_a_long_one_or_a_held_photo_is_not() {
         // 0.6 s at 25 fps: seven passes reach 4 s, each one frame after the last pass's end.
-        let (out, passes) = looped(&clip(15, 25.0), 4.0);
-        let out = out.expect("a short clip is looped");
-        assert_eq!((passes, out.len()), (7, 105));
+        let out = looped(&clip(15, 25.0), 4.0).expect("a short clip is looped");
+        assert_eq!(out.len(), 7 * 15);
         assert!((out[15].0 - 0.6).abs() < 1e-9 && out[0].0 == 0.0, "{} {}", out[0].0, out[15].0);
         assert!(out.windows(2).all(|w| w[1].0 > w[0].0));
         // A photo held still for 4 s at 30 fps is exactly as long as the hold; a 5 s clip is longer.
-        assert_eq!(looped_passes(&clip(held_frames(4.0), DEFAULT_FPS)), 1);
-        assert_eq!(looped_passes(&clip(125, 25.0)), 1);
-        assert_eq!(looped_passes(&clip(1, 25.0)), 1, "one frame is a photo");
-        assert_eq!(looped(&clip(15, 25.0), 0.0).1, 1, "--once");
-    }
-
-    fn looped_passes(poses: &[(f64, Pose)]) -> usize {
-        let (out, passes) = looped(poses, 4.0);
-        assert_eq!(out.is_none(), passes == 1);
-        passes
+        assert!(looped(&clip(held_frames(4.0), DEFAULT_FPS), 4.0).is_none());
+        assert!(looped(&clip(125, 25.0), 4.0).is_none());
+        assert!(looped(&clip(1, 25.0), 4.0).is_none(), "one frame is a photo");
+        assert!(looped(&clip(15, 25.0), 0.0).is_none(), "--once");
     }
 }
