@@ -1542,7 +1542,6 @@ fn a_twist_seen_from_high_at_the_side_is_one_and_a_bird_dog_is_not() {
         ("right-ear", (151.2, 121.3), 1.0),
         ("left-shoulder", (188.6, 123.2), 1.0),
         ("right-shoulder", (198.1, 157.7), 1.0),
-        ("left-elbow", (117.9, 137.5), 1.0),
         ("right-elbow", (194.3, 225.6), 0.92),
         ("left-wrist", (51.4, 117.9), 1.0),
         ("right-wrist", (175.8, 278.6), 0.94),
