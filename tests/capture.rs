@@ -193,8 +193,10 @@ fn a_photo_is_a_person_holding_still_in_any_format_a_user_has_it_in() {
     // stretch. As a JPEG, a WebP and a GIF of one frame (exercise sites use both), the real fold is named.
     let dir = std::env::temp_dir().join(format!("stretchcoach-stills-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for name in ["fold.jpg", "fold.webp", "fold.gif"] {
-        let still = real_fold_as(&dir, name);
+    // Also a BMP and a TIFF, and a JPEG named as some cameras and browsers save them (.jfif).
+    std::fs::copy(real_fold_as(&dir, "fold.jpg"), dir.join("fold.jfif")).unwrap();
+    for name in ["fold.jpg", "fold.webp", "fold.gif", "fold.bmp", "fold.tiff", "fold.jfif"] {
+        let still = if name == "fold.jfif" { dir.join(name) } else { real_fold_as(&dir, name) };
         assert!(stretchcoach::seeing::capture::replay::is_still(&still).unwrap(), "{name}");
         let out = stretchcoach_bin().args(["check", "--json"]).arg(&still).output().unwrap();
         assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
@@ -236,15 +238,22 @@ fn eval_leaves_out_a_file_it_cannot_read_and_says_so() {
     std::fs::create_dir_all(dir.join("seated-hamstring")).unwrap();
     real_fold_as(&dir.join("seated-hamstring"), "fold.webp");
     std::fs::write(dir.join("seated-hamstring/broken.jpg"), "<html>404 Not Found</html>").unwrap();
+    // A labelled photo in a format this program does not read (an iPhone's HEIC) is listed too, rather than
+    // skipped or taken for a label without its file; a credits file beside the media is no media at all.
+    std::fs::write(dir.join("seated-hamstring/phone.heic"), b"\0\0\0\x18ftypheic").unwrap();
+    std::fs::write(dir.join("seated-hamstring/labels.toml"), "[\"phone.heic\"]\ngood = true\n").unwrap();
+    std::fs::write(dir.join("seated-hamstring/credits.txt"), "Photo by Elina Fairytale, Pexels").unwrap();
     let out = stretchcoach_bin().arg("eval").arg(&dir).arg("--json").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["overall"]["recognised"], serde_json::json!({"hits": 1, "of": 1}), "{report}");
-    let unreadable = report["unreadable"].as_array().unwrap();
-    assert_eq!(unreadable.len(), 1, "{report}");
-    assert!(unreadable[0]["file"].as_str().unwrap().ends_with("broken.jpg"), "{report}");
+    let unreadable: Vec<&str> =
+        report["unreadable"].as_array().unwrap().iter().map(|u| u["file"].as_str().unwrap()).collect();
+    assert_eq!(unreadable.len(), 2, "{report}");
+    assert!(unreadable.iter().any(|f| f.ends_with("broken.jpg")), "{report}");
+    assert!(unreadable.iter().any(|f| f.ends_with("phone.heic")), "{report}");
     let out = stretchcoach_bin().arg("eval").arg(&dir).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("1 files could not be read") && text.contains("broken.jpg"), "{text}");
+    assert!(text.contains("could not be read, counted nowhere: 2") && text.contains("broken.jpg"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }

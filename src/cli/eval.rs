@@ -128,7 +128,7 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
     }
     row("overall", &report.overall);
     if !report.unreadable.is_empty() {
-        outln!("\n{} files could not be read and are counted nowhere:", report.unreadable.len());
+        outln!("\nFiles that could not be read, counted nowhere: {}", report.unreadable.len());
         for u in &report.unreadable {
             outln!("  {}: {}", u.file, u.error);
         }

@@ -197,7 +197,7 @@ enum Command {
     },
     /// Judge a stretch in a photo (as if held still), a folder of images, a video or GIF, or a keypoint file.
     Check {
-        /// Photo (.jpg, .png, .webp), folder of images (name order), video (.mp4, .webm, .gif...), or keypoint file
+        /// Photo (.jpg, .png, .webp, .bmp, .tiff), folder of images (name order), video (.mp4, .webm, .mov, .gif...), or keypoint file
         /// (.jsonl). Not needed with --keypoints.
         input: Option<PathBuf>,
         /// Judge a keypoint file (JSON Lines of `pose --json` objects with optional "t") instead of images.

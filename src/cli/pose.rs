@@ -101,7 +101,8 @@ pub(super) fn cmd_eval_rotation(g: &Global, dir: &Path, json: bool) -> Result<()
         .collect();
     paths.sort();
     if paths.is_empty() {
-        bail!("no photos (.jpg, .jpeg, .png, .webp) in {}", dir.display());
+        let kinds = stretchcoach::seeing::capture::replay::IMAGE_EXTENSIONS.join(", .");
+        bail!("no photos (.{kinds}) in {}", dir.display());
     }
     let mut plain = if blazepose_named(g).is_some() { None } else { Some(load_model(g, true)?) };
     let mut oriented = load_rotation_aware(g, true)?;

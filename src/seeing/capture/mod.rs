@@ -34,7 +34,7 @@ impl Frame {
 pub enum CaptureError {
     #[error("{} does not exist", .0.display())]
     NotFound(PathBuf),
-    #[error("no images (.jpg, .jpeg, .png) in folder {}", .0.display())]
+    #[error("no images (.{}) in folder {}", replay::IMAGE_EXTENSIONS.join(", ."), .0.display())]
     EmptyFolder(PathBuf),
     #[error("{} could not be read: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },

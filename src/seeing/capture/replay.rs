@@ -21,11 +21,12 @@ pub fn held_frames(seconds: f64) -> usize {
 }
 
 /// Photos, decoded by `image` (a file's contents decide its format, not its name: a WebP saved as .jpg reads).
-const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];
+pub const IMAGE_EXTENSIONS: [&str; 9] = ["jpg", "jpeg", "jpe", "jfif", "png", "webp", "bmp", "tif", "tiff"];
 
 /// Videos, decoded by ffmpeg. A GIF is one of them: exercise sites show their moves as animated GIFs, and a
 /// GIF of one frame is a photo ([`is_still`]).
-pub const VIDEO_EXTENSIONS: [&str; 7] = ["mp4", "webm", "mkv", "avi", "mov", "m4v", "gif"];
+pub const VIDEO_EXTENSIONS: [&str; 13] =
+    ["mp4", "webm", "mkv", "avi", "mov", "m4v", "gif", "mpg", "mpeg", "ogv", "wmv", "flv", "3gp"];
 
 fn extension(path: &Path) -> String {
     path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase()

@@ -104,10 +104,13 @@ pub fn collect(dir: &Path, catalog: &[Exercise]) -> Result<Vec<Item>, EvalError>
             }
         };
         let labels = read_labels(&folder, stretch.as_deref().and_then(|id| catalog.iter().find(|e| e.id == id)))?;
+        // Media by their names, and a labelled file whatever its name: one in a format this program cannot read
+        // is reported unreadable, not skipped in silence.
+        let labelled = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| labels.contains_key(n));
         let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
             .map_err(io(&folder))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && is_media(p))
+            .filter(|p| p.is_file() && (is_media(p) || labelled(p)))
             .collect();
         files.sort();
         for name in labels.keys() {
