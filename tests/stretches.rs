@@ -1558,6 +1558,56 @@ fn a_twist_seen_from_high_at_the_side_is_one_and_a_bird_dog_is_not() {
 }
 
 #[test]
+fn a_face_turned_down_on_all_fours_is_no_twist_and_a_face_turned_up_is() {
+    // A real puppy pose (dev28 other, alex-agency kaggle test image 6d5fd2dd, scaled to 600x400): on the knees, hips
+    // high over them, chest and forehead down toward the floor, arms reaching forward. Seen from the side with the
+    // hands out low in front it read as a twist lying level and was named one; the face looks down, the nose
+    // 0.13 torso lengths under the lower ear.
+    let puppy = seen(&[
+        ("nose", (379.6, 300.3), 1.0),
+        ("left-eye", (379.8, 288.3), 1.0),
+        ("right-eye", (380.7, 288.1), 1.0),
+        ("left-ear", (364.8, 278.8), 1.0),
+        ("right-ear", (366.2, 279.4), 1.0),
+        ("left-shoulder", (327.9, 278.7), 1.0),
+        ("right-shoulder", (335.7, 288.8), 1.0),
+        ("left-elbow", (385.1, 304.5), 0.64),
+        ("right-elbow", (404.7, 321.2), 0.99),
+        ("left-wrist", (451.0, 322.6), 0.82),
+        ("right-wrist", (482.2, 332.9), 0.99),
+        ("left-hip", (183.2, 208.5), 1.0),
+        ("right-hip", (176.1, 210.4), 1.0),
+        ("left-knee", (185.5, 323.8), 0.49),
+        ("right-knee", (193.2, 343.4), 1.0),
+        ("left-ankle", (81.3, 310.9), 0.75),
+        ("right-ankle", (71.0, 322.1), 0.99),
+    ]);
+    assert_ne!(named(&puppy).as_deref(), Some("supine-twist"));
+    // A real twist, side-on (dev29b TheSwapnil18 FitnessX spine_right): the head turned toward the camera, its ears
+    // stacked, the nose between them and 0.05 torso lengths over the lower one, the least of the real twists.
+    let twist = seen(&[
+        ("nose", (32.2, 177.1), 0.99),
+        ("left-eye", (22.0, 173.4), 0.99),
+        ("right-eye", (23.5, 178.3), 0.99),
+        ("left-ear", (14.0, 173.1), 0.99),
+        ("right-ear", (16.2, 183.9), 0.99),
+        ("left-shoulder", (27.2, 180.1), 1.0),
+        ("right-shoulder", (30.6, 202.6), 1.0),
+        ("left-elbow", (88.7, 214.8), 0.32),
+        ("right-elbow", (75.6, 242.3), 0.55),
+        ("left-wrist", (129.6, 207.2), 0.08),
+        ("right-wrist", (121.5, 239.0), 0.46),
+        ("left-hip", (160.6, 158.1), 1.0),
+        ("right-hip", (175.3, 170.8), 1.0),
+        ("left-knee", (161.5, 251.5), 0.97),
+        ("right-knee", (275.0, 213.6), 0.82),
+        ("left-ankle", (289.1, 265.9), 0.93),
+        ("right-ankle", (384.2, 193.1), 0.8),
+    ]);
+    assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
+}
+
+#[test]
 fn a_back_rounded_over_the_leg_instead_of_leaning_is_told_and_a_straight_one_is_not() {
     // Two real head-to-knee stretches, side-on, leaning about as far from the hips (dev24 atyagiabhi210, scaled
     // to 600x400: the poses BlazePose Full found, no silhouette). His back is rounded over the leg, the head
