@@ -1608,6 +1608,59 @@ fn a_face_turned_down_on_all_fours_is_no_twist_and_a_face_turned_up_is() {
 }
 
 #[test]
+fn a_stretch_is_let_go_once_the_body_has_left_it_and_kept_through_a_moment_away() {
+    // A real clip (dev29b other, piranavie6 perform_yoga plank, scaled to 600x400): on all fours at 12 s, seen
+    // from the front-left, then stepped back into a straight-arm plank at 28 s, side-on.
+    let all_fours = seen(&[
+        ("nose", (152.7, 83.6), 1.0),
+        ("left-eye", (148.1, 58.4), 1.0),
+        ("right-eye", (133.4, 73.9), 1.0),
+        ("left-ear", (164.2, 34.3), 1.0),
+        ("right-ear", (136.5, 63.1), 1.0),
+        ("left-shoulder", (236.5, 54.3), 1.0),
+        ("right-shoulder", (177.6, 51.0), 1.0),
+        ("left-elbow", (258.7, 174.9), 0.99),
+        ("right-elbow", (222.2, 108.7), 0.34),
+        ("left-wrist", (225.8, 278.1), 0.99),
+        ("right-wrist", (268.6, 160.4), 0.49),
+        ("left-hip", (366.1, 66.3), 1.0),
+        ("right-hip", (323.3, 70.8), 1.0),
+        ("left-knee", (360.3, 210.1), 0.98),
+        ("right-knee", (305.9, 220.1), 0.6),
+        ("left-ankle", (455.3, 149.6), 0.99),
+        ("right-ankle", (417.3, 164.7), 0.63),
+    ]);
+    let plank = seen(&[
+        ("nose", (145.5, 172.0), 1.0),
+        ("left-eye", (138.2, 162.6), 1.0),
+        ("right-eye", (139.9, 162.7), 1.0),
+        ("left-ear", (145.9, 150.5), 1.0),
+        ("right-ear", (149.4, 151.1), 1.0),
+        ("left-shoulder", (192.8, 160.1), 1.0),
+        ("right-shoulder", (214.2, 149.1), 1.0),
+        ("left-elbow", (197.9, 239.2), 0.99),
+        ("right-elbow", (227.0, 225.9), 0.55),
+        ("left-wrist", (198.5, 310.4), 0.99),
+        ("right-wrist", (213.0, 288.2), 0.58),
+        ("left-hip", (333.1, 165.5), 1.0),
+        ("right-hip", (339.4, 158.4), 1.0),
+        ("left-knee", (428.0, 216.8), 0.96),
+        ("right-knee", (433.5, 210.2), 0.3),
+        ("left-ankle", (516.7, 266.3), 0.97),
+        ("right-ankle", (519.3, 260.9), 0.66),
+    ]);
+    // Four seconds on all fours (named cat-cow), then the plank held: once no stretch has matched the body for
+    // a few seconds, none is coached. The clip was coached as cat-cow to its end.
+    let told = named_each(30 * 12, |t| if t < 4.0 { all_fours.clone() } else { plank.clone() });
+    assert_eq!(told[30 * 4 - 1].as_deref(), Some("cat-cow"), "{told:?}");
+    assert_eq!(told.last().unwrap(), &None, "{told:?}");
+    // Three and a half seconds of plank between two spells on all fours is a moment away (the averaged score falls
+    // under the line 2.3 s into it): cat-cow throughout.
+    let told = named_each(30 * 11, |t| if (4.0..7.5).contains(&t) { plank.clone() } else { all_fours.clone() });
+    assert!(told[30 * 4..].iter().all(|n| n.as_deref() == Some("cat-cow")), "{told:?}");
+}
+
+#[test]
 fn a_back_rounded_over_the_leg_instead_of_leaning_is_told_and_a_straight_one_is_not() {
     // Two real head-to-knee stretches, side-on, leaning about as far from the hips (dev24 atyagiabhi210, scaled
     // to 600x400: the poses BlazePose Full found, no silhouette). His back is rounded over the leg, the head

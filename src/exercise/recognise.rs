@@ -18,6 +18,14 @@ const ACCEPT: f32 = 0.8;
 const BROKEN: f32 = 0.75;
 /// How much better another stretch must score to take over from the current one.
 const SWITCH_MARGIN: f32 = 0.2;
+/// The stretch taken is let go once its averaged score has stayed under `RELEASE` for `RELEASE_AFTER` seconds:
+/// the person has moved on to something none of the stretches describes (stood up, stepped back into a plank).
+/// Otherwise it is kept until another stretch takes over, and a real clip going from all fours into a plank
+/// (dev29b other, piranavie6) was coached as cat-cow for the whole 17 s plank. Over every real stretch clip of
+/// docs/dev-footage, 16 of 19,623 frames are let go, as a child's pose clip ends with the person come up out of the
+/// pose to kneel upright (66 frames after 2 s).
+const RELEASE: f32 = 0.5;
+const RELEASE_AFTER: f64 = 3.0;
 /// What a condition on joints the model did not see counts for, beyond the first such: a pose is not named
 /// a stretch mostly on what cannot be seen (a camel pose with its near knee unseen read as a seated fold:
 /// the lean over the feet held, the straight legs were not seen).
@@ -211,6 +219,8 @@ pub struct Recogniser {
     recent: Vec<Vec<VecDeque<(f64, f32)>>>,
     /// Per stretch, whether a windowed veto rules it out on this frame.
     moving_out: Vec<bool>,
+    /// Since when the current stretch's score has been under `RELEASE`.
+    low_since: Option<f64>,
 }
 
 impl Recogniser {
@@ -221,6 +231,7 @@ impl Recogniser {
             last_t: None,
             recent: vec![Vec::new(); catalog_len],
             moving_out: vec![false; catalog_len],
+            low_since: None,
         }
     }
 
@@ -256,6 +267,15 @@ impl Recogniser {
         // over its window, after a still start may have named it.
         if self.current.is_some_and(|c| self.moving_out[c]) {
             self.current = None;
+        }
+        match self.current {
+            Some(c) if self.scores[c] < RELEASE => {
+                if t - *self.low_since.get_or_insert(t) >= RELEASE_AFTER {
+                    self.current = None;
+                    self.low_since = None;
+                }
+            }
+            _ => self.low_since = None,
         }
         // On a tie the stretch with more conditions, the more specific description, wins.
         let (best, best_score) = self
