@@ -300,7 +300,8 @@ enum Command {
     /// stretch was recognised, set-up prompts for people in full view (false alarms), fault prompts on
     /// files labelled good, labelled faults found, exact rep counts, and "other" files taken for a stretch.
     /// Optional DIR/<stretch-id>/labels.toml, a table per file:
-    /// ["clip.mp4"] reps = 2, good = true, faults = ["hips-low"], in_view = true.
+    /// ["clip.mp4"] reps = 2, good = true, faults = ["hips-low"], in_view = true. A file that cannot be read
+    /// is listed at the end and counted nowhere; a folder whose name starts with a dot (.disputed) is skipped.
     Eval {
         dir: PathBuf,
         /// Print the report as JSON.
