@@ -243,6 +243,9 @@ fn eval_leaves_out_a_file_it_cannot_read_and_says_so() {
     std::fs::write(dir.join("seated-hamstring/phone.heic"), b"\0\0\0\x18ftypheic").unwrap();
     std::fs::write(dir.join("seated-hamstring/labels.toml"), "[\"phone.heic\"]\ngood = true\n").unwrap();
     std::fs::write(dir.join("seated-hamstring/credits.txt"), "Photo by Elina Fairytale, Pexels").unwrap();
+    // Files set aside in a folder whose name starts with a dot (a second rater's disputes) are not judged.
+    std::fs::create_dir_all(dir.join(".disputed/seated-hamstring")).unwrap();
+    real_fold_as(&dir.join(".disputed/seated-hamstring"), "fold.jpg");
     let out = stretchcoach_bin().arg("eval").arg(&dir).arg("--json").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
