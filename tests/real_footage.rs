@@ -278,3 +278,36 @@ fn a_person_facing_the_camera_on_the_floor_is_asked_to_turn_sideways_and_one_sta
     let standing = frames("other/Tlaloc-Es-aipose_pexels-anete-lusina-4793290.jpg");
     assert!(!standing.is_empty() && !standing.iter().any(turn), "{standing:?}");
 }
+
+/// With `--exercise auto`, a person partly out of the picture, whom no stretch can be seen to fit, is asked, once
+/// aloud, to step back; seen whole, the same person is not. Real photo: the tree pose above (Pexels, Anete Lusina),
+/// whole and cut off at the hips (its top 60 %), each held still as `check` holds a photo. Cut off, she was told
+/// "Start any of the eight stretches" for as long as she stood there.
+#[test]
+fn a_person_partly_out_of_the_picture_is_asked_to_step_back_and_one_seen_whole_is_not() {
+    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/real-photos/other/Tlaloc-Es-aipose_pexels-anete-lusina-4793290.jpg");
+    let dir = std::env::temp_dir().join(format!("stretchcoach-step-back-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let whole = image::open(&photo).unwrap();
+    let top = dir.join("top.jpg");
+    whole.crop_imm(0, 0, whole.width(), whole.height() * 6 / 10).save(&top).unwrap();
+    let frames = |photo: &std::path::Path| -> Vec<serde_json::Value> {
+        let out = bin().arg("check").arg(photo).args(["--exercise", "auto", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines = String::from_utf8(out.stdout).unwrap();
+        lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|f: &serde_json::Value| f["summary"].is_null())
+            .collect()
+    };
+    let step_back = |f: &serde_json::Value| f["prompt"].as_str().is_some_and(|p| p.starts_with("Step back"));
+    let cut = frames(&top);
+    assert!(cut.iter().all(|f| f["exercise"].is_null()), "{cut:?}");
+    assert!(cut.last().is_some_and(step_back), "{:?}", cut.last());
+    assert_eq!(cut.iter().filter(|f| step_back(f) && f["speak"] == true).count(), 1);
+    let seen_whole = frames(&photo);
+    assert!(!seen_whole.is_empty() && !seen_whole.iter().any(step_back), "{seen_whole:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}

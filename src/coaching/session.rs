@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::body::measure::Side;
 use crate::coaching::coach::{fault_words, Advice, Coach, Level};
 use crate::exercise::choice::AUTO;
-use crate::exercise::judge::{CheckView, PhaseState, SideProgress};
+use crate::exercise::judge::{in_frame, CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::{facing_on_the_floor, Recogniser};
 use crate::exercise::{Exercise, ExerciseChoice, Judge};
 use crate::seeing::pose::smooth::{OneEuroParams, Smoother};
@@ -239,6 +239,10 @@ pub struct Session {
     facing_since: Option<f64>,
     /// "Turn sideways" has been said aloud since a stretch was last named.
     turn_spoken: bool,
+    /// Since when a person no stretch fits has been partly out of the picture.
+    partly_since: Option<f64>,
+    /// "Step back" has been said aloud since a stretch was last named.
+    step_back_spoken: bool,
 }
 
 impl Session {
@@ -274,6 +278,8 @@ impl Session {
             last_t: 0.0,
             facing_since: None,
             turn_spoken: false,
+            partly_since: None,
+            step_back_spoken: false,
         };
         if s.recogniser.is_none() {
             s.activate(0);
@@ -402,15 +408,26 @@ impl Session {
                 self.facing_since = None;
             }
             let turn = self.facing_since.is_some_and(|s| t - s >= TURN_AFTER);
+            // Partly out of the picture (too close to the camera, or moved part way out of view, which lets a
+            // stretch go): a stretch not seen whole may not be named.
+            if person && smoothed.as_ref().is_some_and(|p| !in_frame(p)) {
+                self.partly_since.get_or_insert(t);
+            } else {
+                self.partly_since = None;
+            }
+            let step_back = self.partly_since.is_some_and(|s| t - s >= TURN_AFTER);
             let prompt = if turn {
                 "Turn sideways to the camera: I see most stretches from the side"
+            } else if step_back {
+                "Step back so I can see all of you"
             } else if person {
                 "Start any of the eight stretches: I will recognise it"
             } else {
                 "I can't see you. Move into view of the camera"
             };
             // Said aloud once until a stretch is named: down on the floor, the person may not see the screen.
-            let speak = turn && !std::mem::replace(&mut self.turn_spoken, true);
+            let speak = (turn && !std::mem::replace(&mut self.turn_spoken, true))
+                || (step_back && !turn && !std::mem::replace(&mut self.step_back_spoken, true));
             return FrameReport {
                 t,
                 exercise: None,
@@ -431,7 +448,7 @@ impl Session {
                 checks: Vec::new(),
             };
         };
-        (self.facing_since, self.turn_spoken) = (None, false);
+        (self.facing_since, self.turn_spoken, self.partly_since, self.step_back_spoken) = (None, false, None, false);
         let Met { judge, frames, .. } = &mut self.judges[active];
         *frames += 1;
         let j = judge.update(smoothed.as_ref(), t);
