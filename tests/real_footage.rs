@@ -260,16 +260,7 @@ fn check_of_the_real_clip_with_two_models_side_by_side_finds_what_one_model_find
 #[test]
 fn a_person_facing_the_camera_on_the_floor_is_asked_to_turn_sideways_and_one_standing_is_not() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
-    let frames = |photo: &str| -> Vec<serde_json::Value> {
-        let out = bin().arg("check").arg(dir.join(photo)).args(["--exercise", "auto", "--json"]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let lines = String::from_utf8(out.stdout).unwrap();
-        lines
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .filter(|f: &serde_json::Value| f["summary"].is_null())
-            .collect()
-    };
+    let frames = |photo: &str| auto_frames(&dir.join(photo));
     let turn = |f: &serde_json::Value| f["prompt"].as_str().is_some_and(|p| p.starts_with("Turn sideways"));
     let seated = frames("seated-hamstring/Sgamb29-StretchHoldTimers_pexels-ketut-subiyanto-4436298.jpg");
     assert!(seated.iter().all(|f| f["exercise"].is_null()), "{seated:?}");
@@ -292,22 +283,24 @@ fn a_person_partly_out_of_the_picture_is_asked_to_step_back_and_one_seen_whole_i
     let whole = image::open(&photo).unwrap();
     let top = dir.join("top.jpg");
     whole.crop_imm(0, 0, whole.width(), whole.height() * 6 / 10).save(&top).unwrap();
-    let frames = |photo: &std::path::Path| -> Vec<serde_json::Value> {
-        let out = bin().arg("check").arg(photo).args(["--exercise", "auto", "--json"]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let lines = String::from_utf8(out.stdout).unwrap();
-        lines
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .filter(|f: &serde_json::Value| f["summary"].is_null())
-            .collect()
-    };
     let step_back = |f: &serde_json::Value| f["prompt"].as_str().is_some_and(|p| p.starts_with("Step back"));
-    let cut = frames(&top);
+    let cut = auto_frames(&top);
     assert!(cut.iter().all(|f| f["exercise"].is_null()), "{cut:?}");
     assert!(cut.last().is_some_and(step_back), "{:?}", cut.last());
     assert_eq!(cut.iter().filter(|f| step_back(f) && f["speak"] == true).count(), 1);
-    let seen_whole = frames(&photo);
+    let seen_whole = auto_frames(&photo);
     assert!(!seen_whole.is_empty() && !seen_whole.iter().any(step_back), "{seen_whole:?}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Each frame `check --exercise auto --json` reports on a photo (held still), the summary left out.
+fn auto_frames(photo: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = bin().arg("check").arg(photo).args(["--exercise", "auto", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = String::from_utf8(out.stdout).unwrap();
+    lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|f: &serde_json::Value| f["summary"].is_null())
+        .collect()
 }
