@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::body::measure::Side;
 use crate::coaching::coach::{fault_words, Advice, Coach, Level};
 use crate::exercise::choice::AUTO;
-use crate::exercise::judge::{in_frame, CheckView, PhaseState, SideProgress};
+use crate::exercise::judge::{in_frame, since, CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::{facing_on_the_floor, Recogniser};
 use crate::exercise::{Exercise, ExerciseChoice, Judge};
 use crate::seeing::pose::smooth::{OneEuroParams, Smoother};
@@ -395,27 +395,20 @@ impl Session {
             match r.update(&self.catalog, smoothed.as_ref(), t) {
                 Some(index) if self.active.map(|a| self.judges[a].index) != Some(index) => self.activate(index),
                 Some(_) => {}
-                // Let go: the movement shows it is not the stretch it was taken for (a windowed veto).
+                // Let go: the movement shows it is not the stretch it was taken for (a windowed veto), or the
+                // body has not matched it for a while.
                 None => self.active = None,
             }
         }
         let Some(active) = self.active else {
             let person = smoothed.as_ref().is_some_and(|p| p.mean_score() >= 0.15);
             self.frames_with_person += person as u64;
-            if person && smoothed.as_ref().is_some_and(facing_on_the_floor) {
-                self.facing_since.get_or_insert(t);
-            } else {
-                self.facing_since = None;
-            }
-            let turn = self.facing_since.is_some_and(|s| t - s >= TURN_AFTER);
+            let facing = person && smoothed.as_ref().is_some_and(facing_on_the_floor);
+            let turn = since(&mut self.facing_since, facing, t) >= TURN_AFTER;
             // Partly out of the picture (too close to the camera, or moved part way out of view, which lets a
             // stretch go): a stretch not seen whole may not be named.
-            if person && smoothed.as_ref().is_some_and(|p| !in_frame(p)) {
-                self.partly_since.get_or_insert(t);
-            } else {
-                self.partly_since = None;
-            }
-            let step_back = self.partly_since.is_some_and(|s| t - s >= TURN_AFTER);
+            let partly = person && smoothed.as_ref().is_some_and(|p| !in_frame(p));
+            let step_back = since(&mut self.partly_since, partly, t) >= TURN_AFTER;
             let prompt = if turn {
                 "Turn sideways to the camera: I see most stretches from the side"
             } else if step_back {

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::definition::Condition;
+use super::judge::since;
 use super::window::spread;
 use super::Exercise;
 use crate::body::measure::{near_side, seen_from, shoulder_spread, JointRef, Measure, Part, SeenFrom, Side, View};
@@ -268,14 +269,9 @@ impl Recogniser {
         if self.current.is_some_and(|c| self.moving_out[c]) {
             self.current = None;
         }
-        match self.current {
-            Some(c) if self.scores[c] < RELEASE => {
-                if t - *self.low_since.get_or_insert(t) >= RELEASE_AFTER {
-                    self.current = None;
-                    self.low_since = None;
-                }
-            }
-            _ => self.low_since = None,
+        let low = self.current.is_some_and(|c| self.scores[c] < RELEASE);
+        if since(&mut self.low_since, low, t) >= RELEASE_AFTER {
+            (self.current, self.low_since) = (None, None);
         }
         // On a tie the stretch with more conditions, the more specific description, wins.
         let (best, best_score) = self

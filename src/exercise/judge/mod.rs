@@ -552,7 +552,7 @@ fn outline_seen(view: &View) -> bool {
 }
 
 /// Seconds a condition has held (0 when it does not), tracking when it started.
-fn since(start: &mut Option<f64>, condition: bool, t: f64) -> f64 {
+pub(crate) fn since(start: &mut Option<f64>, condition: bool, t: f64) -> f64 {
     if !condition {
         *start = None;
         return 0.0;
