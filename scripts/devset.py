@@ -6,7 +6,7 @@
       DIR/<round>/<folder>/, checked against its SHA-256; copy the labels (docs/dev-footage/labels) and put the
       disputed files in DIR/<round>/.disputed/. Files the manifests edited (trims, crops, GIF to MP4) are
       listed with the edit to redo by hand; nothing here is committed footage (no licence allows it).
-  scripts/devset.py eval DIR [--poses P] [--tag T] [--eval-args ARGS]   `stretchcoach eval` on every round,
+  scripts/devset.py eval DIR [--poses P] [--tag T] [EVAL ARGS]   `stretchcoach eval` on every round,
       on its saved poses (P/<round>, written by the model on the first run), with the committed fixtures;
       prints each round's figures, the development rounds together, and all rounds together. The saved
       poses carry the labels they were saved with: delete P/<round> after changing a round's files or labels.
@@ -106,7 +106,7 @@ def evaluate(args):
             print(f"{name}: finding poses with the model (once) ...", file=sys.stderr)
             subprocess.run([str(binary), "eval", str(src), "--save-poses", str(saved)], env=env, check=True,
                            stdout=subprocess.DEVNULL)
-        run = subprocess.run([str(binary), "eval", str(saved), "--json", *args.eval_args.split()], env=env, check=True,
+        run = subprocess.run([str(binary), "eval", str(saved), "--json", *args.eval_args], env=env, check=True,
                              capture_output=True, text=True)
         (report / f"{name}.json").write_text(run.stdout)
         got = json.loads(run.stdout)["overall"]
@@ -145,8 +145,11 @@ def main():
     ev.add_argument("dir")
     ev.add_argument("--poses", default="/work/pf", help="saved poses, one folder per round (default: %(default)s)")
     ev.add_argument("--tag", default="latest", help="name of this run's JSON reports (default: %(default)s)")
-    ev.add_argument("--eval-args", default="", help="more `eval` arguments, e.g. \"--once\"")
-    args = p.parse_args()
+    # Any other argument goes to `stretchcoach eval` (e.g. --once).
+    args, extra = p.parse_known_args()
+    if extra and args.command != "eval":
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.eval_args = extra
     sys.exit(layout(args) if args.command == "layout" else evaluate(args))
 
 
