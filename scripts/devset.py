@@ -47,7 +47,7 @@ def layout(args):
     disputed = {(p.parts[-4], p.parts[-2], name)
                 for p in labels.glob("*/.disputed/*/labels.toml")
                 for name in tomlkeys(p)}
-    redo, missing = [], []
+    redo, missing, copied = [], [], 0
     for s in sources():
         where = (s["round"], s["folder"], s["file"])
         dest = out / s["round"] / (".disputed/" if where in disputed else "") / s["folder"] / s["file"]
@@ -61,6 +61,7 @@ def layout(args):
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(blob.stdout)
+        copied += 1
     shutil.copytree(labels, out, dirs_exist_ok=True)
     # `smp` is the project's shared media (../shared/media), laid out by stretch: found by name.
     shared = {f.name: f for f in Path(args.shared).rglob("*") if f.is_file()} if Path(args.shared).is_dir() else {}
@@ -70,9 +71,10 @@ def layout(args):
                 dest = out / lp.relative_to(labels).parent / name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(shared[name], dest)
+                copied += 1
             else:
                 missing.append((out / "smp" / name, {"repo": "../shared/media", "commit": "-", "path": name}))
-    print(f"copied {len(sources()) - len(redo) - len(missing)} files, the shared media and the labels into {out}")
+    print(f"copied {copied} files (the shared media among them) and the labels into {out}")
     for dest, s in missing:
         print(f'MISSING {s["repo"]} {s["commit"][:10]}:{s["path"]} -> {dest} (fetch {s["repo"]} first)')
     for dest, s in redo:
@@ -89,6 +91,8 @@ def tomlkeys(path):
 def evaluate(args):
     out, poses = Path(args.dir), Path(args.poses)
     binary = ROOT / "target/release/stretchcoach"
+    if not binary.exists():
+        sys.exit(f"no {binary}: build it first (cargo build --release)")
     env = dict(os.environ)
     env.setdefault("ORT_DYLIB_PATH", str(ROOT / ".ort/libonnxruntime.so"))
     rounds = [(r, ROOT / p) for r, p in FIXTURES.items()]
