@@ -1942,3 +1942,41 @@ fn a_half_kneeling_hamstring_stretch_is_no_seated_one() {
         moved_toward(&kneeling, &[(Joint::LeftKnee, (250.0, 190.0), 1.0), (Joint::LeftAnkle, (200.0, 200.0), 1.0)]);
     assert_eq!(named(&folded).as_deref(), Some("seated-hamstring"));
 }
+
+#[test]
+fn straight_arms_the_model_reads_a_little_bent_are_not_told_and_a_bent_elbow_is() {
+    // A real cat-cow, arms plainly straight to the eye (docs/dev-footage dev25, pabloboo Mobify cow.jpg, scaled
+    // to 600x400): the model put the near elbow at 139 degrees, and the coach told him to straighten his arms.
+    let cat_cow = |wrist: (f32, f32)| {
+        let pose = seen(&[
+            ("nose", (379.5, 251.0), 1.0),
+            ("left-eye", (391.2, 248.6), 1.0),
+            ("right-eye", (391.1, 246.7), 1.0),
+            ("left-ear", (397.6, 231.4), 1.0),
+            ("right-ear", (397.8, 226.9), 1.0),
+            ("left-shoulder", (368.2, 191.8), 1.0),
+            ("right-shoulder", (357.5, 207.4), 1.0),
+            ("left-elbow", (335.5, 253.9), 0.17),
+            ("right-elbow", (320.7, 292.6), 0.99),
+            ("left-wrist", (348.0, 321.7), 0.23),
+            ("right-wrist", wrist, 0.97),
+            ("left-hip", (219.3, 227.0), 1.0),
+            ("right-hip", (198.8, 234.5), 1.0),
+            ("left-knee", (256.4, 340.3), 0.43),
+            ("right-knee", (235.1, 359.0), 0.98),
+            ("left-ankle", (145.8, 312.6), 0.43),
+            ("right-ankle", (105.8, 337.2), 0.98),
+        ]);
+        judged_still("cat-cow", &pose, 90).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>()
+    };
+    let told = cat_cow((343.4, 362.4));
+    assert!(!told.iter().any(|f| f == "arms-bent"), "{told:?}");
+    // The same forearm turned about the elbow until the arm bends to 120 degrees: told.
+    let (shoulder, elbow, wrist) = ((357.5_f32, 207.4_f32), (320.7_f32, 292.6_f32), (343.4_f32, 362.4_f32));
+    let up = (shoulder.1 - elbow.1).atan2(shoulder.0 - elbow.0);
+    let down = (wrist.1 - elbow.1).atan2(wrist.0 - elbow.0);
+    let length = (wrist.0 - elbow.0).hypot(wrist.1 - elbow.1);
+    let bent = up + (down - up).signum() * 120.0_f32.to_radians();
+    let told = cat_cow((elbow.0 + length * bent.cos(), elbow.1 + length * bent.sin()));
+    assert!(told.iter().any(|f| f == "arms-bent"), "{told:?}");
+}
