@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ def layout(args):
 
 
 def tomlkeys(path):
-    return [line[2:line.index('"]')] for line in path.read_text().splitlines() if line.startswith('["')]
+    return list(tomllib.loads(path.read_text()))
 
 
 def evaluate(args):
@@ -98,8 +99,12 @@ def evaluate(args):
     rounds = [(r, ROOT / p) for r, p in FIXTURES.items()]
     # A round is a folder of stretch folders and other/ (dev7_start, a start position kept apart, is not one).
     folders = {p.stem for p in (ROOT / "src/exercise/catalog").glob("*.toml")} | {"other"}
-    rounds += [(d.name, d) for d in sorted(out.iterdir()) if d.is_dir() and not d.name.startswith(".")
-               and {c.name for c in d.iterdir() if c.is_dir() and not c.name.startswith(".")} <= folders]
+
+    def is_round(d):
+        sub = {c.name for c in d.iterdir() if c.is_dir() and not c.name.startswith(".")}
+        return bool(sub) and sub <= folders
+
+    rounds += [(d.name, d) for d in sorted(out.iterdir()) if d.is_dir() and not d.name.startswith(".") and is_round(d)]
     report = poses / "reports" / args.tag
     report.mkdir(parents=True, exist_ok=True)
     total, dev = blank(), blank()
