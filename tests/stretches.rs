@@ -1980,3 +1980,39 @@ fn straight_arms_the_model_reads_a_little_bent_are_not_told_and_a_bent_elbow_is(
     let told = cat_cow((elbow.0 + length * bent.cos(), elbow.1 + length * bent.sin()));
     assert!(told.iter().any(|f| f == "arms-bent"), "{told:?}");
 }
+
+#[test]
+fn stacked_knees_seen_across_the_picture_are_not_told_apart_and_a_gap_seen_from_the_feet_is() {
+    // A real supine twist, both knees lowered together to her left, labelled good (docs/dev-footage dev28,
+    // KaterynaMeleshenko 96e04b15, 2000x1475, scaled by 0.27): a high camera above her head sees the top knee
+    // rise toward it, 0.92 torso lengths from the bottom one, and the coach told her to keep her knees together.
+    let s = 0.27;
+    let real: Vec<(&str, (f32, f32), f32)> = [
+        ("nose", (265.5, 659.5), 1.00),
+        ("left-eye", (236.6, 686.8), 1.00),
+        ("right-eye", (233.8, 706.3), 1.00),
+        ("left-ear", (254.0, 738.9), 1.00),
+        ("right-ear", (253.4, 779.2), 1.00),
+        ("left-shoulder", (496.5, 695.5), 1.00),
+        ("right-shoulder", (434.6, 920.5), 1.00),
+        ("left-elbow", (738.6, 693.0), 0.13),
+        ("right-elbow", (567.0, 1111.4), 0.98),
+        ("left-wrist", (923.8, 619.3), 0.30),
+        ("right-wrist", (703.4, 1328.5), 0.99),
+        ("left-hip", (1021.7, 730.9), 1.00),
+        ("right-hip", (1026.3, 907.1), 1.00),
+        ("left-knee", (1208.9, 448.1), 0.98),
+        ("right-knee", (1282.2, 987.0), 1.00),
+        ("left-ankle", (1300.9, 803.7), 0.92),
+        ("right-ankle", (1266.6, 924.2), 0.92),
+    ]
+    .into_iter()
+    .map(|(n, (x, y), c)| (n, (x * s, y * s), c))
+    .collect();
+    let told: Vec<String> =
+        judged_still("supine-twist", &seen(&real), 120).into_iter().flat_map(|r| r.faults).collect();
+    assert!(!told.iter().any(|f| f == "knees-apart"), "{told:?}");
+    // Seen from the feet, the body up the picture, knees held apart are still told (the generated twist).
+    let told: Vec<String> = run("supine-twist", Some("knees-apart")).into_iter().flat_map(|r| r.faults).collect();
+    assert!(told.iter().any(|f| f == "knees-apart"), "{told:?}");
+}
