@@ -2016,3 +2016,43 @@ fn stacked_knees_seen_across_the_picture_are_not_told_apart_and_a_gap_seen_from_
     let told: Vec<String> = run("supine-twist", Some("knees-apart")).into_iter().flat_map(|r| r.faults).collect();
     assert!(told.iter().any(|f| f == "knees-apart"), "{told:?}");
 }
+
+#[test]
+fn knees_under_the_hips_in_a_rounded_cat_are_not_told_and_knees_well_behind_are() {
+    // A real cat-cow in its cat, knees under the hips to the eye (docs/dev-footage dev17, JahangirNN
+    // Exercise-gif cat_cow, 2000x1124, scaled by 0.3): the pelvis tucked under moves the hip point forward,
+    // the thigh reads 20 degrees from vertical, and the coach told him to place his knees under his hips.
+    let cat = |knee: (f32, f32)| {
+        let s = 0.3;
+        let points: Vec<(&str, (f32, f32), f32)> = [
+            ("nose", (739.0, 554.5), 1.00),
+            ("left-eye", (707.1, 549.6), 1.00),
+            ("right-eye", (703.7, 555.2), 1.00),
+            ("left-ear", (675.5, 502.8), 1.00),
+            ("right-ear", (671.8, 520.2), 1.00),
+            ("left-shoulder", (725.2, 436.3), 1.00),
+            ("right-shoulder", (720.8, 437.3), 1.00),
+            ("left-elbow", (723.5, 735.9), 1.00),
+            ("right-elbow", (722.7, 691.1), 0.58),
+            ("left-wrist", (665.4, 962.5), 0.99),
+            ("right-wrist", (686.6, 911.5), 0.57),
+            ("left-hip", (1128.5, 524.3), 1.00),
+            ("right-hip", (1093.9, 527.2), 1.00),
+            ("left-knee", knee, 0.98),
+            ("right-knee", (1229.5, 926.8), 0.34),
+            ("left-ankle", (1624.8, 931.6), 0.97),
+            ("right-ankle", (1593.9, 938.8), 0.42),
+        ]
+        .into_iter()
+        .map(|(n, (x, y), c)| (n, (x * s, y * s), c))
+        .collect();
+        judged_still("cat-cow", &seen(&points), 90).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>()
+    };
+    let told = cat((1283.7, 954.0));
+    assert!(!told.iter().any(|f| f == "knees-not-under-hips"), "{told:?}");
+    // The same thigh turned back about the hip to 26 degrees from vertical: told.
+    let (hip, length) = ((1128.5_f32, 524.3_f32), (155.2_f32).hypot(429.7));
+    let back = 26.0_f32.to_radians();
+    let told = cat((hip.0 + length * back.sin(), hip.1 + length * back.cos()));
+    assert!(told.iter().any(|f| f == "knees-not-under-hips"), "{told:?}");
+}
