@@ -319,6 +319,11 @@ fn judged_still(id: &str, pose: &stretchcoach::seeing::pose::Pose, frames: usize
     (0..frames).map(|i| session.step(Some(pose), i as f64 / 30.0)).collect()
 }
 
+/// The faults found on each frame of [`judged_still`], one after another.
+fn faults_still(id: &str, pose: &stretchcoach::seeing::pose::Pose, frames: usize) -> Vec<String> {
+    judged_still(id, pose, frames).into_iter().flat_map(|r| r.faults).collect()
+}
+
 /// Whether `id` was named on any of the frames.
 fn ever(told: &[Option<String>], id: &str) -> bool {
     told.iter().any(|e| e.as_deref() == Some(id))
@@ -863,7 +868,7 @@ fn a_flat_foot_the_model_tilts_is_no_heel_raise_and_a_raised_heel_is() {
         for (joint, (x, y), score) in feet {
             pose.landmarks[joint.index()] = Keypoint { x, y, score };
         }
-        judged_still("bridge", &pose, 90).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>()
+        faults_still("bridge", &pose, 90)
     };
     let told = bridge((435.7, 256.0));
     assert!(!told.iter().any(|f| f == "feet-not-flat"), "{told:?}");
@@ -951,6 +956,11 @@ fn seen(points: &[(&str, (f32, f32), f32)]) -> stretchcoach::seeing::pose::Pose 
         pose.landmarks[joint.index()].score = *score;
     }
     pose
+}
+
+/// [`seen`], the points of a larger picture scaled by `s` into the 600x400 frame.
+fn seen_scaled<const N: usize>(points: [(&str, (f32, f32), f32); N], s: f32) -> stretchcoach::seeing::pose::Pose {
+    seen(&points.map(|(n, (x, y), c)| (n, (x * s, y * s), c)))
 }
 
 #[test]
@@ -1704,8 +1714,7 @@ fn a_back_rounded_over_the_leg_instead_of_leaning_is_told_and_a_straight_one_is_
         ("left-ankle", (400.6, 326.0), 0.79),
         ("right-ankle", (149.2, 317.3), 0.97),
     ]);
-    let told =
-        |pose| judged_still("seated-hamstring", pose, 120).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>();
+    let told = |pose| faults_still("seated-hamstring", pose, 120);
     assert!(told(&rounded).iter().any(|f| f == "back-rounded"), "{:?}", told(&rounded));
     assert!(told(&straight).is_empty(), "{:?}", told(&straight));
 }
@@ -1863,8 +1872,7 @@ fn a_straight_leg_on_a_chair_is_not_told_to_straighten_and_a_bent_one_is() {
         ("left-ankle", (205.4, 304.6), 0.84),
         ("right-ankle", (268.0, 322.7), 1.0),
     ]);
-    let told =
-        |pose| judged_still("seated-hamstring", pose, 120).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>();
+    let told = |pose| faults_still("seated-hamstring", pose, 120);
     assert!(!told(&chair).iter().any(|f| f == "extended-knee-bent"), "{:?}", told(&chair));
     // The same leg with the heel drawn in toward the chair, the knee at 133 degrees, is bent.
     use stretchcoach::seeing::pose::Joint;
@@ -1967,7 +1975,7 @@ fn straight_arms_the_model_reads_a_little_bent_are_not_told_and_a_bent_elbow_is(
             ("left-ankle", (145.8, 312.6), 0.43),
             ("right-ankle", (105.8, 337.2), 0.98),
         ]);
-        judged_still("cat-cow", &pose, 90).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>()
+        faults_still("cat-cow", &pose, 90)
     };
     let told = cat_cow((343.4, 362.4));
     assert!(!told.iter().any(|f| f == "arms-bent"), "{told:?}");
@@ -1986,8 +1994,7 @@ fn stacked_knees_seen_across_the_picture_are_not_told_apart_and_a_gap_seen_from_
     // A real supine twist, both knees lowered together to her left, labelled good (docs/dev-footage dev28,
     // KaterynaMeleshenko 96e04b15, 2000x1475, scaled by 0.27): a high camera above her head sees the top knee
     // rise toward it, 0.92 torso lengths from the bottom one, and the coach told her to keep her knees together.
-    let s = 0.27;
-    let real: Vec<(&str, (f32, f32), f32)> = [
+    let real = [
         ("nose", (265.5, 659.5), 1.00),
         ("left-eye", (236.6, 686.8), 1.00),
         ("right-eye", (233.8, 706.3), 1.00),
@@ -2005,12 +2012,8 @@ fn stacked_knees_seen_across_the_picture_are_not_told_apart_and_a_gap_seen_from_
         ("right-knee", (1282.2, 987.0), 1.00),
         ("left-ankle", (1300.9, 803.7), 0.92),
         ("right-ankle", (1266.6, 924.2), 0.92),
-    ]
-    .into_iter()
-    .map(|(n, (x, y), c)| (n, (x * s, y * s), c))
-    .collect();
-    let told: Vec<String> =
-        judged_still("supine-twist", &seen(&real), 120).into_iter().flat_map(|r| r.faults).collect();
+    ];
+    let told = faults_still("supine-twist", &seen_scaled(real, 0.27), 120);
     assert!(!told.iter().any(|f| f == "knees-apart"), "{told:?}");
     // Seen from the feet, the body up the picture, knees held apart are still told (the generated twist).
     let told: Vec<String> = run("supine-twist", Some("knees-apart")).into_iter().flat_map(|r| r.faults).collect();
@@ -2023,8 +2026,7 @@ fn knees_under_the_hips_in_a_rounded_cat_are_not_told_and_knees_well_behind_are(
     // Exercise-gif cat_cow, 2000x1124, scaled by 0.3): the pelvis tucked under moves the hip point forward,
     // the thigh reads 20 degrees from vertical, and the coach told him to place his knees under his hips.
     let cat = |knee: (f32, f32)| {
-        let s = 0.3;
-        let points: Vec<(&str, (f32, f32), f32)> = [
+        let points = [
             ("nose", (739.0, 554.5), 1.00),
             ("left-eye", (707.1, 549.6), 1.00),
             ("right-eye", (703.7, 555.2), 1.00),
@@ -2042,16 +2044,14 @@ fn knees_under_the_hips_in_a_rounded_cat_are_not_told_and_knees_well_behind_are(
             ("right-knee", (1229.5, 926.8), 0.34),
             ("left-ankle", (1624.8, 931.6), 0.97),
             ("right-ankle", (1593.9, 938.8), 0.42),
-        ]
-        .into_iter()
-        .map(|(n, (x, y), c)| (n, (x * s, y * s), c))
-        .collect();
-        judged_still("cat-cow", &seen(&points), 90).into_iter().flat_map(|r| r.faults).collect::<Vec<_>>()
+        ];
+        faults_still("cat-cow", &seen_scaled(points, 0.3), 90)
     };
-    let told = cat((1283.7, 954.0));
+    let (hip, knee) = ((1128.5_f32, 524.3_f32), (1283.7_f32, 954.0_f32));
+    let told = cat(knee);
     assert!(!told.iter().any(|f| f == "knees-not-under-hips"), "{told:?}");
     // The same thigh turned back about the hip to 26 degrees from vertical: told.
-    let (hip, length) = ((1128.5_f32, 524.3_f32), (155.2_f32).hypot(429.7));
+    let length = (knee.0 - hip.0).hypot(knee.1 - hip.1);
     let back = 26.0_f32.to_radians();
     let told = cat((hip.0 + length * back.sin(), hip.1 + length * back.cos()));
     assert!(told.iter().any(|f| f == "knees-not-under-hips"), "{told:?}");
