@@ -92,13 +92,14 @@ fn cell(c: Count) -> String {
 
 fn row(name: &str, f: &Figures) {
     outln!(
-        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>8} {:>12}",
+        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>10} {:>8} {:>12}",
         name,
         f.files,
         cell(f.recognised),
         cell(f.setup_false_alarms),
         cell(f.fault_prompts_on_good),
         cell(f.labelled_faults_found),
+        cell(f.faults_found_where_read),
         cell(f.reps_exact),
         cell(f.other_named),
     );
@@ -113,13 +114,14 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
         report.hold_seconds
     );
     outln!(
-        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>8} {:>12}",
+        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>10} {:>8} {:>12}",
         "stretch",
         "files",
         "recognised",
         "setup alarms",
         "faults@good",
         "faults hit",
+        "where read",
         "reps ok",
         "other named"
     );
@@ -140,12 +142,13 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
     for r in &report.files {
         let name = Path::new(&r.file).file_name().and_then(|n| n.to_str()).unwrap_or(&r.file);
         outln!(
-            "  {:<16} {:<44} named {:<18} reps {:<5} faults {:?}{}{}",
+            "  {:<16} {:<44} named {:<18} reps {:<5} faults {:?}{}{}{}",
             r.stretch.as_deref().unwrap_or(eval::OTHER),
             name,
             r.named.as_deref().unwrap_or("-"),
             format!("{}+{}", r.reps, r.faulty_reps),
             r.fault_prompts,
+            if r.faults_unread.is_empty() { String::new() } else { format!("  unread {:?}", r.faults_unread) },
             r.setup_alarm.as_ref().map(|a| format!("  alarm at {a}")).unwrap_or_default(),
             if r.passes > 1 { format!("  (named over {} passes of its loop)", r.passes) } else { String::new() }
         );

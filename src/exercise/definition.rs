@@ -312,6 +312,11 @@ impl Exercise {
         self.recognise.iter().any(|c| c.measure == Measure::BackCurve)
     }
 
+    /// The checks that tell this fault (a lift stopped short, told by the phase, is not one of them).
+    pub fn checks_telling<'a>(&'a self, fault: &'a str) -> impl Iterator<Item = &'a Check> {
+        self.checks.iter().filter(move |c| [&c.above, &c.below].into_iter().flatten().any(|o| o.fault == fault))
+    }
+
     /// Parses and validates one definition; `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Exercise, DefinitionError> {
         let ex: Exercise =

@@ -6,7 +6,7 @@
 pub mod joints;
 
 use crate::running::pipeline::{self, Each, LoopError, Pace, Pipeline, Step, StepError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -223,6 +223,10 @@ pub struct FileResult {
     pub setup_alarm: Option<String>,
     /// With the stretch given: form and safety faults prompted, by id.
     pub fault_prompts: Vec<String>,
+    /// With the stretch given: the labelled faults no check could read in this file (every check that tells
+    /// one stayed unjudged: not its view, not its phase, or a joint it needs unseen). Missed, but not missed
+    /// by a reading that passed.
+    pub faults_unread: Vec<String>,
     /// Reps counted with the stretch given (in good form).
     pub reps: u32,
     /// Reps that did not count, with the stretch given.
@@ -271,6 +275,8 @@ pub struct Figures {
     pub fault_prompts_on_good: Count,
     /// Labelled faults that were prompted.
     pub labelled_faults_found: Count,
+    /// Labelled faults that were prompted, of those some check read (see [`FileResult::faults_unread`]).
+    pub faults_found_where_read: Count,
     /// Files with a labelled rep count whose count was exact.
     pub reps_exact: Count,
     /// `other` files that `auto` took for a stretch.
@@ -287,6 +293,7 @@ impl Figures {
                 self.fault_prompts_on_good.add(r.label.good == Some(true), !r.fault_prompts.is_empty());
                 for f in &r.label.faults {
                     self.labelled_faults_found.add(true, r.fault_prompts.contains(f));
+                    self.faults_found_where_read.add(!r.faults_unread.contains(f), r.fault_prompts.contains(f));
                 }
                 if let Some(n) = r.label.reps {
                     self.reps_exact.add(true, r.reps == n && r.label.faulty_reps.is_none_or(|f| r.faulty_reps == f));
@@ -381,6 +388,7 @@ pub fn judge(
         named,
         setup_alarm: None,
         fault_prompts: Vec::new(),
+        faults_unread: Vec::new(),
         reps: 0,
         faulty_reps: 0,
         scores,
@@ -393,17 +401,24 @@ pub fn judge(
     let mut given = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
     let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
     let good = item.label.good == Some(true);
+    let mut read: BTreeSet<String> = BTreeSet::new();
     let summary = judge_all(&mut given, poses, |step, _| {
         let report = &step.report;
         note(&mut result, report, report.t - t0);
-        if good {
-            for c in report.checks.iter().filter(|c| matches!(c.status, CheckStatus::Good | CheckStatus::Fault)) {
+        for c in report.checks.iter().filter(|c| matches!(c.status, CheckStatus::Good | CheckStatus::Fault)) {
+            if !read.contains(&c.id) {
+                read.insert(c.id.clone());
+            }
+            if good {
                 if let Some(Some(v)) = report.measures.get(&c.id) {
                     values.entry((ex.id.clone(), c.id.clone())).or_default().push(*v);
                 }
             }
         }
     });
+    // A fault told was read, whichever way (a lift stopped short is told by the phase, not by a check).
+    let unread = |f: &&String| !result.fault_prompts.contains(f) && !ex.checks_telling(f).any(|c| read.contains(&c.id));
+    result.faults_unread = item.label.faults.iter().filter(unread).cloned().collect();
     result.reps = summary.longest.reps;
     result.faulty_reps = summary.longest.faulty_reps.values().sum();
     result
