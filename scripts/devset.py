@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs/dev-footage"
 FIXTURES = {"real": "tests/fixtures/real", "edited": "tests/fixtures/edited", "rphotos": "tests/fixtures/real-photos"}
-FIGURES = ["recognised", "setup_false_alarms", "fault_prompts_on_good", "labelled_faults_found", "reps_exact",
-           "other_named"]
+FIGURES = ["recognised", "setup_false_alarms", "fault_prompts_on_good", "labelled_faults_found",
+           "faults_found_where_read", "reps_exact", "other_named"]
 
 
 def sources():
