@@ -1,7 +1,7 @@
 //! A coaching session: smoothing, (recognising,) judging and coaching chained, frame by frame, with its
 //! running summary. One judge per stretch met in the session, so switching back resumes its counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
@@ -175,9 +175,12 @@ impl Plan {
     }
 }
 
-/// Recognition takes about a second (its evidence is averaged over 0.7 s): a stretch recognised later than this
-/// after the session began was seen being got into.
-const SEEN_GETTING_IN: f64 = 1.5;
+/// Seconds of recent poses kept while recognising. Recognition takes about a second (its evidence is averaged
+/// over 0.7 s), and the stretch recognised is judged from these first: what the person did meanwhile counts, as
+/// it does with the stretch chosen beforehand (the lift they were seen starting is a rep, seconds already held are
+/// held). Without them, a real bridge clip that opens with the person lying down (dev15 Sergey-maker, six lifts)
+/// was recognised 1.2 s in, during the first lift, and counted five.
+const RECENT: f64 = 3.0;
 
 /// Seconds a person no stretch fits faces the camera down on the floor before being asked to turn sideways:
 /// longer than recognition takes, so that a stretch seen from the front (a child's pose head-on, a twist from
@@ -229,6 +232,8 @@ pub struct Session {
     judges: Vec<Met>,
     /// Index into `judges` of the stretch judged now.
     active: Option<usize>,
+    /// While recognising: the smoothed poses of the last [`RECENT`] seconds, this frame's last.
+    recent: VecDeque<(f64, Option<Pose>)>,
     routine: Option<RoutineState>,
     announce: Option<Announcement>,
     frames: u64,
@@ -270,6 +275,7 @@ impl Session {
             recogniser,
             judges: Vec::new(),
             active: None,
+            recent: VecDeque::new(),
             routine,
             announce: None,
             frames: 0,
@@ -369,12 +375,17 @@ impl Session {
             Some(slot) => slot,
             None => {
                 let ex = self.catalog[index].clone();
-                // Recognised after the person had been seen for a while: they were seen getting into the
-                // stretch, and that counts. Recognised at the very start (a recording that opens mid-lift),
-                // nobody saw them get in.
-                let seen_for = self.last_t - self.first_t.unwrap_or(self.last_t);
-                let judge = if self.recogniser.is_some() && seen_for > SEEN_GETTING_IN {
-                    Judge::recognised(ex)
+                let judge = if self.recogniser.is_some() {
+                    // Recognised from the pose: judged from the recent poses first (this frame is judged next).
+                    // When they do not reach back to the session's start, the person may have got into the
+                    // stretch before them, seen but not yet recognised, and that entry counts too. A recording
+                    // that opens mid-lift, nobody saw get in.
+                    let whole_session = self.recent.front().is_none_or(|(t0, _)| Some(*t0) == self.first_t);
+                    let mut judge = if whole_session { Judge::new(ex) } else { Judge::recognised(ex) };
+                    for (t, pose) in self.recent.iter().take(self.recent.len().saturating_sub(1)) {
+                        judge.update(pose.as_ref(), *t);
+                    }
+                    judge
                 } else {
                     Judge::new(ex)
                 };
@@ -391,6 +402,12 @@ impl Session {
         self.first_t.get_or_insert(t);
         self.last_t = t;
         let smoothed = pose.map(|p| self.smoother.smooth(p, t));
+        if self.recogniser.is_some() {
+            self.recent.push_back((t, smoothed.clone()));
+            while self.recent.front().is_some_and(|(t0, _)| t - t0 > RECENT) {
+                self.recent.pop_front();
+            }
+        }
         if let Some(r) = &mut self.recogniser {
             match r.update(&self.catalog, smoothed.as_ref(), t) {
                 Some(index) if self.active.map(|a| self.judges[a].index) != Some(index) => self.activate(index),
