@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs/dev-footage"
 FIXTURES = {"real": "tests/fixtures/real", "edited": "tests/fixtures/edited", "rphotos": "tests/fixtures/real-photos"}
 FIGURES = ["recognised", "setup_false_alarms", "fault_prompts_on_good", "labelled_faults_found",
-           "faults_found_where_read", "reps_exact", "other_named"]
+           "faults_found_where_read", "reps_exact", "reps_exact_auto", "other_named"]
 
 
 def sources():

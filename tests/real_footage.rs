@@ -54,6 +54,13 @@ fn real_footage_with(model: &str) {
         "{model}: reps: {:?}",
         report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps"])).collect::<Vec<_>>()
     );
+    // And as the default mode counts them, the stretch recognised from the pose.
+    let (exact, of) = rate(all, "reps_exact_auto");
+    assert!(
+        of >= 2 && exact == of,
+        "{model}: reps in auto: {:?}",
+        report["files"].as_array().unwrap().iter().map(|r| (&r["file"], &r["reps_auto"])).collect::<Vec<_>>()
+    );
     let (named, of) = rate(all, "other_named");
     assert!(
         of >= 4 && named == 0,

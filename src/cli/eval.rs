@@ -92,7 +92,7 @@ fn cell(c: Count) -> String {
 
 fn row(name: &str, f: &Figures) {
     outln!(
-        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>10} {:>8} {:>12}",
+        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>10} {:>8} {:>10} {:>12}",
         name,
         f.files,
         cell(f.recognised),
@@ -101,6 +101,7 @@ fn row(name: &str, f: &Figures) {
         cell(f.labelled_faults_found),
         cell(f.faults_found_where_read),
         cell(f.reps_exact),
+        cell(f.reps_exact_auto),
         cell(f.other_named),
     );
 }
@@ -114,7 +115,7 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
         report.hold_seconds
     );
     outln!(
-        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>10} {:>8} {:>12}",
+        "{:<18} {:>5} {:>10} {:>12} {:>12} {:>10} {:>10} {:>8} {:>10} {:>12}",
         "stretch",
         "files",
         "recognised",
@@ -123,6 +124,7 @@ fn print_report(report: &Report, dir: &Path, verbose: bool) {
         "faults hit",
         "where read",
         "reps ok",
+        "auto reps",
         "other named"
     );
     for (name, f) in &report.stretches {

@@ -229,6 +229,9 @@ pub struct FileResult {
     pub faults_unread: Vec<String>,
     /// Reps counted with the stretch given (in good form).
     pub reps: u32,
+    /// Reps counted in good form with `--exercise auto`, over a clip named in one pass (null: a photo, or a short
+    /// clip named over its loop, whose reps are one pass's).
+    pub reps_auto: Option<u32>,
     /// Reps that did not count, with the stretch given.
     pub faulty_reps: u32,
     /// Each stretch's recognition score (0-1), averaged over the second half; best first.
@@ -279,6 +282,8 @@ pub struct Figures {
     pub faults_found_where_read: Count,
     /// Files with a labelled rep count whose count was exact.
     pub reps_exact: Count,
+    /// The same with `--exercise auto`, over the clips named in one pass ([`FileResult::reps_auto`]).
+    pub reps_exact_auto: Count,
     /// `other` files that `auto` took for a stretch.
     pub other_named: Count,
 }
@@ -297,6 +302,7 @@ impl Figures {
                 }
                 if let Some(n) = r.label.reps {
                     self.reps_exact.add(true, r.reps == n && r.label.faulty_reps.is_none_or(|f| r.faulty_reps == f));
+                    self.reps_exact_auto.add(r.reps_auto.is_some(), r.reps_auto == Some(n));
                 }
             }
             None => self.other_named.add(true, r.named.is_some()),
@@ -353,7 +359,13 @@ pub fn judge(
     let poses_named = looped.as_deref().unwrap_or(poses);
     let mut auto = Pipeline::new(None, Session::with_plan(Plan::Auto(catalog.to_vec())));
     let mut named: Vec<Option<String>> = Vec::with_capacity(poses_named.len());
-    judge_all(&mut auto, poses_named, |step, _| named.push(step.report.exercise.clone()));
+    let auto_summary = judge_all(&mut auto, poses_named, |step, _| named.push(step.report.exercise.clone()));
+    // Reps as `--exercise auto` (the default) counts them, once through a clip long enough to be named in one
+    // pass: the stretch shown, recognised, with what was done while it was being recognised.
+    let reps_auto = (passes == 1 && poses.len() > 1).then(|| {
+        let shown = auto_summary.stretches.iter().find(|s| Some(&s.figures.exercise) == item.stretch.as_ref());
+        shown.map_or(0, |s| s.figures.reps)
+    });
     let second_half = &named[named.len() / 2..];
     let mut tally: BTreeMap<Option<&String>, usize> = BTreeMap::new();
     for n in second_half {
@@ -390,6 +402,7 @@ pub fn judge(
         fault_prompts: Vec::new(),
         faults_unread: Vec::new(),
         reps: 0,
+        reps_auto,
         faulty_reps: 0,
         scores,
         conditions,
