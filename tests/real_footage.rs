@@ -127,12 +127,10 @@ fn eval_reports_a_bad_layout_and_bad_labels_clearly() {
 fn a_short_loop_is_named_over_its_loop_and_judged_over_one_pass() {
     // Stretches of a real bridge (committed real poses) as an app's looping GIFs show them: 1.2 s lying down and
     // lifting into the top, and 1.8 s lowering from the top and lifting again; one rep each.
-    let real =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited/bridge/pexels-6525487-good.jsonl");
-    let text = std::fs::read_to_string(real).unwrap();
+    let frames = real_bridge_frames();
     let between = |from: f64, to: f64| -> String {
-        let t = |l: &str| serde_json::from_str::<serde_json::Value>(l).unwrap()["t"].as_f64().unwrap();
-        text.lines().filter(|l| (from..to).contains(&t(l))).map(|l| format!("{l}\n")).collect()
+        let t = |f: &serde_json::Value| f["t"].as_f64().unwrap();
+        frames.iter().filter(|f| (from..to).contains(&t(f))).map(|f| format!("{f}\n")).collect()
     };
     let dir = std::env::temp_dir().join(format!("stretchcoach-eval-loop-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -170,13 +168,19 @@ fn a_short_loop_is_named_over_its_loop_and_judged_over_one_pass() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The committed real bridge (the Pexels clip as BlazePose Full saw it) at its frame nearest `at` seconds, held
-/// still for 3 s at 25 fps, as a keypoint file.
+/// The committed real bridge: the Pexels clip as BlazePose Full saw it, a keypoint file.
+fn real_bridge() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited/bridge/pexels-6525487-good.jsonl")
+}
+
+/// Its frames, each a JSON object with its time `t`.
+fn real_bridge_frames() -> Vec<serde_json::Value> {
+    std::fs::read_to_string(real_bridge()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The real bridge at its frame nearest `at` seconds, held still for 3 s at 25 fps, as a keypoint file.
 fn real_bridge_held(at: f64) -> String {
-    let real =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited/bridge/pexels-6525487-good.jsonl");
-    let frames: Vec<serde_json::Value> =
-        std::fs::read_to_string(real).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let frames = real_bridge_frames();
     let gap = |f: &serde_json::Value| (f["t"].as_f64().unwrap() - at).abs();
     let mut frame = frames.iter().min_by(|a, b| gap(a).total_cmp(&gap(b))).unwrap().clone();
     (0..75)
@@ -197,10 +201,8 @@ fn lying_with_the_knees_bent_is_not_named_a_bridge_until_the_hips_lift() {
     let named = |at: f64| {
         let file = dir.join(format!("held-{at}.jsonl"));
         std::fs::write(&file, real_bridge_held(at)).unwrap();
-        let out = bin().arg("check").arg(&file).args(["--exercise", "auto", "--json"]).output().unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
-        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
-        last["summary"]["exercise"].as_str().unwrap().to_string()
+        let lines = check_lines(&file, "auto");
+        lines.last().unwrap()["summary"]["exercise"].as_str().unwrap().to_string()
     };
     assert_eq!(named(2.1), "auto", "lying, hips down: no stretch named");
     assert_eq!(named(3.4), "bridge");
@@ -213,13 +215,9 @@ fn lying_with_the_knees_bent_is_not_named_a_bridge_until_the_hips_lift() {
 /// her get into that one, and it counts neither way.
 #[test]
 fn a_lift_seen_from_its_start_counts_though_the_stretch_is_recognised_during_it() {
-    let real =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited/bridge/pexels-6525487-good.jsonl");
-    let text = std::fs::read_to_string(&real).unwrap();
     // From 1.84 s (lying between the first and second lift), re-timed to start at 0.
-    let cut: String = text
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let cut: String = real_bridge_frames()
+        .into_iter()
         .filter(|f| f["t"].as_f64().unwrap() >= 1.84)
         .map(|mut f| {
             f["t"] = serde_json::json!(f["t"].as_f64().unwrap() - 1.84);
@@ -231,17 +229,14 @@ fn a_lift_seen_from_its_start_counts_though_the_stretch_is_recognised_during_it(
     let file = dir.join("from-lying.jsonl");
     std::fs::write(&file, cut).unwrap();
     let run = |path: &std::path::Path, exercise: &str| -> (f64, u64) {
-        let out = bin().arg("check").arg(path).args(["--exercise", exercise, "--json"]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let lines: Vec<serde_json::Value> =
-            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines = check_lines(path, exercise);
         let named = lines.iter().find(|l| l["exercise"] == "bridge").map_or(f64::NAN, |l| l["t"].as_f64().unwrap());
         (named, lines.last().unwrap()["summary"]["reps"].as_u64().unwrap())
     };
     let (named, reps) = run(&file, "auto");
     assert!(named > 0.8, "named at {named} s: during the lift, which starts at 0.6 s");
     assert_eq!((reps, run(&file, "bridge").1), (2, 2));
-    assert_eq!((run(&real, "auto").1, run(&real, "bridge").1), (2, 2));
+    assert_eq!((run(&real_bridge(), "auto").1, run(&real_bridge(), "bridge").1), (2, 2));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -405,12 +400,12 @@ fn a_person_partly_out_of_the_picture_is_asked_to_step_back_and_one_seen_whole_i
 
 /// Each frame `check --exercise auto --json` reports on a photo (held still), the summary left out.
 fn auto_frames(photo: &std::path::Path) -> Vec<serde_json::Value> {
-    let out = bin().arg("check").arg(photo).args(["--exercise", "auto", "--json"]).output().unwrap();
+    check_lines(photo, "auto").into_iter().filter(|f| f["summary"].is_null()).collect()
+}
+
+/// `check FILE --exercise EXERCISE --json`, run as a user runs it: one JSON object per frame, then the summary.
+fn check_lines(file: &std::path::Path, exercise: &str) -> Vec<serde_json::Value> {
+    let out = bin().arg("check").arg(file).args(["--exercise", exercise, "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines = String::from_utf8(out.stdout).unwrap();
-    lines
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|f: &serde_json::Value| f["summary"].is_null())
-        .collect()
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
