@@ -1200,6 +1200,36 @@ fn a_seated_side_bend_or_an_arm_swept_over_the_head_is_no_seated_fold_and_a_real
     assert_eq!(named(&fold).as_deref(), Some("seated-hamstring"));
 }
 
+#[test]
+fn a_fold_with_the_chest_on_the_thighs_is_a_seated_stretch() {
+    // A real deep paschimottanasana (dev31 mamatha-whitehatjr Yogakshema, 927x618, scaled): legs straight along
+    // the floor, the chest on the thighs, the torso 89 degrees from upright and the shoulder level with the hip.
+    // Folded past 82 degrees it was not named.
+    let folded = seen_scaled(
+        [
+            ("nose", (506.1, 365.5), 1.0),
+            ("left-eye", (485.7, 369.7), 1.0),
+            ("right-eye", (471.3, 372.5), 1.0),
+            ("left-ear", (472.1, 334.1), 1.0),
+            ("right-ear", (446.0, 339.6), 1.0),
+            ("left-shoulder", (528.5, 255.5), 1.0),
+            ("right-shoulder", (428.0, 236.3), 1.0),
+            ("left-elbow", (538.1, 445.6), 0.97),
+            ("right-elbow", (370.2, 396.5), 0.13),
+            ("left-wrist", (328.8, 455.8), 0.96),
+            ("right-wrist", (237.4, 423.4), 0.12),
+            ("left-hip", (800.1, 259.5), 1.0),
+            ("right-hip", (744.8, 245.6), 1.0),
+            ("left-knee", (528.5, 357.1), 0.73),
+            ("right-knee", (497.5, 328.1), 0.25),
+            ("left-ankle", (233.4, 442.6), 0.67),
+            ("right-ankle", (239.4, 429.3), 0.32),
+        ],
+        600.0 / 927.0,
+    );
+    assert_eq!(named(&folded).as_deref(), Some("seated-hamstring"));
+}
+
 /// A real hip circle clip's motion (docs/dev-footage dev21, Paolo17A hip_circle, 53 frames at 10 fps, three
 /// small circles, one direction): its first frame placed by hand, then per frame how far the model saw the
 /// shoulders', the hips' and the ankles' midpoints move sideways from there (px).
