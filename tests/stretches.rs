@@ -1011,6 +1011,43 @@ fn a_figure_four_is_not_knee_to_chest_and_a_real_knee_to_chest_still_is() {
     assert_eq!(named(&knee_to_chest).as_deref(), Some("knee-to-chest"));
 }
 
+/// A real photo of a woman lying with one knee raised (dev32 viktorhajer kerekparozas, a supine leg "cycling",
+/// 760x270), her near hand at `wrist` and elbow at `elbow` (as the model placed them: on the floor by the hip).
+fn knee_raised(elbow: (f32, f32), wrist: (f32, f32)) -> stretchcoach::seeing::pose::Pose {
+    seen_scaled(
+        [
+            ("nose", (647.1, 140.5), 1.0),
+            ("left-eye", (660.8, 152.8), 1.0),
+            ("right-eye", (658.7, 151.1), 0.99),
+            ("left-ear", (656.0, 174.1), 1.0),
+            ("right-ear", (653.6, 171.9), 0.99),
+            ("left-shoulder", (587.6, 208.5), 1.0),
+            ("right-shoulder", (578.9, 173.0), 0.99),
+            ("left-elbow", elbow, 0.98),
+            ("right-elbow", (486.5, 185.3), 0.03),
+            ("left-wrist", wrist, 0.98),
+            ("right-wrist", (396.2, 193.2), 0.05),
+            ("left-hip", (377.9, 199.0), 1.0),
+            ("right-hip", (397.7, 164.0), 1.0),
+            ("left-knee", (240.9, 168.0), 1.0),
+            ("right-knee", (453.8, 71.2), 0.88),
+            ("left-ankle", (100.6, 186.5), 1.0),
+            ("right-ankle", (346.5, 119.7), 0.78),
+        ],
+        600.0 / 760.0,
+    )
+}
+
+#[test]
+fn a_knee_raised_with_no_hand_at_it_is_no_knee_to_chest_and_with_a_hand_pulling_it_is() {
+    // The far knee is the raised one and the far hand is hidden behind the body: the working side's own wrist
+    // is unknown. The near hand lies on the floor by the hip, 0.95 torso lengths from the knee. It was named
+    // knee to chest.
+    assert_eq!(named(&knee_raised((490.1, 230.1), (393.0, 233.0))), None);
+    // The same body with the near hand brought up to the raised knee, pulling it in as the seed says.
+    assert_eq!(named(&knee_raised((520.0, 150.0), (445.0, 85.0))).as_deref(), Some("knee-to-chest"));
+}
+
 #[test]
 fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_still_is() {
     // A real fire hydrant (dev10 Absidaa home-workout, scaled to 600x400): on all fours with the right leg

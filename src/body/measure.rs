@@ -349,6 +349,10 @@ pub enum Measure {
     /// Horizontal position of one joint, in frame heights from the image's left edge (for "keep still"
     /// checks over a window: the frame, not the body, is the ruler, as the body itself is moving).
     X,
+    /// How far the nearer of a pair of joints is from another joint, in torso lengths: `reach(wrist, knee)` is
+    /// a hand at the knee, whichever hand it is. Side-on, the far hand holding a knee is often hidden behind it
+    /// while the near one is seen there, and the far knee may be the one drawn up. Unknown with neither seen.
+    Reach,
     /// The back's curve from the silhouette (no joints): how far the back's outline between shoulders and
     /// hips bulges from straight, in torso lengths, positive rounded (cat), negative arched (cow). Unknown
     /// without a silhouette (MoveNet) or with the back out of view. See `pose::silhouette`.
@@ -388,7 +392,7 @@ impl Measure {
             | Measure::Ratio
             | Measure::Sway => 3,
             Measure::FromHorizontal | Measure::FromVertical | Measure::Distance => 2,
-            Measure::OffsetX | Measure::SideOffset | Measure::Rise => 2,
+            Measure::OffsetX | Measure::SideOffset | Measure::Rise | Measure::Reach => 2,
             Measure::X => 1,
             Measure::BackCurve => 0,
         }
@@ -403,6 +407,7 @@ impl Measure {
             | Measure::Sway
             | Measure::Toward
             | Measure::Rise
+            | Measure::Reach
             | Measure::BackCurve => Unit::TorsoLengths,
             Measure::X => Unit::FrameHeights,
             Measure::Ratio => Unit::Ratio,
@@ -417,6 +422,9 @@ impl Measure {
 
     /// The value on `view`, or None when a joint it needs is unknown.
     pub fn eval(self, view: &View, joints: &[JointRef]) -> Option<f32> {
+        if let (Measure::Reach, [pair, to]) = (self, joints) {
+            return reach(view, *pair, *to);
+        }
         // At most three joints: kept on the stack (this runs some hundred times a frame when recognising).
         let mut buf = [(0.0, 0.0); 3];
         if joints.len() > buf.len() {
@@ -445,6 +453,19 @@ impl Measure {
     }
 }
 
+/// [`Measure::Reach`]: the pair's two joints (for a paired part; a single joint as it is) to `to`, the nearer.
+fn reach(view: &View, pair: JointRef, to: JointRef) -> Option<f32> {
+    let to = view.point(to)?;
+    let both = match pair {
+        JointRef::Near(p) | JointRef::Other(p) | JointRef::Top(p) | JointRef::Bottom(p) | JointRef::Mid(p) => {
+            [view.point(JointRef::Near(p)), view.point(JointRef::Other(p))]
+        }
+        JointRef::Fixed(_) => [view.point(pair), None],
+    };
+    let nearest = both.into_iter().flatten().map(|p| distance(p, to)).min_by(f32::total_cmp)?;
+    Some(nearest / view.torso()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,6 +479,29 @@ mod tests {
         assert!((toward(leaning_right, hip, (-2.0, 0.0), torso).unwrap() + 0.5).abs() < 1e-6);
         // Feet straight below the hip (legs up a wall, seen upside down): no side to lean toward.
         assert_eq!(toward(leaning_right, hip, (0.05, 2.0), torso), None);
+    }
+
+    #[test]
+    fn reach_is_the_nearer_hand_to_the_joint_and_unknown_with_neither_hand_seen() {
+        use crate::seeing::pose::{Joint, Keypoint};
+        let mut pose = Pose::coco(640, 480, [Keypoint::default(); 17]);
+        let mut put = |j: Joint, x: f32, y: f32| pose.landmarks[j.index()] = Keypoint { x, y, score: 1.0 };
+        // Torso 100 px on the left side; the right knee at (300, 100).
+        put(Joint::LeftShoulder, 100.0, 200.0);
+        put(Joint::LeftHip, 200.0, 200.0);
+        put(Joint::RightKnee, 300.0, 100.0);
+        put(Joint::LeftWrist, 300.0, 150.0);
+        put(Joint::RightWrist, 300.0, 300.0);
+        let reach = |pose: &Pose, side| {
+            Measure::Reach.eval(&View { pose, side }, &[JointRef::Near(Part::Wrist), JointRef::Other(Part::Knee)])
+        };
+        // Read on either side: the left wrist, 0.5 torso lengths from the right knee, is the nearer.
+        assert_eq!(reach(&pose, Side::Left), Some(0.5));
+        assert_eq!(reach(&pose, Side::Right), None, "the right side's torso is unseen");
+        pose.landmarks[Joint::LeftWrist.index()].score = 0.0;
+        assert_eq!(reach(&pose, Side::Left), Some(2.0));
+        pose.landmarks[Joint::RightWrist.index()].score = 0.0;
+        assert_eq!(reach(&pose, Side::Left), None);
     }
 
     #[test]
