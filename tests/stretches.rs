@@ -1049,6 +1049,37 @@ fn a_knee_raised_with_no_hand_at_it_is_no_knee_to_chest_and_with_a_hand_pulling_
 }
 
 #[test]
+fn a_far_knee_hugged_to_the_chest_is_knee_to_chest_though_the_far_hip_is_placed_high() {
+    // A real pavanamuktasana (dev32 viktorhajer, 760x270, scaled): the far (right) knee hugged with both hands,
+    // the near leg straight along the floor. The model places the hidden far hip 29 px above the near one, so the
+    // hugged knee reads 0.21 torso lengths over its own hip, as low as a happy baby's; over the lower hip, on the
+    // floor line, 0.36 to 0.44. It was not named.
+    let hugged = seen_scaled(
+        [
+            ("nose", (652.8, 150.8), 1.0),
+            ("left-eye", (663.3, 164.4), 1.0),
+            ("right-eye", (661.2, 159.9), 1.0),
+            ("left-ear", (654.5, 183.4), 1.0),
+            ("right-ear", (651.7, 175.3), 1.0),
+            ("left-shoulder", (577.4, 204.0), 1.0),
+            ("right-shoulder", (572.3, 167.6), 1.0),
+            ("left-elbow", (481.6, 168.2), 0.90),
+            ("right-elbow", (495.4, 129.2), 0.09),
+            ("left-wrist", (508.5, 105.3), 0.88),
+            ("right-wrist", (502.3, 86.0), 0.24),
+            ("left-hip", (385.2, 173.6), 1.0),
+            ("right-hip", (414.7, 144.7), 1.0),
+            ("left-knee", (243.2, 158.8), 1.0),
+            ("right-knee", (508.7, 103.3), 0.38),
+            ("left-ankle", (108.7, 172.1), 1.0),
+            ("right-ankle", (411.4, 94.9), 0.48),
+        ],
+        600.0 / 760.0,
+    );
+    assert_eq!(named(&hugged).as_deref(), Some("knee-to-chest"));
+}
+
+#[test]
 fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_still_is() {
     // A real fire hydrant (dev10 Absidaa home-workout, scaled to 600x400): on all fours with the right leg
     // lifted to hip height, its knee 0.74 torso lengths above the other. It was named child's pose: the lifted
