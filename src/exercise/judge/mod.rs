@@ -163,6 +163,8 @@ pub struct Judge {
     phase: PhaseState,
     /// The phase has been read at least once (a stretch already under way when first seen is no rep).
     phase_seen: bool,
+    /// The phase measure has been seen past its exit (out of the stretch): see [`Rep::unconfirmed`].
+    out_seen: bool,
     /// The entry into the stretch when it is first seen counts as a rep (the stretch was recognised
     /// from the pose, so the person was seen getting into it).
     count_first: bool,
@@ -227,6 +229,7 @@ impl Judge {
             exercise,
             phase: PhaseState::Down,
             phase_seen: false,
+            out_seen: false,
             count_first: false,
             peak: None,
             returning: false,

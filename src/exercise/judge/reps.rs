@@ -17,12 +17,15 @@ pub(super) struct Rep {
     /// When it began.
     pub(super) at: f64,
     pub(super) fault: Option<String>,
+    /// Begun before the person was seen out of the stretch (past its exit): it counts once it ends through
+    /// the exit, the whole movement seen, not while under way.
+    pub(super) unconfirmed: bool,
 }
 
 impl Judge {
     /// Reps in good form: those ended, and the one under way while no fault has been told in it.
     pub fn reps(&self) -> u32 {
-        self.reps + self.rep.as_ref().is_some_and(|r| r.fault.is_none()) as u32
+        self.reps + self.rep.as_ref().is_some_and(|r| r.fault.is_none() && !r.unconfirmed) as u32
     }
 
     /// Reps that did not count, by the first fault told in each (the one under way included once told).
@@ -47,7 +50,8 @@ impl Judge {
     /// Starts a rep (on the working side, for per-side stretches).
     pub(super) fn start_rep(&mut self, fault: Option<String>, at: f64) {
         let side = self.side.filter(|_| self.exercise.per_side);
-        self.rep = Some(Rep { side, at, fault });
+        let unconfirmed = !self.out_seen && !self.count_first;
+        self.rep = Some(Rep { side, at, fault, unconfirmed });
     }
 
     /// Ends the rep under way: a good one counts, one with a fault told in it is put apart.
@@ -92,6 +96,9 @@ impl Judge {
         let (entered, exited) = if p.rising() { (v >= p.enter, v < p.exit) } else { (v <= p.enter, v > p.exit) };
         // Already in the stretch when first seen: under way, not a rep (unless it was recognised).
         let first = !std::mem::replace(&mut self.phase_seen, true);
+        // Seen out of the stretch, past its exit: a cat-cow begun from a flat back (between cat and cow) is
+        // not yet a cycle, and one that goes no further than the cat is none.
+        self.out_seen |= exited;
         match self.phase {
             PhaseState::Down if entered && setup_ok => {
                 let min_cycle = p.min_cycle_seconds;

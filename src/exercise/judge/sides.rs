@@ -17,7 +17,7 @@ impl Judge {
     /// Left and right progress, for per-side stretches.
     pub fn sides(&self) -> Option<[SideProgress; 2]> {
         let mut sides = self.per_side;
-        if let Some(Rep { side: Some(side), fault: None, .. }) = self.rep {
+        if let Some(Rep { side: Some(side), fault: None, unconfirmed: false, .. }) = self.rep {
             sides[side_index(side)].reps += 1;
         }
         self.exercise.per_side.then_some(sides)

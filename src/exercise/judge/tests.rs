@@ -67,6 +67,23 @@ fn a_lift_already_under_way_when_first_seen_is_not_a_rep_unless_recognised() {
 }
 
 #[test]
+fn an_entry_begun_between_rest_and_the_stretch_counts_once_it_leaves_through_the_exit() {
+    // First seen half way, neither resting nor in the stretch (as a cat-cow's flat back lies between cat and
+    // cow), then into the stretch and held: not yet a rep, as the whole movement was not seen.
+    let mut judge = Judge::new(lift());
+    let mut heights = vec![14.0; 30];
+    heights.extend(ramp(14.0, 60.0, 15));
+    heights.extend(vec![60.0; 45]);
+    run(&mut judge, heights, 0.0);
+    assert_eq!(judge.reps(), 0);
+    // Down past the exit: a whole movement after all, and it counts. The next lift counts from its start.
+    run(&mut judge, ramp(60.0, 0.0, 30).into_iter().chain(vec![0.0; 15]), 3.0);
+    assert_eq!(judge.reps(), 1);
+    run(&mut judge, ramp(0.0, 60.0, 15), 4.5);
+    assert_eq!(judge.reps(), 2);
+}
+
+#[test]
 fn a_joint_that_jumps_for_two_frames_is_not_a_second_rep() {
     let mut judge = Judge::new(lift());
     let mut heights = vec![0.0; 30];
