@@ -453,7 +453,8 @@ impl Measure {
     }
 }
 
-/// [`Measure::Reach`]: the pair's two joints (for a paired part; a single joint as it is) to `to`, the nearer.
+/// [`Measure::Reach`]: from the nearer of `pair`'s left and right joints (a fixed joint: itself) to `to`, in
+/// torso lengths.
 fn reach(view: &View, pair: JointRef, to: JointRef) -> Option<f32> {
     let to = view.point(to)?;
     let both = match pair {

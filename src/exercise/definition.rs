@@ -231,10 +231,10 @@ pub struct Check {
     pub joints: Vec<JointRef>,
     /// Target range [min, max] in the measure's unit.
     pub range: [f32; 2],
-    /// Fault when the value falls below range[0].
+    /// Fault when the value falls below `range[0]`.
     #[serde(default)]
     pub below: Option<Outcome>,
-    /// Fault when the value rises above range[1].
+    /// Fault when the value rises above `range[1]`.
     #[serde(default)]
     pub above: Option<Outcome>,
     /// How far back inside the range a value must come to clear a fault (default: 3 degrees, 0.03 lengths).

@@ -23,7 +23,8 @@ pub(super) struct Rep {
 }
 
 impl Judge {
-    /// Reps in good form: those ended, and the one under way while no fault has been told in it.
+    /// Reps in good form: those ended, and the one under way while no fault has been told in it (unless it
+    /// began before the person was seen out of the stretch, `Rep::unconfirmed`).
     pub fn reps(&self) -> u32 {
         self.reps + self.rep.as_ref().is_some_and(|r| r.fault.is_none() && !r.unconfirmed) as u32
     }
