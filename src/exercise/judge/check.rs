@@ -4,7 +4,15 @@
 use std::collections::VecDeque;
 
 use super::{Fault, UNKNOWN_GRACE};
-use crate::exercise::definition::{Check, Outcome};
+use crate::exercise::definition::{Category, Check, Outcome};
+
+/// Seconds over which a failing set-up check looks at whether the person is on their way into position.
+const APPROACH_WINDOW: f64 = 0.5;
+/// Share of the way to its range a failing set-up measure must have closed over that window (and at least twice
+/// its hysteresis, past a measure's jitter) for the person to be on the way in: their persistence starts again.
+/// A real cat-cow clip opens kneeling up and comes down onto all fours (the trunk from 86 to 39 degrees in a
+/// second, 35 being all fours) and was told "Start on your hands and knees" as it arrived (dev23 4darshkumar).
+const APPROACH_SHARE: f32 = 0.25;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Dir {
@@ -22,6 +30,8 @@ pub(super) struct CheckState {
     pub(super) unknown_since: Option<f64>,
     /// Recent values, for checks judged over a time window.
     pub(super) history: VecDeque<(f64, f32)>,
+    /// A set-up check's recent distances outside its range, over [`APPROACH_WINDOW`].
+    approach: VecDeque<(f64, f32)>,
 }
 
 pub(super) enum Reading {
@@ -72,8 +82,25 @@ pub(super) fn step_check(check: &Check, state: &mut CheckState, reading: Reading
             None
         }
     };
+    if check.category == Category::Setup {
+        if let Some((dir, _)) = state.failing.filter(|_| on_the_way_in(state, v, lo, hi, h, t)) {
+            state.failing = Some((dir, t));
+        }
+    }
     let (dir, start) = state.failing?;
     persisted(check, dir, start, t)
+}
+
+/// Whether a set-up measure at `v` has closed on its range `[lo, hi]` quickly over the last
+/// [`APPROACH_WINDOW`] (see [`APPROACH_SHARE`]); keeps the window's distances.
+fn on_the_way_in(state: &mut CheckState, v: f32, lo: f32, hi: f32, h: f32, t: f64) -> bool {
+    let outside = (lo - v).max(v - hi).max(0.0);
+    state.approach.push_back((t, outside));
+    while state.approach.front().is_some_and(|&(at, _)| t - at > APPROACH_WINDOW) {
+        state.approach.pop_front();
+    }
+    let before = state.approach.front().map_or(outside, |&(_, d)| d);
+    before - outside >= (APPROACH_SHARE * before).max(2.0 * h)
 }
 
 /// The fault of a check failing in `dir` since `start`, once it has lasted `persist` seconds.

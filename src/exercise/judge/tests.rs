@@ -83,6 +83,49 @@ fn an_entry_begun_between_rest_and_the_stretch_counts_once_it_leaves_through_the
     assert_eq!(judge.reps(), 2);
 }
 
+/// A stretch whose set-up asks for the hips down, under 0.3 torso lengths over the floor line, told once the
+/// hips have been too high for a second.
+fn hips_down() -> Exercise {
+    let text = r#"
+id = "down"
+name = "Down"
+instructions = "Lie down."
+view = "side"
+kind = "hold"
+hold_seconds = 10
+[phase]
+measure = "height"
+joints = ["hip", "shoulder", "ankle"]
+enter = 0.1
+exit = 0.05
+cue = "Rest"
+[[checks]]
+id = "hips-down"
+category = "setup"
+measure = "height"
+joints = ["hip", "shoulder", "ankle"]
+range = [0, 0.3]
+above = { fault = "hips-up", prompt = "Lie down" }
+persist = 1.0
+"#;
+    Exercise::from_toml("down.toml", text).unwrap()
+}
+
+#[test]
+fn a_set_up_fault_is_not_told_while_the_person_is_on_the_way_into_position() {
+    // Lowering from 0.62 torso lengths into the range over 1.5 s: out of it for more than its second, but
+    // on the way in all along.
+    let mut judge = Judge::new(hips_down());
+    let js = run(&mut judge, ramp(80.0, 28.0, 45).into_iter().chain(vec![20.0; 15]), 0.0);
+    assert!(js.iter().all(|j| j.faults.is_empty()), "{:?}", js.iter().find(|j| !j.faults.is_empty()));
+    // Held up there, it is told after its second; so it is coming down too slowly to be on the way.
+    for heights in [vec![80.0; 40], ramp(80.0, 74.0, 40)] {
+        let mut judge = Judge::new(hips_down());
+        let js = run(&mut judge, heights, 0.0);
+        assert_eq!(js.last().unwrap().faults.first().map(|f| f.id.as_str()), Some("hips-up"));
+    }
+}
+
 #[test]
 fn a_joint_that_jumps_for_two_frames_is_not_a_second_rep() {
     let mut judge = Judge::new(lift());
