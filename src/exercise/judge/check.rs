@@ -9,7 +9,7 @@ use crate::exercise::definition::{Category, Check, Outcome};
 /// Seconds over which a failing set-up check looks at whether the person is on their way into position.
 const APPROACH_WINDOW: f64 = 0.5;
 /// Share of the way to its range a failing set-up measure must have closed over that window (and at least twice
-/// its hysteresis, past a measure's jitter) for the person to be on the way in: their persistence starts again.
+/// its hysteresis, past a measure's jitter) for the person to be on the way in: the check's persistence starts again.
 /// A real cat-cow clip opens kneeling up and comes down onto all fours (the trunk from 86 to 39 degrees in a
 /// second, 35 being all fours) and was told "Start on your hands and knees" as it arrived (dev23 4darshkumar).
 const APPROACH_SHARE: f32 = 0.25;
