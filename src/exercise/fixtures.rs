@@ -57,6 +57,23 @@ pub(crate) fn held_lift() -> Exercise {
     Exercise::from_toml("held.toml", &text).unwrap()
 }
 
+/// The lift held, its form check swapped for a set-up check: the hips down, under 0.3 torso lengths over the
+/// floor line, told once they have been too high for a second.
+pub(crate) fn hips_down() -> Exercise {
+    let text = lift_toml("down", 1, "").replace("kind = \"reps\"", "kind = \"hold\"");
+    let (head, _) = text.split_once("[[checks]]").unwrap();
+    let check = r#"[[checks]]
+id = "hips-down"
+category = "setup"
+measure = "height"
+joints = ["hip", "shoulder", "ankle"]
+range = [0, 0.3]
+above = { fault = "hips-up", prompt = "Lie down" }
+persist = 1.0
+"#;
+    Exercise::from_toml("down.toml", &format!("{head}{check}")).unwrap()
+}
+
 fn lift_toml(id: &str, rep_target: u32, phase: &str) -> String {
     let text = r#"
 id = "ID"

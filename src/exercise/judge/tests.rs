@@ -1,6 +1,6 @@
 use super::*;
 use crate::body::measure::Part;
-use crate::exercise::fixtures::{bridge_at, held_lift, lift, lift_with, ramp};
+use crate::exercise::fixtures::{bridge_at, held_lift, hips_down, lift, lift_with, ramp};
 use crate::seeing::pose::Joint;
 
 /// Runs hip heights (one per 1/30 s) through a judge; returns each frame's judgement.
@@ -81,34 +81,6 @@ fn an_entry_begun_between_rest_and_the_stretch_counts_once_it_leaves_through_the
     assert_eq!(judge.reps(), 1);
     run(&mut judge, ramp(0.0, 60.0, 15), 4.5);
     assert_eq!(judge.reps(), 2);
-}
-
-/// A stretch whose set-up asks for the hips down, under 0.3 torso lengths over the floor line, told once the
-/// hips have been too high for a second.
-fn hips_down() -> Exercise {
-    let text = r#"
-id = "down"
-name = "Down"
-instructions = "Lie down."
-view = "side"
-kind = "hold"
-hold_seconds = 10
-[phase]
-measure = "height"
-joints = ["hip", "shoulder", "ankle"]
-enter = 0.1
-exit = 0.05
-cue = "Rest"
-[[checks]]
-id = "hips-down"
-category = "setup"
-measure = "height"
-joints = ["hip", "shoulder", "ankle"]
-range = [0, 0.3]
-above = { fault = "hips-up", prompt = "Lie down" }
-persist = 1.0
-"#;
-    Exercise::from_toml("down.toml", text).unwrap()
 }
 
 #[test]
