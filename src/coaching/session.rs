@@ -10,6 +10,7 @@ use crate::coaching::coach::{fault_words, Advice, Coach, Level};
 use crate::exercise::choice::AUTO;
 use crate::exercise::judge::{in_frame, since, CheckView, PhaseState, SideProgress};
 use crate::exercise::recognise::{facing_on_the_floor, Recogniser};
+use crate::exercise::window;
 use crate::exercise::{Exercise, ExerciseChoice, Judge};
 use crate::seeing::pose::smooth::{OneEuroParams, Smoother};
 use crate::seeing::pose::Pose;
@@ -403,10 +404,7 @@ impl Session {
         self.last_t = t;
         let smoothed = pose.map(|p| self.smoother.smooth(p, t));
         if self.recogniser.is_some() {
-            self.recent.push_back((t, smoothed.clone()));
-            while self.recent.front().is_some_and(|(t0, _)| t - t0 > RECENT) {
-                self.recent.pop_front();
-            }
+            window::keep(&mut self.recent, t, smoothed.clone(), RECENT);
         }
         if let Some(r) = &mut self.recogniser {
             match r.update(&self.catalog, smoothed.as_ref(), t) {

@@ -8,7 +8,7 @@ pub mod judge;
 pub mod recognise;
 pub mod routine;
 mod spans;
-mod window;
+pub(crate) mod window;
 
 use std::path::Path;
 

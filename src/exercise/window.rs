@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 /// Adds `v` at `t` to `history`, keeping only the readings of the last `window` seconds.
-pub(crate) fn keep(history: &mut VecDeque<(f64, f32)>, t: f64, v: f32, window: f64) {
+pub(crate) fn keep<T>(history: &mut VecDeque<(f64, T)>, t: f64, v: T, window: f64) {
     history.push_back((t, v));
     while history.front().is_some_and(|(t0, _)| t - t0 > window) {
         history.pop_front();

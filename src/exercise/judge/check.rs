@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::{Fault, UNKNOWN_GRACE};
 use crate::exercise::definition::{Category, Check, Outcome};
+use crate::exercise::window;
 
 /// Seconds over which a failing set-up check looks at whether the person is on their way into position.
 const APPROACH_WINDOW: f64 = 0.5;
@@ -95,10 +96,7 @@ pub(super) fn step_check(check: &Check, state: &mut CheckState, reading: Reading
 /// [`APPROACH_WINDOW`] (see [`APPROACH_SHARE`]); keeps the window's distances.
 fn on_the_way_in(state: &mut CheckState, v: f32, lo: f32, hi: f32, h: f32, t: f64) -> bool {
     let outside = (lo - v).max(v - hi).max(0.0);
-    state.approach.push_back((t, outside));
-    while state.approach.front().is_some_and(|&(at, _)| t - at > APPROACH_WINDOW) {
-        state.approach.pop_front();
-    }
+    window::keep(&mut state.approach, t, outside, APPROACH_WINDOW);
     let before = state.approach.front().map_or(outside, |&(_, d)| d);
     before - outside >= (APPROACH_SHARE * before).max(2.0 * h)
 }
