@@ -1080,6 +1080,43 @@ fn a_far_knee_hugged_to_the_chest_is_knee_to_chest_though_the_far_hip_is_placed_
 }
 
 #[test]
+fn a_childs_pose_whose_tucked_ankle_is_unseen_is_read_from_its_heel() {
+    use stretchcoach::seeing::pose::{Joint, Keypoint};
+    // A real side-on child's pose, arms alongside (dev12 chinchon balasana, 566x429, scaled), as the model placed
+    // it: the far leg lost, the near ankle tucked under the hips scored 0.26, its heel beside it 0.32.
+    let mut resting = seen_scaled(
+        [
+            ("nose", (362.4, 330.6), 1.0),
+            ("left-eye", (374.6, 326.7), 0.99),
+            ("right-eye", (375.8, 329.1), 1.0),
+            ("left-ear", (378.5, 310.2), 0.99),
+            ("right-ear", (380.7, 315.7), 0.99),
+            ("left-shoulder", (335.8, 265.3), 1.0),
+            ("right-shoulder", (336.1, 303.5), 1.0),
+            ("left-elbow", (250.2, 276.4), 0.01),
+            ("right-elbow", (237.4, 316.3), 0.74),
+            ("left-wrist", (179.4, 291.2), 0.03),
+            ("right-wrist", (158.4, 327.2), 0.81),
+            ("left-hip", (190.3, 251.3), 1.0),
+            ("right-hip", (186.2, 270.2), 1.0),
+            ("left-knee", (287.7, 298.4), 0.09),
+            ("right-knee", (279.1, 344.3), 0.62),
+            ("left-ankle", (180.0, 302.8), 0.12),
+            ("right-ankle", (177.3, 313.7), 0.26),
+        ],
+        400.0 / 429.0,
+    );
+    let s = 400.0 / 429.0;
+    for (joint, (x, y), score) in [(Joint::LeftHeel, (171.5, 294.3), 0.15), (Joint::RightHeel, (168.6, 300.3), 0.32)] {
+        resting.landmarks[joint.index()] = Keypoint { x: x * s, y: y * s, score };
+    }
+    assert_eq!(named(&resting).as_deref(), Some("childs-pose"));
+    // Neither the ankle nor the heel seen: most of the legs' conditions are unknown, and it is not named on them.
+    resting.landmarks[Joint::RightHeel.index()].score = 0.2;
+    assert_eq!(named(&resting), None);
+}
+
+#[test]
 fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_still_is() {
     // A real fire hydrant (dev10 Absidaa home-workout, scaled to 600x400): on all fours with the right leg
     // lifted to hip height, its knee 0.74 torso lengths above the other. It was named child's pose: the lifted

@@ -92,6 +92,10 @@ pub enum Part {
     Hip,
     Knee,
     Ankle,
+    /// The ankle, or the heel where only the heel is seen (BlazePose; MoveNet has no heel). The two are a few
+    /// centimetres apart; with the foot tucked under the hips, as in a child's pose, the model is unsure of
+    /// both, and scores either one the higher about as often.
+    Foot,
     /// BlazePose's own: heels, toes (MediaPipe's foot index) and hand points; unknown with MoveNet.
     Heel,
     FootIndex,
@@ -110,7 +114,7 @@ impl Side {
 }
 
 impl Part {
-    const NAMES: [(&'static str, Part); 14] = [
+    const NAMES: [(&'static str, Part); 15] = [
         ("nose", Part::Nose),
         ("eye", Part::Eye),
         ("ear", Part::Ear),
@@ -120,6 +124,7 @@ impl Part {
         ("hip", Part::Hip),
         ("knee", Part::Knee),
         ("ankle", Part::Ankle),
+        ("foot", Part::Foot),
         ("heel", Part::Heel),
         ("foot-index", Part::FootIndex),
         ("pinky", Part::Pinky),
@@ -138,7 +143,7 @@ impl Part {
             Part::Wrist => (LeftWrist, RightWrist),
             Part::Hip => (LeftHip, RightHip),
             Part::Knee => (LeftKnee, RightKnee),
-            Part::Ankle => (LeftAnkle, RightAnkle),
+            Part::Ankle | Part::Foot => (LeftAnkle, RightAnkle),
             Part::Heel => (LeftHeel, RightHeel),
             Part::FootIndex => (LeftFootIndex, RightFootIndex),
             Part::Pinky => (LeftPinky, RightPinky),
@@ -150,6 +155,11 @@ impl Part {
         } else {
             r
         }
+    }
+
+    /// The part read where this one is not seen (near enough on the body to stand for it).
+    fn fallback(self) -> Option<Part> {
+        (self == Part::Foot).then_some(Part::Heel)
     }
 }
 
@@ -177,8 +187,8 @@ impl TryFrom<String> for JointRef {
         }
         Err(format!(
             "unknown joint {s:?}; use a landmark (left-knee, right-hip, nose, left-heel, right-foot-index, ...), a \
-             side-less part (shoulder, elbow, wrist, hip, knee, ankle, ear, eye, heel, foot-index, pinky, index, \
-             thumb), other-PART, mid-PART, top-PART or bottom-PART"
+             side-less part (shoulder, elbow, wrist, hip, knee, ankle, foot (the ankle, else the heel), ear, eye, \
+             heel, foot-index, pinky, index, thumb), other-PART, mid-PART, top-PART or bottom-PART"
         ))
     }
 }
@@ -265,38 +275,50 @@ pub struct View<'a> {
 
 impl View<'_> {
     pub fn point(&self, j: JointRef) -> Option<P> {
-        let seen = |joint: Joint| {
-            let Keypoint { x, y, score } = self.pose.get(joint);
-            (score >= MIN_SCORE).then_some((x, y))
-        };
+        let seen = |p: Part, side| self.at(self.landmark(p, side));
         match j {
-            JointRef::Fixed(j) => seen(j),
-            JointRef::Near(p) => seen(p.joint(self.side)),
-            JointRef::Other(p) => seen(p.joint(self.side.other())),
+            JointRef::Fixed(j) => self.at(j),
+            JointRef::Near(p) => seen(p, self.side),
+            JointRef::Other(p) => seen(p, self.side.other()),
             JointRef::Mid(p) => {
-                let (a, b) = (seen(p.joint(Side::Left))?, seen(p.joint(Side::Right))?);
+                let (a, b) = (seen(p, Side::Left)?, seen(p, Side::Right)?);
                 Some(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0))
             }
             // Image y grows downward: the higher joint has the smaller y.
-            JointRef::Top(p) => match (seen(p.joint(Side::Left)), seen(p.joint(Side::Right))) {
+            JointRef::Top(p) => match (seen(p, Side::Left), seen(p, Side::Right)) {
                 (Some(a), Some(b)) => Some(if a.1 <= b.1 { a } else { b }),
                 (a, b) => a.or(b),
             },
-            JointRef::Bottom(p) => match (seen(p.joint(Side::Left)), seen(p.joint(Side::Right))) {
+            JointRef::Bottom(p) => match (seen(p, Side::Left), seen(p, Side::Right)) {
                 (Some(a), Some(b)) => Some(if a.1 >= b.1 { a } else { b }),
                 (a, b) => a.or(b),
             },
         }
     }
 
-    /// The COCO joints a reference stands for on this view (two for a midpoint).
+    /// Where a landmark is, if the model saw it (scored at least [`MIN_SCORE`]).
+    fn at(&self, joint: Joint) -> Option<P> {
+        let Keypoint { x, y, score } = self.pose.get(joint);
+        (score >= MIN_SCORE).then_some((x, y))
+    }
+
+    /// The landmark a part is read from on `side`: its own, or its fallback's where only that one is seen.
+    fn landmark(&self, p: Part, side: Side) -> Joint {
+        let own = p.joint(side);
+        match p.fallback().map(|f| f.joint(side)) {
+            Some(f) if self.at(own).is_none() && self.at(f).is_some() => f,
+            _ => own,
+        }
+    }
+
+    /// The landmarks a reference is read from on this view (two for a midpoint).
     pub fn joints(&self, j: JointRef) -> Vec<Joint> {
         match j {
             JointRef::Fixed(j) => vec![j],
-            JointRef::Near(p) => vec![p.joint(self.side)],
-            JointRef::Other(p) => vec![p.joint(self.side.other())],
+            JointRef::Near(p) => vec![self.landmark(p, self.side)],
+            JointRef::Other(p) => vec![self.landmark(p, self.side.other())],
             JointRef::Mid(p) | JointRef::Top(p) | JointRef::Bottom(p) => {
-                vec![p.joint(Side::Left), p.joint(Side::Right)]
+                vec![self.landmark(p, Side::Left), self.landmark(p, Side::Right)]
             }
         }
     }
@@ -503,6 +525,31 @@ mod tests {
         assert_eq!(reach(&pose, Side::Left), Some(2.0));
         pose.landmarks[Joint::RightWrist.index()].score = 0.0;
         assert_eq!(reach(&pose, Side::Left), None);
+    }
+
+    #[test]
+    fn foot_is_the_ankle_or_the_heel_where_only_the_heel_is_seen() {
+        use crate::seeing::pose::{Joint, Keypoint};
+        let mut pose = Pose::coco(640, 480, [Keypoint::default(); 17]);
+        let mut put = |j: Joint, x: f32, y: f32, score: f32| pose.landmarks[j.index()] = Keypoint { x, y, score };
+        put(Joint::RightAnkle, 100.0, 300.0, 0.9);
+        put(Joint::RightHeel, 90.0, 310.0, 0.9);
+        put(Joint::LeftAnkle, 200.0, 300.0, 0.2);
+        put(Joint::LeftHeel, 190.0, 310.0, 0.2);
+        let foot = |pose: &Pose, side| {
+            let view = View { pose, side };
+            (view.point(JointRef::Near(Part::Foot)), view.joints(JointRef::Near(Part::Foot)))
+        };
+        // Both seen: the ankle. Neither seen: unknown.
+        assert_eq!(foot(&pose, Side::Right), (Some((100.0, 300.0)), vec![Joint::RightAnkle]));
+        assert_eq!(foot(&pose, Side::Left).0, None);
+        assert_eq!(View { pose: &pose, side: Side::Left }.point(JointRef::Mid(Part::Foot)), None);
+        // Only the heel seen: the heel, for `foot` and not for `ankle`.
+        pose.landmarks[Joint::RightAnkle.index()].score = 0.2;
+        assert_eq!(foot(&pose, Side::Right), (Some((90.0, 310.0)), vec![Joint::RightHeel]));
+        assert_eq!(View { pose: &pose, side: Side::Right }.point(JointRef::Near(Part::Ankle)), None);
+        assert_eq!(View { pose: &pose, side: Side::Left }.point(JointRef::Other(Part::Foot)), Some((90.0, 310.0)));
+        assert_eq!(JointRef::try_from("other-foot".to_string()), Ok(JointRef::Other(Part::Foot)));
     }
 
     #[test]
