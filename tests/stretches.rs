@@ -1117,6 +1117,36 @@ fn a_childs_pose_whose_tucked_ankle_is_unseen_is_read_from_its_heel() {
 }
 
 #[test]
+fn a_childs_pose_seen_three_quarter_from_behind_is_named_though_its_fold_is_foreshortened() {
+    // A real kneeling fold, arms forward, hips held a little high (dev13 dhirensr, 659x315, scaled), seen
+    // three-quarter from behind as the model placed it: the hips read 0.20 torso lengths over the shoulders,
+    // against 0.73-0.98 head-on.
+    let folded = seen_scaled(
+        [
+            ("nose", (352.2, 196.2), 1.0),
+            ("left-eye", (371.9, 184.5), 1.0),
+            ("right-eye", (361.9, 198.0), 1.0),
+            ("left-ear", (367.2, 152.7), 1.0),
+            ("right-ear", (346.6, 184.4), 1.0),
+            ("left-shoulder", (342.0, 66.8), 1.0),
+            ("right-shoulder", (271.8, 190.1), 1.0),
+            ("left-elbow", (477.5, 117.1), 0.90),
+            ("right-elbow", (385.5, 248.4), 0.95),
+            ("left-wrist", (596.3, 164.4), 0.97),
+            ("right-wrist", (534.2, 286.7), 0.99),
+            ("left-hip", (92.9, 43.8), 1.0),
+            ("right-hip", (40.7, 115.0), 1.0),
+            ("left-knee", (246.6, 151.7), 0.07),
+            ("right-knee", (198.6, 254.1), 0.86),
+            ("left-ankle", (118.0, 150.0), 0.06),
+            ("right-ankle", (90.5, 181.7), 0.44),
+        ],
+        600.0 / 659.0,
+    );
+    assert_eq!(named(&folded).as_deref(), Some("childs-pose"));
+}
+
+#[test]
 fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_still_is() {
     // A real fire hydrant (dev10 Absidaa home-workout, scaled to 600x400): on all fours with the right leg
     // lifted to hip height, its knee 0.74 torso lengths above the other. It was named child's pose: the lifted
