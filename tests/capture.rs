@@ -46,8 +46,7 @@ fn a_video_decodes_through_ffmpeg() {
 
 #[test]
 fn corrupt_and_empty_images_are_skipped_and_counted() {
-    let dir = std::env::temp_dir().join(format!("stretchcoach-capture-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("capture");
     let good = std::fs::read(recordings().join("frame_0001.jpg")).unwrap();
     std::fs::write(dir.join("a.jpg"), &good).unwrap();
     std::fs::write(dir.join("b.jpg"), &good[..good.len() / 3]).unwrap(); // truncated
@@ -63,8 +62,7 @@ fn corrupt_and_empty_images_are_skipped_and_counted() {
 #[test]
 fn a_picture_is_read_by_what_it_holds_not_by_its_name() {
     // Downloaded photos are often PNGs saved as .jpg: they are pictures all the same.
-    let dir = std::env::temp_dir().join(format!("stretchcoach-misnamed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("misnamed");
     let png = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos/astronaut.png");
     std::fs::copy(&png, dir.join("astronaut.jpg")).unwrap();
     let mut src = open_replay(&dir).unwrap();
@@ -191,8 +189,7 @@ fn real_fold_as(dir: &Path, name: &str) -> std::path::PathBuf {
 fn a_photo_is_a_person_holding_still_in_any_format_a_user_has_it_in() {
     // `check` on one photo judges it as `eval` does, held still for a few seconds: a single frame names no
     // stretch. As a JPEG, a WebP and a GIF of one frame (exercise sites use both), the real fold is named.
-    let dir = std::env::temp_dir().join(format!("stretchcoach-stills-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("stills");
     // Also a BMP and a TIFF, and a JPEG named as some cameras and browsers save them (.jfif).
     std::fs::copy(real_fold_as(&dir, "fold.jpg"), dir.join("fold.jfif")).unwrap();
     for name in ["fold.jpg", "fold.webp", "fold.gif", "fold.bmp", "fold.tiff", "fold.jfif"] {
@@ -234,7 +231,7 @@ fn a_photo_is_a_person_holding_still_in_any_format_a_user_has_it_in() {
 #[test]
 fn eval_leaves_out_a_file_it_cannot_read_and_says_so() {
     // One broken download among a folder's files: the rest are judged, the broken one is listed, not counted.
-    let dir = std::env::temp_dir().join(format!("stretchcoach-unreadable-{}", std::process::id()));
+    let dir = common::scratch_dir("unreadable");
     std::fs::create_dir_all(dir.join("seated-hamstring")).unwrap();
     real_fold_as(&dir.join("seated-hamstring"), "fold.webp");
     std::fs::write(dir.join("seated-hamstring/broken.jpg"), "<html>404 Not Found</html>").unwrap();

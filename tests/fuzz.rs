@@ -141,6 +141,7 @@ mod http {
 
     fn router() -> axum::Router {
         let db = std::env::temp_dir().join(format!("stretchcoach-fuzz-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&db);
         let _ = stretchcoach::history::store::Store::open(&db).unwrap();
         let hub = stretchcoach::running::hub::Hub::with_history(exercise::built_in(), Vec::new(), Some(db));
         stretchcoach::web::server::router(hub, None)

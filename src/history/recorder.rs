@@ -150,6 +150,8 @@ mod tests {
     #[test]
     fn a_session_stopped_before_its_first_frame_leaves_no_row() {
         let dir = std::env::temp_dir().join(format!("stretchcoach-empty-{}", std::process::id()));
+        // Emptied first: one left by an earlier run whose process had the same id holds that run's sessions.
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("e.db");
         let mut summary =

@@ -674,6 +674,8 @@ mod tests {
     #[test]
     fn sessions_are_dated_now_in_rfc3339_utc() {
         let dir = std::env::temp_dir().join(format!("stretchcoach-times-{}", std::process::id()));
+        // Emptied first: one left by an earlier run whose process had the same id holds that run's sessions.
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut store = Store::open(&dir.join("t.db")).unwrap();
         let id = store.begin("camera 0", None).unwrap();

@@ -141,7 +141,8 @@ pub fn get_json(url: &str) -> serde_json::Value {
     serde_json::from_str(&ureq::get(url).call().unwrap().into_string().unwrap()).unwrap()
 }
 
-/// An empty folder of its own for one test (`tag` names the test file and the case).
+/// An empty folder of its own for one test (`tag` names the test file and the case; one left by an earlier run
+/// whose process had the same id is emptied).
 pub fn scratch_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stretchcoach-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -179,9 +180,17 @@ pub fn bridge_replay(file: &Path) -> Vec<String> {
     ["replay", file, "--realtime", "--exercise", "bridge", "--quiet", "--voice=false"].map(String::from).to_vec()
 }
 
-/// A path in a folder of one test file's own (`suite`), made once and shared by its tests.
+/// A path in a folder of one test file's own (`suite`), made once and shared by its tests. The folder is named
+/// by the process id, which the system hands out again: one left by an earlier run is emptied on first use, or its
+/// files (a history database with that run's sessions) would be read as this run's.
 pub fn scratch_file(suite: &str, name: &str) -> PathBuf {
+    static EMPTIED: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
     let d = std::env::temp_dir().join(format!("stretchcoach-{suite}-{}", std::process::id()));
+    let mut emptied = EMPTIED.lock().unwrap_or_else(|e| e.into_inner());
+    if emptied.insert(suite.to_string()) {
+        let _ = std::fs::remove_dir_all(&d);
+    }
     std::fs::create_dir_all(&d).unwrap();
     d.join(name)
 }
