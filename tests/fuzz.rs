@@ -140,10 +140,18 @@ mod http {
     use tower::ServiceExt;
 
     fn router() -> axum::Router {
-        let db = std::env::temp_dir().join(format!("stretchcoach-fuzz-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&db);
-        let _ = stretchcoach::history::store::Store::open(&db).unwrap();
-        let hub = stretchcoach::running::hub::Hub::with_history(exercise::built_in(), Vec::new(), Some(db));
+        // One database for every case, made once: a folder left by an earlier run whose process had the same id
+        // is emptied first (its write-ahead log with it).
+        static DB: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+        let db = DB.get_or_init(|| {
+            let dir = std::env::temp_dir().join(format!("stretchcoach-fuzz-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            let db = dir.join("fuzz.db");
+            stretchcoach::history::store::Store::open(&db).unwrap();
+            db
+        });
+        let hub = stretchcoach::running::hub::Hub::with_history(exercise::built_in(), Vec::new(), Some(db.clone()));
         stretchcoach::web::server::router(hub, None)
     }
 

@@ -366,9 +366,7 @@ fn a_read_only_history_is_reported_coaching_goes_on_and_nothing_is_changed() {
 
 #[test]
 fn a_database_from_a_newer_version_is_refused_not_damaged() {
-    let db = std::env::temp_dir().join(format!("stretchcoach-newer-{}.db", std::process::id()));
-    // Left by an earlier run whose process had the same id, it already holds the table.
-    let _ = std::fs::remove_file(&db);
+    let db = common::scratch_dir("newer").join("newer.db");
     {
         let c = rusqlite::Connection::open(&db).unwrap();
         c.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
