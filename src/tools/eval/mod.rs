@@ -227,7 +227,8 @@ pub struct FileResult {
     /// one stayed unjudged: not its view, not its phase, or a joint it needs unseen). Missed, but not missed
     /// by a reading that passed.
     pub faults_unread: Vec<String>,
-    /// Reps counted with the stretch given (in good form).
+    /// Reps counted with the stretch given (in good form), over one pass (over two for a short loop of which one
+    /// pass counts none: its rep begins at the seam between passes).
     pub reps: u32,
     /// Reps counted in good form with `--exercise auto`, over a clip named in one pass (null: a photo, or a short
     /// clip named over its loop, whose reps are one pass's).
@@ -432,9 +433,21 @@ pub fn judge(
     // A fault told was read, whichever way (a lift stopped short is told by the phase, not by a check).
     let unread = |f: &&String| !result.fault_prompts.contains(f) && !ex.checks_telling(f).any(|c| read.contains(&c.id));
     result.faults_unread = item.label.faults.iter().filter(unread).cloned().collect();
-    result.reps = summary.longest.reps;
-    result.faulty_reps = summary.longest.faulty_reps.values().sum();
+    (result.reps, result.faulty_reps) = reps(&summary);
+    // A looping clip's pass may open part way through its one rep (at the top of a lift) and end before the
+    // next: the seam between passes is then the rep's start, which one pass alone never sees. Where one pass
+    // counts no rep, the loop's are those two passes count. Where one pass counts reps, they stand (the second
+    // pass alone would miss the rep of a two- or three-frame slideshow, whose top is held across the seam).
+    if let Some(two) = looped.as_ref().filter(|_| passes > 1 && result.reps + result.faulty_reps == 0) {
+        let mut again = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
+        (result.reps, result.faulty_reps) = reps(&judge_all(&mut again, &two[..2 * poses.len()], |_, _| {}));
+    }
     result
+}
+
+/// The reps a session counted, good and faulty.
+fn reps(summary: &Summary) -> (u32, u32) {
+    (summary.longest.reps, summary.longest.faulty_reps.values().sum())
 }
 
 /// A clip shorter than `seconds`, played round until it lasts that long, in whole passes (None when one pass
