@@ -2117,6 +2117,42 @@ fn a_half_kneeling_hamstring_stretch_is_no_seated_one() {
 }
 
 #[test]
+fn a_seated_twist_with_a_knee_drawn_up_is_no_seated_stretch() {
+    // A real seated twist seen from behind (docs/dev-footage dev11 other, jilgue 009, 414x329, scaled into
+    // 600x400): the straight leg out along the floor, the trunk upright and turned, the other knee drawn up 0.4
+    // torso lengths over the hips. Everything a seated stretch asks of the straight leg holds and the trunk leans a
+    // little over it (0.15), and it was named one.
+    let twist = seen_scaled(
+        [
+            ("nose", (282.3, 61.6), 1.0),
+            ("left-eye", (282.8, 53.0), 1.0),
+            ("right-eye", (288.3, 52.0), 1.0),
+            ("left-ear", (287.6, 57.7), 1.0),
+            ("right-ear", (299.6, 55.2), 1.0),
+            ("left-shoulder", (281.2, 108.6), 1.0),
+            ("right-shoulder", (333.9, 108.4), 1.0),
+            ("left-elbow", (226.6, 165.8), 0.91),
+            ("right-elbow", (368.6, 165.6), 0.73),
+            ("left-wrist", (248.3, 180.9), 0.30),
+            ("right-wrist", (360.9, 220.4), 0.39),
+            ("left-hip", (300.2, 236.2), 1.0),
+            ("right-hip", (305.6, 226.8), 1.0),
+            ("left-knee", (217.9, 265.3), 0.99),
+            ("right-knee", (218.1, 183.0), 0.92),
+            ("left-ankle", (96.2, 279.7), 0.99),
+            ("right-ankle", (222.3, 287.7), 0.94),
+        ],
+        400.0 / 329.0,
+    );
+    assert_ne!(named(&twist).as_deref(), Some("seated-hamstring"));
+    // The same body with that knee down level with the hips, the leg folded in as the stretch has it, is one.
+    use stretchcoach::seeing::pose::Joint;
+    let s = 400.0 / 329.0;
+    let folded = moved_toward(&twist, &[(Joint::RightKnee, (218.1 * s, 236.0 * s), 1.0)]);
+    assert_eq!(named(&folded).as_deref(), Some("seated-hamstring"));
+}
+
+#[test]
 fn straight_arms_the_model_reads_a_little_bent_are_not_told_and_a_bent_elbow_is() {
     // A real cat-cow, arms plainly straight to the eye (docs/dev-footage dev25, pabloboo Mobify cow.jpg, scaled
     // to 600x400): the model put the near elbow at 139 degrees, and the coach told him to straighten his arms.
