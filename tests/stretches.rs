@@ -1147,6 +1147,44 @@ fn a_childs_pose_seen_three_quarter_from_behind_is_named_though_its_fold_is_fore
 }
 
 #[test]
+fn a_childs_pose_seen_three_quarter_from_the_head_end_is_named_though_its_hips_hide_behind_its_back() {
+    // A real child's pose seen from the front and to the left (docs/dev-footage dev24, atyagiabhi210 child-side,
+    // 1029x720, scaled into 600x400): the rounded back hides the hips, which the model places 0.20 torso lengths
+    // over the shoulders, against 0.73-0.98 head-on.
+    let folded = seen_scaled(
+        [
+            ("nose", (389.6, 420.4), 1.0),
+            ("left-eye", (396.9, 427.8), 1.0),
+            ("right-eye", (381.5, 420.9), 1.0),
+            ("left-ear", (408.1, 421.2), 1.0),
+            ("right-ear", (376.5, 402.0), 1.0),
+            ("left-shoulder", (436.8, 388.6), 1.0),
+            ("right-shoulder", (338.2, 337.0), 1.0),
+            ("left-elbow", (428.4, 445.1), 0.54),
+            ("right-elbow", (258.1, 402.0), 0.94),
+            ("left-wrist", (393.0, 498.7), 0.53),
+            ("right-wrist", (172.9, 491.2), 0.99),
+            ("left-hip", (549.3, 345.7), 1.0),
+            ("right-hip", (495.6, 317.9), 1.0),
+            ("left-knee", (665.3, 446.7), 0.41),
+            ("right-knee", (528.2, 420.0), 0.80),
+            ("left-ankle", (500.5, 417.1), 0.37),
+            ("right-ankle", (390.6, 459.8), 0.48),
+        ],
+        400.0 / 720.0,
+    );
+    assert_eq!(named(&folded).as_deref(), Some("childs-pose"));
+    // With the hips let down level with the shoulders (plainly not a fold), it is not.
+    use stretchcoach::seeing::pose::Joint;
+    let s = 400.0 / 720.0;
+    let flat = moved_toward(
+        &folded,
+        &[(Joint::LeftHip, (549.3 * s, 381.0 * s), 1.0), (Joint::RightHip, (495.6 * s, 353.0 * s), 1.0)],
+    );
+    assert_eq!(named(&flat), None);
+}
+
+#[test]
 fn a_leg_lifted_off_the_floor_on_all_fours_is_no_childs_pose_and_a_real_cat_cow_still_is() {
     // A real fire hydrant (dev10 Absidaa home-workout, scaled to 600x400): on all fours with the right leg
     // lifted to hip height, its knee 0.74 torso lengths above the other. It was named child's pose: the lifted
