@@ -1466,6 +1466,46 @@ fn small_real_hip_circles_are_each_counted_and_swaying_whole_from_the_ankles_is_
 }
 
 #[test]
+fn a_twist_seen_from_above_its_side_with_a_hand_low_is_named_though_on_all_fours_it_would_not_be() {
+    // A real restorative twist (docs/dev-footage dev28, alex-agency 3f5e6257, 1000x894, scaled into 600x400): the
+    // trunk on a bolster, both knees lowered to one side, the arms down by the sides, a camera above her right
+    // side. The near hand lies 0.87 torso lengths under the shoulder, as on all fours, and that ruled it out; but
+    // the hips lie 0.22 over the line from that hand to the lower knee, where all fours holds them up a thigh's
+    // length (0.45 to 1.08 in the real cat-cows).
+    let twist = seen_scaled(
+        [
+            ("nose", (785.3, 155.5), 1.0),
+            ("left-eye", (814.5, 167.9), 1.0),
+            ("right-eye", (795.5, 142.5), 1.0),
+            ("left-ear", (819.2, 204.1), 1.0),
+            ("right-ear", (785.7, 156.1), 1.0),
+            ("left-shoulder", (759.8, 299.2), 1.0),
+            ("right-shoulder", (664.8, 230.2), 1.0),
+            ("left-elbow", (695.5, 470.5), 1.0),
+            ("right-elbow", (542.6, 337.6), 0.02),
+            ("left-wrist", (599.8, 585.9), 1.0),
+            ("right-wrist", (439.9, 402.9), 0.04),
+            ("left-hip", (456.3, 477.6), 1.0),
+            ("right-hip", (407.5, 402.3), 1.0),
+            ("left-knee", (262.5, 503.7), 0.97),
+            ("right-knee", (182.3, 275.6), 0.82),
+            ("left-ankle", (232.5, 581.3), 0.76),
+            ("right-ankle", (169.0, 511.7), 0.53),
+        ],
+        400.0 / 894.0,
+    );
+    assert_eq!(named(&twist).as_deref(), Some("supine-twist"));
+    // The hand and the knees brought down under the hips, a thigh's length below them, as on all fours: not a twist.
+    use stretchcoach::seeing::pose::Joint;
+    let s = 400.0 / 894.0;
+    let table = moved_toward(
+        &twist,
+        &[(Joint::LeftWrist, (700.0 * s, 700.0 * s), 1.0), (Joint::LeftKnee, (400.0 * s, 720.0 * s), 1.0)],
+    );
+    assert_ne!(named(&table).as_deref(), Some("supine-twist"));
+}
+
+#[test]
 fn sitting_up_with_the_knees_bent_is_no_twist_and_one_lying_up_the_picture_still_is() {
     // A real seated twist (docs/dev-footage dev22, elhackeado lowerbackstretch, at 12.5 s, scaled to 600x400):
     // sitting upright, one leg out and the other knee up across it, seen from behind and a little to the
