@@ -1,6 +1,8 @@
 //! Hostile input, generated: keypoint files, stretch definitions, poses and HTTP query strings.
 //! Nothing may panic; whatever is accepted must be sane; the server answers 4xx, never 5xx.
 
+mod common;
+
 use proptest::prelude::*;
 use stretchcoach::coaching::session::{Plan, Session};
 use stretchcoach::exercise::{self, Exercise};
@@ -144,10 +146,7 @@ mod http {
         // is emptied first (its write-ahead log with it).
         static DB: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
         let db = DB.get_or_init(|| {
-            let dir = std::env::temp_dir().join(format!("stretchcoach-fuzz-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            let db = dir.join("fuzz.db");
+            let db = common::scratch_dir("fuzz").join("fuzz.db");
             stretchcoach::history::store::Store::open(&db).unwrap();
             db
         });

@@ -651,12 +651,19 @@ mod tests {
         assert_eq!(civil_from_days(20_786), (2026, 11, 29));
     }
 
+    /// An empty folder for one test, named by the process id: one left by an earlier run whose process had the
+    /// same id (its databases and their write-ahead logs) is emptied first.
+    fn scratch_dir(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("stretchcoach-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     #[test]
     fn a_first_release_database_is_migrated_forward_and_keeps_its_sessions() {
-        let dir = std::env::temp_dir().join(format!("stretchcoach-migrate-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("migrate");
         let path = dir.join("v1.db");
-        let _ = std::fs::remove_file(&path);
         {
             let c = Connection::open(&path).unwrap();
             c.execute_batch(MIGRATIONS[0]).unwrap();
@@ -673,10 +680,7 @@ mod tests {
 
     #[test]
     fn sessions_are_dated_now_in_rfc3339_utc() {
-        let dir = std::env::temp_dir().join(format!("stretchcoach-times-{}", std::process::id()));
-        // Emptied first: one left by an earlier run whose process had the same id holds that run's sessions.
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("times");
         let mut store = Store::open(&dir.join("t.db")).unwrap();
         let id = store.begin("camera 0", None).unwrap();
         let summary =

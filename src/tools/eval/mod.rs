@@ -412,7 +412,8 @@ pub fn judge(
     let Some(ex) = item.stretch.as_ref().and_then(|id| catalog.iter().find(|e| &e.id == id)) else {
         return result;
     };
-    let mut given = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
+    let judged_as_given = || Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
+    let mut given = judged_as_given();
     let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
     let good = item.label.good == Some(true);
     let mut read: BTreeSet<String> = BTreeSet::new();
@@ -438,9 +439,10 @@ pub fn judge(
     // next: the seam between passes is then the rep's start, which one pass alone never sees. Where one pass
     // counts no rep, the loop's are those two passes count. Where one pass counts reps, they stand (the second
     // pass alone would miss the rep of a two- or three-frame slideshow, whose top is held across the seam).
-    if let Some(two) = looped.as_ref().filter(|_| passes > 1 && result.reps + result.faulty_reps == 0) {
-        let mut again = Pipeline::new(None, Session::with_plan(Plan::One(Box::new(ex.clone()))));
-        (result.reps, result.faulty_reps) = reps(&judge_all(&mut again, &two[..2 * poses.len()], |_, _| {}));
+    if let Some(two) = looped.as_ref().filter(|_| result.reps + result.faulty_reps == 0) {
+        // A loop is two passes at least.
+        (result.reps, result.faulty_reps) =
+            reps(&judge_all(&mut judged_as_given(), &two[..2 * poses.len()], |_, _| {}));
     }
     result
 }
