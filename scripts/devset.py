@@ -10,6 +10,11 @@
       on its saved poses (P/<round>, written by the model on the first run), with the committed fixtures;
       prints each round's figures, the development rounds together, and all rounds together. The saved
       poses carry the labels they were saved with: delete P/<round> after changing a round's files or labels.
+  scripts/devset.py webcam DIR OUT [--plain]   every still of every round in DIR, as a laptop's webcam would
+      see it, into OUT/<round>/<folder>/ with its labels: the person further from the camera (the picture padded
+      with its own edge pixels so the body spans 60 % as much of it), 640 pixels on the long side, sensor noise
+      and JPEG compression. Clips are left out (they come from real cameras already). --plain copies the same
+      stills unchanged: the baseline to compare with, file for file (`eval` both, on poses of their own).
 
 Only for development: the tests use tests/fixtures, never this set.
 """
@@ -126,6 +131,53 @@ def evaluate(args):
     print(f'{"dev rounds":10s} {line(dev)}\n{"all":10s} {line(total)}\n(reports: {report})')
 
 
+def webcam(args):
+    """Writes every labelled still of DIR's rounds into OUT as a laptop's webcam would see it (or as it is)."""
+    import numpy as np
+    from PIL import Image
+
+    src, out = Path(args.dir), Path(args.out)
+    rng = np.random.default_rng(7)
+    written = 0
+    for labels in sorted(src.glob("*/*/labels.toml")):
+        kept = {name: label for name, label in tomllib.loads(labels.read_text()).items()
+                if Path(name).suffix.lower() in STILLS and (labels.parent / name).is_file()}
+        if not kept:
+            continue
+        dest = out / labels.parent.relative_to(src)
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "labels.toml").write_text("".join(f"[{json.dumps(n)}]\n" + "".join(
+            f"{k} = {toml_value(v)}\n" for k, v in label.items()) + "\n" for n, label in kept.items()))
+        for name in kept:
+            if args.plain:
+                shutil.copy(labels.parent / name, dest / name)
+            else:
+                picture = Image.open(labels.parent / name).convert("RGB")
+                # Further away: the same picture in a frame 1/0.6 as wide and high, the new border its own edge.
+                w, h = picture.size
+                pad = ((int(h / 3), int(h / 3)), (int(w / 3), int(w / 3)), (0, 0))
+                frame = Image.fromarray(np.pad(np.asarray(picture), pad, mode="edge"))
+                scale = 640 / max(frame.size)
+                frame = frame.resize((round(frame.width * scale), round(frame.height * scale)), Image.BILINEAR)
+                noisy = np.asarray(frame, dtype=np.float32) + rng.normal(0, 5, (frame.height, frame.width, 1))
+                # JPEG bytes under the still's own name, which the labels use (the decoder reads the content).
+                Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(dest / name, "JPEG", quality=45)
+            written += 1
+    print(f"{written} stills written to {out}")
+
+
+STILLS = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def toml_value(v):
+    """A label's value in TOML: JSON's strings, numbers, booleans and arrays are TOML's; tables go inline."""
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return json.dumps(v)
+
+
 def blank():
     return {"files": 0, **{f: [0, 0] for f in FIGURES}}
 
@@ -154,12 +206,16 @@ def main():
     ev.add_argument("dir")
     ev.add_argument("--poses", default="/work/pf", help="saved poses, one folder per round (default: %(default)s)")
     ev.add_argument("--tag", default="latest", help="name of this run's JSON reports (default: %(default)s)")
+    cam = sub.add_parser("webcam", help="every still as a laptop's webcam would see it, with its labels")
+    cam.add_argument("dir")
+    cam.add_argument("out")
+    cam.add_argument("--plain", action="store_true", help="copy the same stills unchanged (the baseline)")
     # Any other argument goes to `stretchcoach eval` (e.g. --once).
     args, extra = p.parse_known_args()
     if extra and args.command != "eval":
         p.error(f"unrecognized arguments: {' '.join(extra)}")
     args.eval_args = extra
-    sys.exit(layout(args) if args.command == "layout" else evaluate(args))
+    sys.exit({"layout": layout, "eval": evaluate, "webcam": webcam}[args.command](args))
 
 
 if __name__ == "__main__":
