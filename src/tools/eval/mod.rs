@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::coaching::coach::Level;
 use crate::coaching::session::{FrameReport, Plan, Session, Summary};
-use crate::exercise::judge::CheckStatus;
+use crate::exercise::judge::{CheckStatus, PhaseState};
 use crate::exercise::recognise::{self, ConditionReading};
 use crate::exercise::Exercise;
 use crate::seeing::capture::replay::{held_frames, is_image_path, is_still, is_video_path, DEFAULT_FPS};
@@ -227,8 +227,9 @@ pub struct FileResult {
     /// one stayed unjudged: not its view, not its phase, or a joint it needs unseen). Missed, but not missed
     /// by a reading that passed.
     pub faults_unread: Vec<String>,
-    /// Reps counted with the stretch given (in good form), over one pass (over two for a short loop of which one
-    /// pass counts none: its rep begins at the seam between passes).
+    /// Reps counted with the stretch given (in good form), over one pass; for a short loop that opens in a rep and
+    /// ends out of it (a rep begins at the seam between passes), or of which one pass counts none, what a second
+    /// pass adds.
     pub reps: u32,
     /// Reps counted in good form with `--exercise auto`, over a clip named in one pass (null: a photo, or a short
     /// clip named over its loop, whose reps are one pass's).
@@ -417,8 +418,12 @@ pub fn judge(
     let t0 = poses.first().map(|(t, _)| *t).unwrap_or(0.0);
     let good = item.label.good == Some(true);
     let mut read: BTreeSet<String> = BTreeSet::new();
+    // The phase of the pass's first and last frames: where a loop's seam falls in its rep.
+    let (mut first_phase, mut last_phase) = (None, None);
     let summary = judge_all(&mut given, poses, |step, _| {
         let report = &step.report;
+        first_phase = first_phase.or(Some(report.phase));
+        last_phase = Some(report.phase);
         note(&mut result, report, report.t - t0);
         for c in report.checks.iter().filter(|c| matches!(c.status, CheckStatus::Good | CheckStatus::Fault)) {
             if !read.contains(&c.id) {
@@ -435,14 +440,17 @@ pub fn judge(
     let unread = |f: &&String| !result.fault_prompts.contains(f) && !ex.checks_telling(f).any(|c| read.contains(&c.id));
     result.faults_unread = item.label.faults.iter().filter(unread).cloned().collect();
     (result.reps, result.faulty_reps) = reps(&summary);
-    // A looping clip's pass may open part way through its one rep (at the top of a lift) and end before the
-    // next: the seam between passes is then the rep's start, which one pass alone never sees. Where one pass
-    // counts no rep, the loop's are those two passes count. Where one pass counts reps, they stand (the second
-    // pass alone would miss the rep of a two- or three-frame slideshow, whose top is held across the seam).
-    if let Some(two) = looped.as_ref().filter(|_| result.reps + result.faulty_reps == 0) {
+    // A looping clip's pass may open part way through a rep (at the top of a lift) and end out of it: the seam
+    // between passes is then that rep's start, which one pass alone never sees, as it sees no rise into the
+    // first frame. Where the seam rises so, or one pass counts no rep at all, the loop's reps are what a second
+    // pass adds. Elsewhere one pass's reps stand: a second pass alone would miss the rep of a two- or
+    // three-frame slideshow whose top is held across the seam.
+    let seam_rises = (first_phase, last_phase) == (Some(Some(PhaseState::Up)), Some(Some(PhaseState::Down)));
+    if let Some(two) = looped.as_ref().filter(|_| seam_rises || result.reps + result.faulty_reps == 0) {
         // A loop is two passes at least.
+        let (reps2, faulty2) = reps(&judge_all(&mut judged_as_given(), &two[..2 * poses.len()], |_, _| {}));
         (result.reps, result.faulty_reps) =
-            reps(&judge_all(&mut judged_as_given(), &two[..2 * poses.len()], |_, _| {}));
+            (reps2.saturating_sub(result.reps), faulty2.saturating_sub(result.faulty_reps));
     }
     result
 }
