@@ -11,8 +11,8 @@
       prints each round's figures, the development rounds together, and all rounds together. The saved
       poses carry the labels they were saved with: delete P/<round> after changing a round's files or labels.
   scripts/devset.py webcam DIR OUT [--plain]   every still of every round in DIR, as a laptop's webcam would
-      see it, into OUT/<round>/<folder>/ with its labels: the person further from the camera (the picture padded
-      with its own edge pixels so the body spans 60 % as much of it), 640 pixels on the long side, sensor noise
+      see it, into OUT/<round>/<folder>/ with its labels: the person further from the camera (the picture in a
+      frame 5/3 as wide and high, so the body spans 60 % as much of it), 640 pixels on the long side, sensor noise
       and JPEG compression. Clips are left out (they come from real cameras already). --plain copies the same
       stills unchanged: the baseline to compare with, file for file (`eval` both, on poses of their own).
 
@@ -153,10 +153,14 @@ def webcam(args):
                 shutil.copy(labels.parent / name, dest / name)
             else:
                 picture = Image.open(labels.parent / name).convert("RGB")
-                # Further away: the same picture in a frame 1/0.6 as wide and high, the new border its own edge.
+                # Further away: the same picture in a frame 5/3 as wide and high. The new border is flat, the mean
+                # colour of the picture's edge: its edge pixels stretched out instead draw streaks that the person
+                # detector takes for something (a real child's pose was lost at some frame sizes, not at others).
+                pixels = np.asarray(picture)
+                edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).mean(axis=0)
                 w, h = picture.size
-                pad = ((int(h / 3), int(h / 3)), (int(w / 3), int(w / 3)), (0, 0))
-                frame = Image.fromarray(np.pad(np.asarray(picture), pad, mode="edge"))
+                frame = Image.new("RGB", (w + 2 * (w // 3), h + 2 * (h // 3)), tuple(int(c) for c in edge))
+                frame.paste(picture, (w // 3, h // 3))
                 scale = 640 / max(frame.size)
                 frame = frame.resize((round(frame.width * scale), round(frame.height * scale)), Image.BILINEAR)
                 noisy = np.asarray(frame, dtype=np.float32) + rng.normal(0, 5, (frame.height, frame.width, 1))
