@@ -311,6 +311,74 @@ fn licensed_real_photos_hold_their_first_measured_figures() {
     assert!(childs.as_str() == Some("childs-pose") && told.as_array().is_some_and(Vec::is_empty), "{childs} {told}");
 }
 
+/// The licensed real photos as a laptop's webcam takes a picture (640 pixels wide, sensor noise, JPEG 45: what
+/// the camera and the page's camera send): each is named, told and set up as the photo itself is. Noise and
+/// compression twice as strong only add a stretch named (the seated one seen three-quarter). Further away as
+/// well (`scripts/devset.py webcam`, the body at 60 % of its size) the compact child's pose, 130 pixels long, is
+/// lost: the detector's estimates of the body's turn scatter and their mean points nowhere (README).
+#[test]
+fn licensed_real_photos_as_a_webcam_takes_them_are_named_and_judged_as_the_photos_are() {
+    let photos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
+    let webcam = common::scratch_dir("webcam");
+    let mut seed = 7;
+    for folder in std::fs::read_dir(&photos).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
+        let to = webcam.join(folder.file_name().unwrap());
+        std::fs::create_dir_all(&to).unwrap();
+        for file in std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()) {
+            if file.extension().is_some_and(|e| e == "jpg") {
+                seed += 1;
+                std::fs::write(to.join(file.file_name().unwrap()), as_a_webcam_takes(&file, seed)).unwrap();
+            } else {
+                std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let outcome = |report: &serde_json::Value| -> Vec<(String, serde_json::Value, bool, serde_json::Value)> {
+        let mut files: Vec<_> = report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let name = r["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+                (name, r["named"].clone(), !r["setup_alarm"].is_null(), r["fault_prompts"].clone())
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    };
+    let (seen, as_taken) = (outcome(&eval(&webcam)), outcome(&eval(&photos)));
+    assert_eq!(seen.len(), 17);
+    assert_eq!(seen, as_taken);
+    let _ = std::fs::remove_dir_all(&webcam);
+}
+
+/// A photo as a laptop's webcam would take it (JPEG bytes): 640 pixels on the long side, sensor noise (about 5
+/// levels, the same on a pixel's three channels) and JPEG quality 45.
+fn as_a_webcam_takes(photo: &std::path::Path, seed: u64) -> Vec<u8> {
+    let picture = image::open(photo).unwrap().to_rgb8();
+    let (w, h) = picture.dimensions();
+    let scale = 640.0 / w.max(h) as f64;
+    let size = |n: u32| (n as f64 * scale).round() as u32;
+    let mut small = image::imageops::resize(&picture, size(w), size(h), image::imageops::FilterType::Triangle);
+    // Noise from a small generator: the sum of four uniform draws is close enough to a normal one.
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for pixel in small.pixels_mut() {
+        let noise = ((0..4).map(|_| uniform()).sum::<f64>() - 2.0) * 5.0 / (4.0f64 / 12.0).sqrt();
+        for c in pixel.0.iter_mut() {
+            *c = (*c as f64 + noise).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 45).encode_image(&small).unwrap();
+    jpeg
+}
+
 /// Real poses with one fault put in (tests/fixtures/edited: the Pexels bridge as BlazePose saw it, the back
 /// arched, up on the toes, the hips sagging, the feet walked out; the Pexels seated fold with the knees bent, and sat up short of
 /// a lean; the Unsplash child's pose with the hips lifted off the heels): each fault is found, the unedited
