@@ -106,13 +106,17 @@ fn a_slow_model_drops_frames_instead_of_falling_behind() {
     assert_eq!(s.captured, 60);
     assert_eq!(s.processed + s.dropped, s.captured, "{s:?}");
     assert!(s.dropped >= 25, "{s:?}");
-    // Latency stays within about one model run plus one frame, and does not grow over the run.
+    // Latency stays within about one model run plus one frame, and does not grow over the run. A loop that queued
+    // frames instead would fall behind by the run's excess over a frame's 33 ms on every frame, over a second by
+    // the end; a busy machine slows a run or two by tens of milliseconds (a CI run beside other work: +47 ms), so
+    // growth is allowed up to one model run, as measured in this run.
     let l = latencies.lock().unwrap().clone();
-    let bound = 2.0 * (delay.as_secs_f64() * 1e3 + s.model_ms_median) + 34.0;
+    let run_ms = delay.as_secs_f64() * 1e3 + s.model_ms_median;
+    let bound = 2.0 * run_ms + 34.0;
     assert!(s.latency_ms_p95 < bound, "p95 {} ms over {bound} ms: {s:?}", s.latency_ms_p95);
     let (first, last) = (&l[..5], &l[l.len() - 5..]);
     let avg = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
-    assert!(avg(last) < avg(first) + 40.0, "latency grew from {first:?} to {last:?}");
+    assert!(avg(last) < avg(first) + run_ms, "latency grew from {first:?} to {last:?} (a run: {run_ms} ms)");
     assert!(!hub.status().running);
 }
 
