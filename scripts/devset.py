@@ -15,6 +15,7 @@
       frame 5/3 as wide and high, so the body spans 60 % as much of it), 640 pixels on the long side, sensor noise
       and JPEG compression. Clips are left out (they come from real cameras already). --plain copies the same
       stills unchanged: the baseline to compare with, file for file (`eval` both, on poses of their own).
+      Needs numpy and Pillow (pip install numpy pillow); the other commands need only Python 3.11.
 
 Only for development: the tests use tests/fixtures, never this set.
 """
