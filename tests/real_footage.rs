@@ -360,18 +360,12 @@ fn as_a_webcam_takes(photo: &std::path::Path, seed: u64) -> Vec<u8> {
     let scale = 640.0 / w.max(h) as f64;
     let size = |n: u32| (n as f64 * scale).round() as u32;
     let mut small = image::imageops::resize(&picture, size(w), size(h), image::imageops::FilterType::Triangle);
-    // Noise from a small generator: the sum of four uniform draws is close enough to a normal one.
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    // The generator's own deterministic noise, so the pictures are the same on every machine.
+    let mut rng = stretchcoach::body::synth::Rng::new(seed);
     for pixel in small.pixels_mut() {
-        let noise = ((0..4).map(|_| uniform()).sum::<f64>() - 2.0) * 5.0 / (4.0f64 / 12.0).sqrt();
+        let noise = 5.0 * rng.normal();
         for c in pixel.0.iter_mut() {
-            *c = (*c as f64 + noise).round().clamp(0.0, 255.0) as u8;
+            *c = (*c as f32 + noise).round().clamp(0.0, 255.0) as u8;
         }
     }
     let mut jpeg = Vec::new();
