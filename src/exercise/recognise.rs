@@ -88,7 +88,8 @@ pub struct ConditionReading {
     pub evidence: f32,
 }
 
-/// Each condition of `ex` that applies to this pose as the camera sees it, read on the side `score` uses.
+/// Each condition of `ex` that applies to this pose as the camera sees it, read the way (view and side) `score`
+/// scores best.
 pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
     let sides: &[Side] = if ex.per_side { &[Side::Left, Side::Right] } else { &[near_side(pose)] };
     let readings = |side, seen: Option<SeenFrom>| -> Vec<ConditionReading> {
@@ -119,12 +120,17 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
             })
             .collect()
     };
-    let total = |r: &Vec<ConditionReading>| r.iter().map(|c| c.evidence).sum::<f32>();
+    // The reading `score` takes: the view and side that score best (not the most evidence in all, which
+    // favours a view with more conditions even where one of them rules the stretch out).
     Seen::of(pose)
         .views()
         .flat_map(|v| sides.iter().map(move |s| (*s, v)))
-        .map(|(s, v)| readings(s, v))
-        .max_by(|a, b| total(a).total_cmp(&total(b)))
+        .map(|(s, v)| (score_reading(ex, pose, v, s, false), s, v))
+        .fold(None, |best: Option<(f32, Side, Option<SeenFrom>)>, r| match best {
+            Some(b) if b.0 >= r.0 => Some(b),
+            _ => Some(r),
+        })
+        .map(|(_, s, v)| readings(s, v))
         .unwrap_or_default()
 }
 
@@ -143,43 +149,51 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Seen, near: Side, moving_out: bo
 
 /// The score read one way (`seen`).
 fn score_view(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, moving_out: bool) -> f32 {
+    // A per-side stretch may be done on the far side: try both.
+    if ex.per_side {
+        score_reading(ex, pose, seen, Side::Left, moving_out).max(score_reading(
+            ex,
+            pose,
+            seen,
+            Side::Right,
+            moving_out,
+        ))
+    } else {
+        score_reading(ex, pose, seen, near, moving_out)
+    }
+}
+
+/// The score read one way (`seen`), on one side.
+fn score_reading(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, side: Side, moving_out: bool) -> f32 {
     let applies = |c: &&Condition| c.applies(seen);
     let n = ex.recognise.iter().filter(applies).filter(|c| !c.veto).count();
     if n == 0 {
         return 0.0;
     }
-    let on = |side| {
-        let view = View { pose, side };
-        let vetoed = moving_out
-            || ex
-                .recognise
-                .iter()
-                .filter(applies)
-                .filter(|c| c.veto && c.window.is_none() && c.when.iter().all(|w| w.holds(&view)))
-                .any(|c| evidence(c, &view) == Some(0.0));
-        let (sum, worst, unknown) =
-            ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view)).fold(
-                (0.0f32, 1.0f32, 0u32),
-                |(sum, worst, unknown), e| match e {
-                    Some(e) => (sum + e, worst.min(e), unknown),
-                    None => (sum + UNKNOWN, worst.min(UNKNOWN), unknown + 1),
-                },
-            );
-        let sum = sum - (UNKNOWN - MORE_UNKNOWN) * unknown.saturating_sub(1) as f32;
-        // Most conditions holding is not enough when one is plainly broken (beyond its tolerance): a
-        // straight-legged plank is no twist however level it lies.
-        let mean = sum / n as f32;
-        if worst > 0.0 && !vetoed {
-            mean
-        } else {
-            mean * BROKEN
-        }
-    };
-    // A per-side stretch may be done on the far side: try both.
-    if ex.per_side {
-        on(Side::Left).max(on(Side::Right))
+    let view = View { pose, side };
+    let vetoed = moving_out
+        || ex
+            .recognise
+            .iter()
+            .filter(applies)
+            .filter(|c| c.veto && c.window.is_none() && c.when.iter().all(|w| w.holds(&view)))
+            .any(|c| evidence(c, &view) == Some(0.0));
+    let (sum, worst, unknown) =
+        ex.recognise.iter().filter(applies).filter(|c| !c.veto).map(|c| evidence(c, &view)).fold(
+            (0.0f32, 1.0f32, 0u32),
+            |(sum, worst, unknown), e| match e {
+                Some(e) => (sum + e, worst.min(e), unknown),
+                None => (sum + UNKNOWN, worst.min(UNKNOWN), unknown + 1),
+            },
+        );
+    let sum = sum - (UNKNOWN - MORE_UNKNOWN) * unknown.saturating_sub(1) as f32;
+    // Most conditions holding is not enough when one is plainly broken (beyond its tolerance): a
+    // straight-legged plank is no twist however level it lies.
+    let mean = sum / n as f32;
+    if worst > 0.0 && !vetoed {
+        mean
     } else {
-        on(near)
+        mean * BROKEN
     }
 }
 
@@ -353,6 +367,34 @@ mod tests {
             Some(("rise(top-wrist, top-shoulder) in [-3, 0.1] when rise(hip, ankle) in [0.5, 3]".into(), 1.0))
         );
         assert_eq!(shown(&only_when("[-0.1, 0.1]")).map(|(_, e)| e), Some(0.0));
+    }
+
+    #[test]
+    fn the_explanation_is_the_reading_that_scores() {
+        // Seen three-quarter (shoulders 0.4 torso lengths apart): read side-on and from the front. Side-on, two
+        // conditions hold and one is plainly broken (more evidence in all, but ruled out); from the front, the
+        // one condition holds. The stretch scores on the front reading, and that is the one explained.
+        let ex = reach(
+            r#"
+  { measure = "rise", joints = ["shoulder", "hip"], range = [0.5, 3], view = "side" },
+  { measure = "rise", joints = ["hip", "shoulder"], range = [0.5, 3], view = "side" },
+  { measure = "distance", joints = ["left-shoulder", "right-shoulder"], range = [0, 1], view = "side" },
+  { measure = "distance", joints = ["left-hip", "right-hip"], range = [0, 1], view = "front" },"#,
+        )
+        .unwrap();
+        let mut k = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+        for (j, x, y) in [
+            (Joint::LeftShoulder, 300.0, 100.0),
+            (Joint::RightShoulder, 340.0, 100.0),
+            (Joint::LeftHip, 300.0, 200.0),
+            (Joint::RightHip, 340.0, 200.0),
+        ] {
+            k[j.index()] = Keypoint { x, y, score: 0.9 };
+        }
+        let pose = Pose::coco(600, 400, k);
+        assert!((score(&ex, &pose) - 1.0).abs() < 1e-6, "{}", score(&ex, &pose));
+        let shown: Vec<(String, f32)> = explain(&ex, &pose).into_iter().map(|c| (c.condition, c.evidence)).collect();
+        assert_eq!(shown, vec![("distance(left-hip, right-hip) in [0, 1]".to_string(), 1.0)]);
     }
 
     #[test]
