@@ -120,17 +120,16 @@ pub fn explain(ex: &Exercise, pose: &Pose) -> Vec<ConditionReading> {
             })
             .collect()
     };
-    // The reading `score` takes: the view and side that score best (not the most evidence in all, which
-    // favours a view with more conditions even where one of them rules the stretch out).
+    // The reading `score` takes: the view and side that score best (the most evidence in all alone favours a
+    // view with more conditions even where one of them rules the stretch out); between equal scores, the most
+    // evidence.
+    let total = |r: &Vec<ConditionReading>| r.iter().map(|c| c.evidence).sum::<f32>();
     Seen::of(pose)
         .views()
         .flat_map(|v| sides.iter().map(move |s| (*s, v)))
-        .map(|(s, v)| (score_reading(ex, pose, v, s, false), s, v))
-        .fold(None, |best: Option<(f32, Side, Option<SeenFrom>)>, r| match best {
-            Some(b) if b.0 >= r.0 => Some(b),
-            _ => Some(r),
-        })
-        .map(|(_, s, v)| readings(s, v))
+        .map(|(s, v)| (score_reading(ex, pose, v, s, false), readings(s, v)))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(total(&a.1).total_cmp(&total(&b.1))))
+        .map(|(_, r)| r)
         .unwrap_or_default()
 }
 
@@ -149,17 +148,12 @@ fn score_seen(ex: &Exercise, pose: &Pose, seen: Seen, near: Side, moving_out: bo
 
 /// The score read one way (`seen`).
 fn score_view(ex: &Exercise, pose: &Pose, seen: Option<SeenFrom>, near: Side, moving_out: bool) -> f32 {
+    let on = |side| score_reading(ex, pose, seen, side, moving_out);
     // A per-side stretch may be done on the far side: try both.
     if ex.per_side {
-        score_reading(ex, pose, seen, Side::Left, moving_out).max(score_reading(
-            ex,
-            pose,
-            seen,
-            Side::Right,
-            moving_out,
-        ))
+        on(Side::Left).max(on(Side::Right))
     } else {
-        score_reading(ex, pose, seen, near, moving_out)
+        on(near)
     }
 }
 
