@@ -324,18 +324,24 @@ mod tests {
         .unwrap()
     }
 
+    /// COCO keypoints with these joints seen where given (image pixels) and the rest unseen.
+    fn seen(joints: &[(Joint, f32, f32)]) -> [Keypoint; 17] {
+        let mut k = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
+        for &(j, x, y) in joints {
+            k[j.index()] = Keypoint { x, y, score: 0.9 };
+        }
+        k
+    }
+
     #[test]
     fn a_veto_adds_no_evidence_when_it_holds_and_rules_out_when_broken() {
         // Sitting with a leg out, the knee unseen: both conditions on it unknown, the wrist below the shoulder.
-        let mut k = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
-        for (j, x, y) in [
+        let mut k = seen(&[
             (Joint::LeftShoulder, 300.0, 100.0),
             (Joint::LeftHip, 300.0, 250.0),
             (Joint::LeftAnkle, 500.0, 250.0),
             (Joint::LeftWrist, 400.0, 200.0),
-        ] {
-            k[j.index()] = Keypoint { x, y, score: 0.9 };
-        }
+        ]);
         let hands_down = Pose::coco(600, 400, k);
         // As evidence, the held condition lifts the mean of a pose mostly unseen; as a veto it does not.
         let evidence = score(&stretch(""), &hands_down);
@@ -376,16 +382,16 @@ mod tests {
   { measure = "distance", joints = ["left-hip", "right-hip"], range = [0, 1], view = "front" },"#,
         )
         .unwrap();
-        let mut k = [Keypoint { x: 0.0, y: 0.0, score: 0.0 }; 17];
-        for (j, x, y) in [
-            (Joint::LeftShoulder, 300.0, 100.0),
-            (Joint::RightShoulder, 340.0, 100.0),
-            (Joint::LeftHip, 300.0, 200.0),
-            (Joint::RightHip, 340.0, 200.0),
-        ] {
-            k[j.index()] = Keypoint { x, y, score: 0.9 };
-        }
-        let pose = Pose::coco(600, 400, k);
+        let pose = Pose::coco(
+            600,
+            400,
+            seen(&[
+                (Joint::LeftShoulder, 300.0, 100.0),
+                (Joint::RightShoulder, 340.0, 100.0),
+                (Joint::LeftHip, 300.0, 200.0),
+                (Joint::RightHip, 340.0, 200.0),
+            ]),
+        );
         assert!((score(&ex, &pose) - 1.0).abs() < 1e-6, "{}", score(&ex, &pose));
         let shown: Vec<(String, f32)> = explain(&ex, &pose).into_iter().map(|c| (c.condition, c.evidence)).collect();
         assert_eq!(shown, vec![("distance(left-hip, right-hip) in [0, 1]".to_string(), 1.0)]);
