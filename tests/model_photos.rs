@@ -90,6 +90,42 @@ fn a_body_the_detector_misses_is_found_from_movenets_joints() {
     assert!(p02 >= 0.87 && p01 >= 0.54, "PCK@0.1 {p01:.3}, PCK@0.2 {p02:.3}");
 }
 
+/// A person lost while followed is looked for again in the same frame, not a frame later. The real bridge
+/// photo on the left of a wide grey frame, then on its right: the region the landmarks gave on the first frame
+/// holds only grey on the second, where the landmark model says nobody is there. MediaPipe runs its detector on
+/// the next frame, and so did this stage: that frame read as nobody, and a photo judged on such a look (a real
+/// child's pose followed at pose flags 0.99, 1.00, 0.99, then 0.09) was judged on nobody.
+#[test]
+fn a_person_lost_while_followed_is_found_again_in_the_same_frame() {
+    use stretchcoach::seeing::pose::blazepose::BlazePose;
+    use stretchcoach::seeing::pose::model::{shipped, ModelOptions};
+    use stretchcoach::seeing::pose::Joint;
+    let photo = image::open(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/real-photos/bridge/Tlaloc-Es-aipose_pexels-anna-shvets-5012071.jpg"),
+    )
+    .unwrap()
+    .to_rgb8();
+    let (w, h) = photo.dimensions();
+    let at = |x: u32| {
+        let mut frame = image::RgbImage::from_pixel(3 * w, h, image::Rgb([128, 128, 128]));
+        image::imageops::overlay(&mut frame, &photo, x as i64, 0);
+        frame
+    };
+    let mut stage = BlazePose::shipped(shipped("blazepose-full").unwrap(), ModelOptions::default()).unwrap();
+    // Where the hips are, if seen.
+    let hips = |pose: &stretchcoach::seeing::pose::Pose| {
+        let (l, r) = (pose.get(Joint::LeftHip), pose.get(Joint::RightHip));
+        (l.score >= 0.5 && r.score >= 0.5).then(|| (l.x + r.x) / 2.0)
+    };
+    let left = stage.estimate(&at(0)).unwrap();
+    let x = hips(&left).expect("the person on the left is found");
+    assert!(x < w as f32, "{x}");
+    let right = stage.estimate(&at(2 * w)).unwrap();
+    let x = hips(&right).expect("the person, moved, is found in the frame that lost them");
+    assert!(x > 2.0 * w as f32, "{x}");
+}
+
 #[test]
 fn the_models_command_lists_the_shipped_models_by_name() {
     let out = bin().args(["models", "--json"]).output().unwrap();

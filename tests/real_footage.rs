@@ -315,7 +315,8 @@ fn licensed_real_photos_hold_their_first_measured_figures() {
 /// the camera and the page's camera send): each is named, told and set up as the photo itself is. Noise and
 /// compression twice as strong only add a stretch named (the seated one seen three-quarter). Further away as
 /// well (`scripts/devset.py webcam`, the body at 60 % of its size) the compact child's pose, 130 pixels long, is
-/// lost: the detector's estimates of the body's turn scatter and their mean points nowhere (README).
+/// lost: followed, the landmark model loses it on the look the photo is judged on, and found afresh there, the
+/// landmarks put its hips under its shoulders (README).
 #[test]
 fn licensed_real_photos_as_a_webcam_takes_them_are_named_and_judged_as_the_photos_are() {
     let photos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");

@@ -4,7 +4,9 @@
 //!
 //! - No track (first frame, or the pose flag said the person was lost): the detector runs on the
 //!   letterboxed frame; its best detection's hip centre and size/rotation point give the region.
-//! - Tracking: the previous landmarks' auxiliary points 33 (hip centre) and 34 give the region: one run.
+//! - Tracking: the previous landmarks' auxiliary points 33 (hip centre) and 34 give the region: one run. If
+//!   the pose flag says the person was lost there, the detector runs on the same frame (MediaPipe waits for
+//!   the next one): a frame never reads as nobody only because the followed region slipped.
 //! - Nobody detected: MoveNet Lightning's joints give a region (`find`), kept only if the landmark model is
 //!   sure of a person there; a real cat pose, face hidden by hanging hair, is found this way.
 
@@ -308,36 +310,53 @@ impl BlazePose {
     }
 
     pub fn estimate(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
-        let unseen = || Pose::unseen(frame.width(), frame.height(), &Joint::ALL);
-        let (roi, weak) = match self.track {
-            Some(roi) => {
-                self.missed = 0;
-                (roi, false)
-            }
-            None => match if self.detector_on { self.detect(frame)? } else { None } {
-                Some(found) => {
-                    self.missed = 0;
-                    found
-                }
-                None => {
-                    // An empty room would pay for MoveNet on every frame: it looks on one in six, so a person
-                    // the detector cannot find is found within a fifth of a second at a camera's pace.
-                    self.missed += 1;
-                    match (self.missed % FIND_EVERY == 1).then(|| self.find(frame)).transpose()?.flatten() {
-                        Some(roi) => (roi, true),
-                        None => return Ok(unseen()),
-                    }
-                }
-            },
-        };
-        let (mut pose, mut next, mut flag) = self.landmarks(frame, &roi)?;
-        // A region found another way than the detector's is rough: looked through again where the landmarks
-        // put the body.
-        if weak && flag >= WEAK_FLAG {
-            if let Some(closer) = next {
-                (pose, next, flag) = self.landmarks(frame, &closer)?;
+        if let Some(roi) = self.track {
+            self.missed = 0;
+            let (pose, next, flag) = self.landmarks(frame, &roi)?;
+            self.track = next;
+            // Lost in this very frame (the region slid off the person, or they moved fast): looked for afresh
+            // now, not a frame later. A frame that loses the person otherwise reads as nobody there, and a photo
+            // judged on such a frame is judged on nobody (a real child's pose, tracked 0.99, 1.00, 0.99, then 0.09).
+            if flag >= MIN_SCORE || !self.detector_on {
+                return Ok(pose);
             }
         }
+        self.find_afresh(frame)
+    }
+
+    /// The person found with no region to follow: the detector's, or MoveNet's when it finds nobody.
+    fn find_afresh(&mut self, frame: &RgbImage) -> Result<Pose, ModelError> {
+        let unseen = || Pose::unseen(frame.width(), frame.height(), &Joint::ALL);
+        let (roi, weak) = match if self.detector_on { self.detect(frame)? } else { None } {
+            Some(found) => {
+                self.missed = 0;
+                found
+            }
+            None => {
+                // An empty room would pay for MoveNet on every frame: it looks on one in six, so a person
+                // the detector cannot find is found within a fifth of a second at a camera's pace.
+                self.missed += 1;
+                match (self.missed % FIND_EVERY == 1).then(|| self.find(frame)).transpose()?.flatten() {
+                    Some(roi) => (roi, true),
+                    None => return Ok(unseen()),
+                }
+            }
+        };
+        let first = self.landmarks(frame, &roi)?;
+        // A region found another way than the detector's is rough: looked through again where the landmarks
+        // put the body, and the surer of the two looks kept (a real kneeling fold read 0.975 through the rough
+        // region and under WEAK_FLAG through the closer one, and was dropped as nobody).
+        let (pose, next, flag) = match first.1 {
+            Some(closer) if weak && first.2 >= WEAK_FLAG => {
+                let again = self.landmarks(frame, &closer)?;
+                if again.2 >= first.2 {
+                    again
+                } else {
+                    first
+                }
+            }
+            _ => first,
+        };
         self.track = next;
         // A weak detection stands only if the landmark model is sure a person is there.
         if weak && flag < WEAK_FLAG {
