@@ -100,12 +100,8 @@ fn a_person_lost_while_followed_is_found_again_in_the_same_frame() {
     use stretchcoach::seeing::pose::blazepose::BlazePose;
     use stretchcoach::seeing::pose::model::{shipped, ModelOptions};
     use stretchcoach::seeing::pose::Joint;
-    let photo = image::open(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/real-photos/bridge/Tlaloc-Es-aipose_pexels-anna-shvets-5012071.jpg"),
-    )
-    .unwrap()
-    .to_rgb8();
+    let photo =
+        image::open(fixture("real-photos/bridge/Tlaloc-Es-aipose_pexels-anna-shvets-5012071.jpg")).unwrap().to_rgb8();
     let (w, h) = photo.dimensions();
     let at = |x: u32| {
         let mut frame = image::RgbImage::from_pixel(3 * w, h, image::Rgb([128, 128, 128]));
@@ -214,7 +210,7 @@ fn blazepose_sees_the_feet_and_the_back_of_real_people_and_movenet_says_it_canno
 /// person (its fallback for people it misses must then be confirmed by a sure landmark model).
 #[test]
 fn nobody_is_found_in_empty_frames() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/empty");
+    let dir = fixture("empty");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::bin;
+use common::{bin, fixture};
 
 fn eval(dir: &std::path::Path) -> serde_json::Value {
     eval_with(dir, "blazepose-full")
@@ -29,7 +29,7 @@ fn real_people_are_recognised_counted_and_not_nagged() {
 
 /// Every figure of `eval` on the committed real footage, with one shipped model.
 fn real_footage_with(model: &str) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let dir = fixture("real");
     let report = eval_with(&dir, model);
     let all = &report["overall"];
     let files = |f: &dyn Fn(&serde_json::Value) -> bool| -> Vec<String> {
@@ -180,7 +180,7 @@ fn a_short_loop_is_named_over_its_loop_and_judged_over_one_pass() {
 
 /// The committed real bridge: the Pexels clip as BlazePose Full saw it, a keypoint file.
 fn real_bridge() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited/bridge/pexels-6525487-good.jsonl")
+    fixture("edited/bridge/pexels-6525487-good.jsonl")
 }
 
 /// Its frames, each a JSON object with its time `t`.
@@ -285,7 +285,7 @@ fn a_fault_no_check_could_read_is_missed_apart_from_one_read_and_passed() {
 /// added later, was named and not nagged on its first run, as it must stay.
 #[test]
 fn licensed_real_photos_hold_their_first_measured_figures() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
+    let dir = fixture("real-photos");
     let report = eval(&dir);
     let all = &report["overall"];
     let named: Vec<_> = report["files"]
@@ -319,7 +319,7 @@ fn licensed_real_photos_hold_their_first_measured_figures() {
 /// landmarks put its hips under its shoulders (README).
 #[test]
 fn licensed_real_photos_as_a_webcam_takes_them_are_named_and_judged_as_the_photos_are() {
-    let photos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
+    let photos = fixture("real-photos");
     let webcam = common::scratch_dir("webcam");
     let mut seed = 7;
     for folder in std::fs::read_dir(&photos).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
@@ -381,7 +381,7 @@ fn as_a_webcam_takes(photo: &std::path::Path, seed: u64) -> Vec<u8> {
 /// whose fault no check gives.
 #[test]
 fn real_poses_with_a_fault_put_in_are_told_it() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edited");
+    let dir = fixture("edited");
     let report = eval(&dir);
     let all = &report["overall"];
     let prompted: Vec<_> =
@@ -403,8 +403,7 @@ fn real_poses_with_a_fault_put_in_are_told_it() {
 /// order, or a back never read, would break what it finds on the real bridge clip.
 #[test]
 fn check_of_the_real_clip_with_two_models_side_by_side_finds_what_one_model_finds() {
-    let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/real/bridge/pexels-6525487-glute-bridge.mp4");
+    let clip = fixture("real/bridge/pexels-6525487-glute-bridge.mp4");
     let run = |threads: Option<&str>| {
         let mut cmd = bin();
         cmd.args(["check", "--json"]).arg(&clip);
@@ -437,7 +436,7 @@ fn check_of_the_real_clip_with_two_models_side_by_side_finds_what_one_model_find
 /// Subiyanto) and a tree pose (Pexels, Anete Lusina), each held still as `check` holds a photo.
 #[test]
 fn a_person_facing_the_camera_on_the_floor_is_asked_to_turn_sideways_and_one_standing_is_not() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-photos");
+    let dir = fixture("real-photos");
     let frames = |photo: &str| auto_frames(&dir.join(photo));
     let turn = |f: &serde_json::Value| f["prompt"].as_str().is_some_and(|p| p.starts_with("Turn sideways"));
     let seated = frames("seated-hamstring/Sgamb29-StretchHoldTimers_pexels-ketut-subiyanto-4436298.jpg");
@@ -454,8 +453,7 @@ fn a_person_facing_the_camera_on_the_floor_is_asked_to_turn_sideways_and_one_sta
 /// "Start any of the eight stretches" for as long as she stood there.
 #[test]
 fn a_person_partly_out_of_the_picture_is_asked_to_step_back_and_one_seen_whole_is_not() {
-    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/real-photos/other/Tlaloc-Es-aipose_pexels-anete-lusina-4793290.jpg");
+    let photo = fixture("real-photos/other/Tlaloc-Es-aipose_pexels-anete-lusina-4793290.jpg");
     let dir = std::env::temp_dir().join(format!("stretchcoach-step-back-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let whole = image::open(&photo).unwrap();
